@@ -1,0 +1,267 @@
+//! `consensus`: the consensus core from the command line, for course authors
+//! and scripts.
+//!
+//! * `consensus compare --nodes 5 --requests 10 --seed 1 [--json]`
+//! * `consensus check --protocol raft --seeds 100 --steps 1000 [--mistake NAME]`
+//! * `consensus run FILE`
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use consensus_core::explore::{self, Comparison};
+use consensus_core::scenario;
+use consensus_core::{Mistake, Mistakes, ProtocolKind};
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(name = "consensus", version, about = "Raft, Basic Paxos and Zab on one deterministic simulator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the same fault-free workload on all three protocols and compare
+    /// the messages, message delays and ticks each spends per decision.
+    Compare {
+        /// Cluster size, 1 to 9.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=9))]
+        nodes: u8,
+        /// Client requests, sent one at a time.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        requests: u32,
+        /// Seed of the random generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Random schedules under random fault profiles, with every invariant
+    /// checked after every step. Exits 1 at the first violation.
+    Check {
+        /// raft, paxos or zab.
+        #[arg(long, required_unless_present = "list_mistakes")]
+        protocol: Option<String>,
+        /// How many seeds to run.
+        #[arg(long, default_value_t = 100)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        start: u64,
+        /// Steps per seed.
+        #[arg(long, default_value_t = 1000)]
+        steps: u32,
+        /// Switch on a textbook mistake (repeatable); see --list-mistakes.
+        #[arg(long = "mistake")]
+        mistakes: Vec<String>,
+        /// Skip the liveness check run on every fourth seed.
+        #[arg(long)]
+        no_liveness: bool,
+        /// List the switchable mistakes and exit.
+        #[arg(long)]
+        list_mistakes: bool,
+    },
+    /// Run a scenario file and print its trace.
+    Run {
+        /// The scenario file.
+        file: std::path::PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Compare { nodes, requests, seed, json } => compare(nodes, requests, seed, json),
+        Cmd::Check { protocol, seeds, start, steps, mistakes, no_liveness, list_mistakes } => {
+            if list_mistakes {
+                for m in Mistake::ALL {
+                    println!("{:<24} {}", m.name(), m.describe());
+                }
+                return ExitCode::SUCCESS;
+            }
+            check(protocol.as_deref().unwrap_or(""), seeds, start, steps, &mistakes, !no_liveness)
+        }
+        Cmd::Run { file } => run(&file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn per(n: u64, d: u64) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn compare(nodes: u8, requests: u32, seed: u64, as_json: bool) -> Result<ExitCode, String> {
+    let mut runs = Vec::new();
+    for p in ProtocolKind::ALL {
+        runs.push((p, explore::compare(p, nodes, requests, seed)?));
+    }
+    let reports: Vec<Value> = runs.iter().map(|(p, c)| report(*p, nodes, c)).collect();
+    if as_json {
+        let doc = json!({ "nodes": nodes, "requests": requests, "seed": seed, "protocols": reports });
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+    } else {
+        print_table(nodes, requests, seed, &reports);
+    }
+    let failed: Vec<String> = runs.iter().filter_map(|(p, c)| c.failure.as_ref().map(|f| format!("{}: {f}", p.title()))).collect();
+    if failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: the workload did not finish: {}", failed.join("; "));
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn report(p: ProtocolKind, nodes: u8, c: &Comparison) -> Value {
+    let s = c.sim.summary();
+    let d = s.decisions;
+    let by_type: BTreeMap<&str, f64> = s.by_type.iter().map(|(k, v)| (*k, round2(per(*v, d)))).collect();
+    let notes: BTreeMap<&str, f64> = s.notifications.iter().map(|(k, v)| (*k, round2(per(*v, d)))).collect();
+    let mut background: BTreeMap<&str, u64> = s.background.clone();
+    for (k, v) in &c.setup {
+        if let Some(b) = background.get_mut(k) {
+            *b -= v;
+        }
+    }
+    background.retain(|_, v| *v > 0);
+    json!({
+        "protocol": p.name(),
+        "title": p.title(),
+        "decisions": d,
+        "messages_per_decision": round2(per(s.messages(), d)),
+        "textbook_per_decision": p.textbook(nodes),
+        "by_type": by_type,
+        "notifications_per_decision": notes,
+        "message_delays_per_decision": round2(per(s.delays, d)),
+        "ticks_per_decision": round2(per(s.ticks, d)),
+        "one_time": c.setup,
+        "one_time_ticks": c.setup_ticks,
+        "background": background,
+        "undecided_messages": s.undecided,
+    })
+}
+
+fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
+    println!("Fault-free workload: {nodes} nodes, {requests} requests one at a time, seed {seed}.");
+    println!("Messages per decision (N-1 = {}):\n", nodes.saturating_sub(1));
+    println!(
+        "{:<12} {:>9} {:>10} {:>9} {:>8} {:>7}   {}",
+        "protocol", "decisions", "msgs/dec", "textbook", "delays", "ticks", "one-time cost"
+    );
+    for r in reports {
+        let one_time: Vec<String> = r["one_time"]
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
+            .unwrap_or_default();
+        println!(
+            "{:<12} {:>9} {:>10.2} {:>9} {:>8.2} {:>7.2}   {} msgs in {} ticks",
+            r["title"].as_str().unwrap_or(""),
+            r["decisions"].as_u64().unwrap_or(0),
+            r["messages_per_decision"].as_f64().unwrap_or(0.0),
+            r["textbook_per_decision"].as_u64().unwrap_or(0),
+            r["message_delays_per_decision"].as_f64().unwrap_or(0.0),
+            r["ticks_per_decision"].as_f64().unwrap_or(0.0),
+            if one_time.is_empty() { "none".to_string() } else { one_time.join(", ") },
+            r["one_time_ticks"],
+        );
+    }
+    println!("\nBy message type, per decision:");
+    for r in reports {
+        let mut parts: Vec<String> = Vec::new();
+        for (k, v) in r["by_type"].as_object().into_iter().flatten() {
+            parts.push(format!("{k} {:.2}", v.as_f64().unwrap_or(0.0)));
+        }
+        for (k, v) in r["notifications_per_decision"].as_object().into_iter().flatten() {
+            parts.push(format!("{k} {:.2} (notification, not in the textbook count)", v.as_f64().unwrap_or(0.0)));
+        }
+        println!("  {:<12} {}", r["title"].as_str().unwrap_or(""), parts.join(", "));
+    }
+    println!("\nBackground traffic during the workload:");
+    for r in reports {
+        let bg: Vec<String> = r["background"]
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
+            .unwrap_or_default();
+        println!("  {:<12} {}", r["title"].as_str().unwrap_or(""), if bg.is_empty() { "none".into() } else { bg.join(", ") });
+    }
+}
+
+fn check(
+    protocol: &str,
+    seeds: u64,
+    start: u64,
+    steps: u32,
+    mistake_names: &[String],
+    liveness: bool,
+) -> Result<ExitCode, String> {
+    let kind = ProtocolKind::from_name(protocol)
+        .ok_or_else(|| format!("unknown protocol '{protocol}': choose raft, paxos or zab"))?;
+    let mut mistakes = Mistakes::NONE;
+    for name in mistake_names {
+        let m = Mistake::from_name(name)
+            .ok_or_else(|| format!("unknown mistake '{name}': see consensus check --list-mistakes"))?;
+        if m.protocol() != kind.name() {
+            return Err(format!("mistake '{name}' belongs to {}, not {}", m.protocol(), kind.name()));
+        }
+        mistakes = mistakes.with(m);
+    }
+    let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut live_runs = 0;
+    for seed in start..start.saturating_add(seeds) {
+        let r = explore::random_run(kind, seed, steps, mistakes, liveness);
+        for (m, n) in &r.milestones {
+            *totals.entry(m.name()).or_insert(0) += n;
+        }
+        let mut replay = format!("consensus check --protocol {} --start {seed} --seeds 1 --steps {}", kind.name(), r.steps);
+        for name in mistake_names {
+            replay.push_str(&format!(" --mistake {name}"));
+        }
+        if let Some((step, v)) = &r.violation {
+            println!("VIOLATION at seed {seed}, step {step}: {v}");
+            println!("replay: {replay}");
+            return Ok(ExitCode::from(1));
+        }
+        if let Some(why) = &r.liveness {
+            println!("LIVENESS FAILURE at seed {seed}, after step {}: {why}", r.steps);
+            println!("replay: {replay}");
+            return Ok(ExitCode::from(1));
+        }
+        if liveness && seed % 4 == 3 {
+            live_runs += 1;
+        }
+    }
+    println!("{}: {seeds} seeds x {steps} steps: every invariant held after every step", kind.title());
+    if liveness {
+        println!("liveness: held in all {live_runs} runs checked (every fourth seed)");
+    }
+    let m: Vec<String> = totals.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    println!("milestones: {}", m.join(" "));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(file: &std::path::Path) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    match scenario::run_script(&text) {
+        Ok(trace) => {
+            print!("{trace}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(format!("{}: {e}", file.display())),
+    }
+}

@@ -1,0 +1,251 @@
+//! One simulation of any of the three protocols, behind one type, for the
+//! command-line tool, the scenario runner and the web app.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::accounting::Summary;
+use crate::check::Violation;
+use crate::protocol::{Message, Milestone, NodeId, NodeView, Protocol, Purpose, Tick, TimerKind};
+use crate::sim::{Action, ActionError, Config, Event, Sim};
+use crate::{Paxos, Raft, Zab};
+
+/// The three protocols.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProtocolKind {
+    /// Raft.
+    Raft,
+    /// Basic Paxos.
+    Paxos,
+    /// Zab.
+    Zab,
+}
+
+impl ProtocolKind {
+    /// All three, in the order the playground shows them.
+    pub const ALL: [ProtocolKind; 3] = [ProtocolKind::Raft, ProtocolKind::Paxos, ProtocolKind::Zab];
+
+    /// `raft`, `paxos` or `zab`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProtocolKind::Raft => Raft::NAME,
+            ProtocolKind::Paxos => Paxos::NAME,
+            ProtocolKind::Zab => Zab::NAME,
+        }
+    }
+
+    /// `Raft`, `Basic Paxos` or `Zab`.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProtocolKind::Raft => Raft::TITLE,
+            ProtocolKind::Paxos => Paxos::TITLE,
+            ProtocolKind::Zab => Zab::TITLE,
+        }
+    }
+
+    /// The textbook number of messages per decision in a cluster of `nodes`.
+    pub fn textbook(self, nodes: u8) -> u64 {
+        let per_peer = match self {
+            ProtocolKind::Raft => Raft::TEXTBOOK_PER_PEER,
+            ProtocolKind::Paxos => Paxos::TEXTBOOK_PER_PEER,
+            ProtocolKind::Zab => Zab::TEXTBOOK_PER_PEER,
+        };
+        per_peer * u64::from(nodes.saturating_sub(1))
+    }
+
+    /// The protocol called `name`.
+    pub fn from_name(name: &str) -> Option<ProtocolKind> {
+        ProtocolKind::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// A message in flight, protocol-neutral.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    /// Its id.
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Its type (`AppendEntries`, `Promise`, `PROPOSE`, ...).
+    pub kind: &'static str,
+    /// All its fields, as text.
+    pub text: String,
+    /// When it was sent.
+    pub sent_at: Tick,
+    /// When it arrives in timed mode.
+    pub deliver_at: Tick,
+    /// What it is spent on.
+    pub purpose: Purpose,
+    /// The message it duplicates, if any.
+    pub copy_of: Option<u64>,
+}
+
+/// An armed timer, protocol-neutral.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimerView {
+    /// Its node.
+    pub node: NodeId,
+    /// Its name.
+    pub name: &'static str,
+    /// When it fires in timed mode.
+    pub at: Tick,
+}
+
+/// A simulation of any protocol.
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnySim {
+    /// Raft.
+    Raft(Sim<Raft>),
+    /// Basic Paxos.
+    Paxos(Sim<Paxos>),
+    /// Zab.
+    Zab(Sim<Zab>),
+}
+
+macro_rules! each {
+    ($self:expr, $sim:ident => $body:expr) => {
+        match $self {
+            AnySim::Raft($sim) => $body,
+            AnySim::Paxos($sim) => $body,
+            AnySim::Zab($sim) => $body,
+        }
+    };
+}
+
+fn messages<P: Protocol>(sim: &Sim<P>) -> Vec<MessageView> {
+    sim.in_flight()
+        .iter()
+        .map(|e| MessageView {
+            id: e.id,
+            from: e.from,
+            to: e.to,
+            kind: e.msg.kind(),
+            text: format!("{}", e.msg),
+            sent_at: e.sent_at,
+            deliver_at: e.deliver_at,
+            purpose: e.purpose,
+            copy_of: e.copy_of,
+        })
+        .collect()
+}
+
+fn timers<P: Protocol>(sim: &Sim<P>) -> Vec<TimerView> {
+    sim.timers()
+        .iter()
+        .map(|t| TimerView { node: t.node, name: t.timer.name(), at: t.at })
+        .collect()
+}
+
+fn quiescent<P: Protocol>(sim: &Sim<P>) -> bool {
+    sim.nodes().iter().all(|s| s.up().is_none_or(P::quiescent))
+}
+
+impl AnySim {
+    /// Boot `protocol` as `config` says.
+    pub fn new(protocol: ProtocolKind, config: Config) -> Result<Self, ActionError> {
+        Ok(match protocol {
+            ProtocolKind::Raft => AnySim::Raft(Sim::new(config)?),
+            ProtocolKind::Paxos => AnySim::Paxos(Sim::new(config)?),
+            ProtocolKind::Zab => AnySim::Zab(Sim::new(config)?),
+        })
+    }
+
+    /// Which protocol this is.
+    pub fn kind(&self) -> ProtocolKind {
+        match self {
+            AnySim::Raft(_) => ProtocolKind::Raft,
+            AnySim::Paxos(_) => ProtocolKind::Paxos,
+            AnySim::Zab(_) => ProtocolKind::Zab,
+        }
+    }
+
+    /// Apply one action; a refused action changes nothing.
+    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, ActionError> {
+        each!(self, s => s.apply(action))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        each!(self, s => s.config())
+    }
+
+    /// Simulated time.
+    pub fn now(&self) -> Tick {
+        each!(self, s => s.now())
+    }
+
+    /// Each node's view; `None` for a crashed node.
+    pub fn views(&self) -> Vec<Option<NodeView>> {
+        each!(self, s => s.views())
+    }
+
+    /// Messages in flight.
+    pub fn messages(&self) -> Vec<MessageView> {
+        each!(self, s => messages(s))
+    }
+
+    /// Armed timers, soonest first.
+    pub fn timers(&self) -> Vec<TimerView> {
+        each!(self, s => timers(s))
+    }
+
+    /// Violations found so far.
+    pub fn violations(&self) -> &[Violation] {
+        each!(self, s => s.violations())
+    }
+
+    /// Message accounting totals.
+    pub fn summary(&self) -> Summary {
+        each!(self, s => s.accounting().summary())
+    }
+
+    /// Milestone counts.
+    pub fn milestones(&self) -> &BTreeMap<Milestone, u64> {
+        each!(self, s => s.milestones())
+    }
+
+    /// (sent, delivered, dropped).
+    pub fn message_counts(&self) -> (u64, u64, u64) {
+        each!(self, s => s.message_counts())
+    }
+
+    /// The trace's fingerprint.
+    pub fn trace_hash(&self) -> u64 {
+        each!(self, s => s.trace_hash())
+    }
+
+    /// The events of booting.
+    pub fn boot_events(&self) -> &[Event] {
+        each!(self, s => s.boot_events())
+    }
+
+    /// Every action applied so far.
+    pub fn actions(&self) -> &[Action] {
+        each!(self, s => s.actions())
+    }
+
+    /// Whether every running node has no unfinished business.
+    pub fn quiescent(&self) -> bool {
+        each!(self, s => quiescent(s))
+    }
+
+    /// When the next message or timer is due, if anything is.
+    pub fn next_event_at(&self) -> Option<Tick> {
+        each!(self, s => s.next_event_at())
+    }
+
+    /// Client values requested so far.
+    pub fn requested(&self) -> &[crate::protocol::Value] {
+        each!(self, s => s.requested())
+    }
+
+    /// Cut links.
+    pub fn cuts(&self) -> Vec<(NodeId, NodeId)> {
+        each!(self, s => s.cuts().iter().copied().collect())
+    }
+}

@@ -1,0 +1,238 @@
+//! Random schedules under random fault profiles — the "tier 1" tests of
+//! `CORRECTNESS.md` and the engine of `consensus check` — and the workload of
+//! `consensus compare`.
+//!
+//! A random run draws a cluster size and a fault profile from its seed, then
+//! a schedule of actions: mostly timed steps, with out-of-order deliveries,
+//! drops, duplicates, client requests, crashes, restarts, partitions (also
+//! one-way) and heals mixed in. Every safety invariant is checked after every
+//! step. In liveness mode the faults stop at the end, everything is healed
+//! and restarted, and the cluster must then settle and decide a new request
+//! everywhere within a bound.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::any::{AnySim, ProtocolKind};
+use crate::check::Violation;
+use crate::protocol::{Milestone, Mistakes, NodeId, Purpose, Tick, Value};
+use crate::rng::Rng;
+use crate::sim::{Action, Config, Faults};
+
+/// What a random run found.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The seed.
+    pub seed: u64,
+    /// The first violation, and the number of the step (from 1) that caused it.
+    pub violation: Option<(u32, Violation)>,
+    /// Why liveness failed, in liveness mode.
+    pub liveness: Option<String>,
+    /// Milestone counts over the run.
+    pub milestones: BTreeMap<Milestone, u64>,
+    /// Steps run.
+    pub steps: u32,
+}
+
+/// Mixes the seed so the schedule's draws are independent of the simulation's.
+const SCHEDULE_STREAM: u64 = 0x5c4e_d01e_5eed_0001;
+
+/// Ticks allowed, after the heal, for the cluster to settle and then to
+/// decide a new request everywhere.
+pub const LIVENESS_BOUND: Tick = 3_000;
+
+/// The configuration a seed draws: 3 to 7 nodes and a random fault profile.
+pub fn random_config(seed: u64, mistakes: Mistakes) -> Config {
+    let mut rng = Rng::new(seed ^ SCHEDULE_STREAM);
+    let nodes = [3, 3, 4, 5, 5, 7][rng.below(6) as usize];
+    let lo = rng.between(1, 2);
+    let faults = Faults {
+        loss: rng.between(0, 15) as u8,
+        duplicate: rng.between(0, 10) as u8,
+        latency: (lo, lo + rng.between(0, 5)),
+    };
+    Config { mistakes, faults, ..Config::new(nodes, seed) }
+}
+
+fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> Option<T> {
+    (!items.is_empty()).then(|| items[rng.below(items.len() as u32) as usize])
+}
+
+/// Draw the next action of a random schedule.
+fn random_action(sim: &AnySim, rng: &mut Rng) -> Action {
+    let n = sim.config().nodes;
+    let ids: Vec<NodeId> = (1..=n).collect();
+    let views = sim.views();
+    let up: Vec<NodeId> = ids.iter().copied().filter(|i| views[usize::from(*i) - 1].is_some()).collect();
+    let down: Vec<NodeId> = ids.iter().copied().filter(|i| views[usize::from(*i) - 1].is_none()).collect();
+    let msgs: Vec<u64> = sim.messages().iter().map(|m| m.id).collect();
+    let roll = rng.below(100);
+    let chosen = match roll {
+        0..60 => None,
+        60..68 => pick(rng, &msgs).map(Action::Deliver),
+        68..71 => pick(rng, &msgs).map(Action::Drop),
+        71..73 => pick(rng, &msgs).map(Action::Duplicate),
+        73..80 => Some(Action::Request {
+            node: if rng.chance(50) { pick(rng, &up) } else { None },
+        }),
+        80..83 => pick(rng, &up).map(Action::Crash),
+        83..88 => pick(rng, &down).map(Action::Restart),
+        88..90 => {
+            let mut a = Vec::new();
+            let mut b = Vec::new();
+            for i in &ids {
+                if rng.chance(50) { a.push(*i) } else { b.push(*i) }
+            }
+            (!a.is_empty()).then(|| Action::Partition(if b.is_empty() { alloc::vec![a] } else { alloc::vec![a, b] }))
+        }
+        90..91 => {
+            let from = pick(rng, &ids).unwrap_or(1);
+            let to = pick(rng, &ids).unwrap_or(1);
+            (from != to).then_some(Action::Cut { from, to })
+        }
+        91..94 => Some(Action::Heal),
+        _ => {
+            let timers = sim.timers();
+            pick(rng, &(0..timers.len()).collect::<Vec<_>>())
+                .map(|i| Action::Fire { node: timers[i].node, timer: timers[i].name.into() })
+        }
+    };
+    chosen.unwrap_or(Action::Next)
+}
+
+/// Whether a leader-based cluster has one leader that every running node follows.
+pub fn settled(sim: &AnySim) -> bool {
+    if sim.kind() == ProtocolKind::Paxos {
+        return true;
+    }
+    let views = sim.views();
+    let leaders: Vec<_> = views.iter().flatten().filter(|v| v.leads).collect();
+    let [leader] = leaders[..] else { return false };
+    views.iter().flatten().all(|v| v.leads || (v.role == "Follower" && v.era == leader.era))
+}
+
+/// Whether every running node holds `value` as decided.
+pub fn decided_everywhere(sim: &AnySim, value: Value) -> bool {
+    sim.views().iter().flatten().all(|v| v.log.iter().any(|e| e.value == value && e.committed))
+}
+
+/// Run timed steps until `done` holds or `bound` ticks pass. Whether it held.
+pub fn run_until(sim: &mut AnySim, bound: Tick, mut done: impl FnMut(&AnySim) -> bool) -> bool {
+    let until = sim.now() + bound;
+    loop {
+        if done(sim) {
+            return true;
+        }
+        match sim.next_event_at() {
+            Some(t) if t <= until => {
+                if sim.apply(Action::Next).is_err() {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Heal everything, stop the faults and require progress within a bound.
+fn check_liveness(sim: &mut AnySim) -> Result<(), String> {
+    let apply = |sim: &mut AnySim, a: Action| sim.apply(a).map(|_| ()).map_err(|e| format!("{e}"));
+    apply(sim, Action::Heal)?;
+    apply(sim, Action::SetFaults(Faults::default()))?;
+    for id in 1..=sim.config().nodes {
+        if sim.views()[usize::from(id) - 1].is_none() {
+            apply(sim, Action::Restart(id))?;
+        }
+    }
+    if !run_until(sim, LIVENESS_BOUND, settled) {
+        return Err(format!("no stable leader within {LIVENESS_BOUND} ticks of the heal"));
+    }
+    apply(sim, Action::Request { node: None })?;
+    let requested = sim.requested().last().copied().unwrap_or(0);
+    if !run_until(sim, LIVENESS_BOUND, |s| settled(s) && decided_everywhere(s, requested) && s.quiescent()) {
+        return Err(format!(
+            "v{requested}, requested after the heal, was not decided and caught up everywhere within {LIVENESS_BOUND} ticks"
+        ));
+    }
+    Ok(())
+}
+
+/// One random run of `steps` steps; every fourth seed (seed % 4 == 3) also
+/// checks liveness when `liveness` is set.
+pub fn random_run(protocol: ProtocolKind, seed: u64, steps: u32, mistakes: Mistakes, liveness: bool) -> RunReport {
+    let config = random_config(seed, mistakes);
+    let mut report = RunReport {
+        seed,
+        violation: None,
+        liveness: None,
+        milestones: BTreeMap::new(),
+        steps: 0,
+    };
+    let Ok(mut sim) = AnySim::new(protocol, config) else {
+        report.liveness = Some("the random configuration was refused".into());
+        return report;
+    };
+    let mut rng = Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ SCHEDULE_STREAM);
+    for step in 1..=steps {
+        let action = random_action(&sim, &mut rng);
+        // A refused action changes nothing; the schedule simply moves on.
+        let _ = sim.apply(action);
+        report.steps = step;
+        if let Some(v) = sim.violations().first() {
+            report.violation = Some((step, v.clone()));
+            break;
+        }
+    }
+    if report.violation.is_none() && liveness && seed % 4 == 3 {
+        if let Err(why) = check_liveness(&mut sim) {
+            report.liveness = Some(why);
+        }
+        if let Some(v) = sim.violations().first() {
+            report.violation = Some((report.steps, v.clone()));
+        }
+    }
+    report.milestones = sim.milestones().clone();
+    report
+}
+
+/// The result of the fault-free `compare` workload for one protocol.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The finished simulation (its accounting holds the figures).
+    pub sim: AnySim,
+    /// Background messages spent before the first request: election, discovery.
+    pub setup: BTreeMap<&'static str, u64>,
+    /// Ticks the setup took.
+    pub setup_ticks: Tick,
+    /// Why the workload could not finish, if it could not.
+    pub failure: Option<String>,
+}
+
+/// The same fault-free workload as `consensus compare`: settle, then
+/// `requests` client requests one at a time, each run until it is decided
+/// and every message serving it has arrived.
+pub fn compare(protocol: ProtocolKind, nodes: u8, requests: u32, seed: u64) -> Result<Comparison, String> {
+    let mut sim = AnySim::new(protocol, Config::new(nodes, seed)).map_err(|e| format!("{e}"))?;
+    let mut failure = None;
+    if !run_until(&mut sim, LIVENESS_BOUND, settled) {
+        failure = Some(format!("no stable leader within {LIVENESS_BOUND} ticks"));
+    }
+    let setup = sim.summary().background;
+    let setup_ticks = sim.now();
+    for _ in 0..requests {
+        if failure.is_some() {
+            break;
+        }
+        sim.apply(Action::Request { node: None }).map_err(|e| format!("{e}"))?;
+        let value = sim.requested().last().copied().unwrap_or(0);
+        let done = |s: &AnySim| {
+            decided_everywhere(s, value) && !s.messages().iter().any(|m| matches!(m.purpose, Purpose::Decision(_)))
+        };
+        if !run_until(&mut sim, LIVENESS_BOUND, done) {
+            failure = Some(format!("v{value} was not decided within {LIVENESS_BOUND} ticks"));
+        }
+    }
+    Ok(Comparison { sim, setup, setup_ticks, failure })
+}

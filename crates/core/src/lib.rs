@@ -1,0 +1,43 @@
+//! # consensus-core
+//!
+//! Raft, Basic Paxos and Zab as pure, deterministic state machines, driven by
+//! a seeded simulator that owns time, randomness and the network — the engine
+//! of Consensus Playground.
+//!
+//! * [`protocol`]: the protocol-neutral interface. A node is fed one input at
+//!   a time and answers with effects as data.
+//! * [`raft`], [`paxos`], [`zab`]: the three protocols, each with its
+//!   invariant checker and ghost history.
+//! * [`sim`]: the simulator. Every change is a recorded [`sim::Action`];
+//!   replaying (configuration, actions) reproduces a run exactly.
+//! * [`accounting`]: messages per decision, by type, against the textbook.
+//! * [`scenario`]: the scenario-file language of the tests and `consensus run`.
+//! * [`explore`]: random schedules under random faults, and liveness checks.
+//!
+//! The crate is `no_std` with `alloc`: it builds natively, for wasm and for
+//! bare-metal targets alike.
+
+#![no_std]
+
+extern crate alloc;
+
+pub mod accounting;
+pub mod any;
+pub mod check;
+pub mod explore;
+pub mod protocol;
+pub mod paxos;
+pub mod raft;
+pub mod rng;
+pub mod scenario;
+pub mod sim;
+pub mod zab;
+
+pub use any::{AnySim, ProtocolKind};
+pub use check::Violation;
+pub use protocol::{Mistake, Mistakes, NodeId, Protocol, Tick, Value};
+pub use paxos::Paxos;
+pub use raft::Raft;
+pub use rng::Rng;
+pub use sim::{Action, Config, Faults, Sim};
+pub use zab::Zab;

@@ -1,0 +1,142 @@
+//! Basic Paxos's safety properties (`CORRECTNESS.md`), judged over every vote
+//! ever cast, not only the acceptors' current state: a value is *chosen* in a
+//! slot once a majority of acceptors accepted it at one ballot, even if some
+//! of them later moved on.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+
+use super::{AcceptorSlot, Ballot, Paxos, Phase, SlotNo};
+use crate::check::{violation, Violation};
+use crate::protocol::{Checker, NodeId, Slot, Value, World};
+
+/// Ghost history and checks for Basic Paxos.
+#[derive(Clone, Debug, Default)]
+pub struct PaxosChecker {
+    /// Every vote ever cast: (slot, ballot) -> value and the acceptors.
+    votes: BTreeMap<(SlotNo, Ballot), (Value, BTreeSet<NodeId>)>,
+    /// The value chosen in each slot, and the lowest ballot that chose it.
+    chosen: BTreeMap<SlotNo, (Value, Ballot)>,
+    /// The highest promise each acceptor ever made per slot.
+    promises: BTreeMap<(NodeId, SlotNo), Ballot>,
+    /// Every (slot, ballot) a proposer started, and the proposer's last one.
+    started: BTreeSet<(SlotNo, Ballot)>,
+    current: BTreeMap<NodeId, (SlotNo, Ballot)>,
+}
+
+fn acceptor_of(slot: &Slot<Paxos>) -> &BTreeMap<SlotNo, AcceptorSlot> {
+    match slot {
+        Slot::Up(p) => &p.acceptor,
+        Slot::Down(d) => &d.acceptor,
+    }
+}
+
+impl Checker<Paxos> for PaxosChecker {
+    fn check(&mut self, world: &World<'_, Paxos>, out: &mut Vec<Violation>) {
+        let quorum = world.cluster.quorum();
+        // An acceptor's promise never decreases, even by being forgotten.
+        for ((id, slot), high) in &self.promises {
+            let now = acceptor_of(&world.nodes[usize::from(*id) - 1]).get(slot).and_then(|a| a.promised);
+            if now.is_none_or(|p| p < *high) {
+                let now = now.map_or("nothing".into(), |p| alloc::format!("{p}"));
+                violation!(out, "Promises never decrease", "n{id} had promised {high} in slot {slot} but now promises {now}");
+            }
+        }
+        for (i, node) in world.nodes.iter().enumerate() {
+            let id = (i + 1) as NodeId;
+            for (slot, a) in acceptor_of(node) {
+                // An acceptor's promise never decreases, across restarts too.
+                if let Some(p) = a.promised {
+                    let high = self.promises.entry((id, *slot)).or_insert(p);
+                    *high = (*high).max(p);
+                }
+                let Some((b, v)) = a.accepted else { continue };
+                // It accepts ballot b only if b >= its promise.
+                if a.promised.is_some_and(|p| b > p) || a.promised.is_none() {
+                    violation!(out, "Accept only at or above the promise", "n{id} accepted ballot {b} in slot {slot} beyond its promise");
+                }
+                // One value per ballot.
+                let (value, voters) = self.votes.entry((*slot, b)).or_insert((v, BTreeSet::new()));
+                if *value != v {
+                    violation!(out, "One value per ballot", "ballot {b} in slot {slot} carried both v{value} and v{v}");
+                    continue;
+                }
+                voters.insert(id);
+                if voters.len() >= quorum {
+                    // Agreement: at most one value is ever chosen per slot.
+                    match self.chosen.get(slot) {
+                        Some((c, cb)) if *c != v => violation!(
+                            out,
+                            "Agreement",
+                            "slot {slot}: v{c} was chosen at ballot {cb}, and now v{v} is chosen at ballot {b}"
+                        ),
+                        Some((_, cb)) if b < *cb => {
+                            self.chosen.insert(*slot, (v, b));
+                        }
+                        Some(_) => {}
+                        None => {
+                            // Validity: only a value a client asked for can be chosen.
+                            if !world.requested.contains(&v) {
+                                violation!(out, "Validity", "slot {slot}: v{v} was chosen but no client proposed it");
+                            }
+                            self.chosen.insert(*slot, (v, b));
+                        }
+                    }
+                }
+            }
+        }
+
+        for (i, node) in world.nodes.iter().enumerate() {
+            let id = (i + 1) as NodeId;
+            let Slot::Up(p) = node else { continue };
+            // A learner learns only a chosen value.
+            for (slot, v) in &p.chosen {
+                match self.chosen.get(slot) {
+                    Some((c, _)) if c == v => {}
+                    Some((c, _)) => violation!(out, "Learners learn only chosen values", "n{id} learned v{v} in slot {slot}, but v{c} was chosen"),
+                    None => violation!(out, "Learners learn only chosen values", "n{id} learned v{v} in slot {slot}, which no majority accepted"),
+                }
+            }
+            let Some(prop) = &p.proposal else {
+                self.current.remove(&id);
+                continue;
+            };
+            // Ballots are unique: a proposer never starts the same ballot
+            // twice, even after a restart.
+            let now = (prop.slot, prop.ballot);
+            if self.current.get(&id) != Some(&now) {
+                if !self.started.insert(now) {
+                    violation!(out, "Unique ballots", "n{id} reused ballot {} in slot {}", prop.ballot, prop.slot);
+                }
+                self.current.insert(id, now);
+            }
+            // Safe proposals (P2c): phase 2 proposes the value of the
+            // highest-ballot acceptance among the promises, if any.
+            if let Phase::Accepting { value, promises, .. } = &prop.phase {
+                let highest = promises.values().flatten().max_by_key(|(b, _)| *b);
+                if let Some((b, v)) = highest {
+                    if v != value {
+                        violation!(
+                            out,
+                            "Safe proposals",
+                            "n{id} proposes v{value} at ballot {} in slot {}, but a promise reported v{v} accepted at ballot {b}",
+                            prop.ballot,
+                            prop.slot
+                        );
+                    }
+                }
+                if let Some((c, cb)) = self.chosen.get(&prop.slot) {
+                    if *cb < prop.ballot && c != value {
+                        violation!(
+                            out,
+                            "Safe proposals",
+                            "n{id} proposes v{value} at ballot {} in slot {}, where v{c} was already chosen at ballot {cb}",
+                            prop.ballot,
+                            prop.slot
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

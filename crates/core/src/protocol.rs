@@ -1,0 +1,519 @@
+//! The protocol-neutral interface between a consensus node and the simulator.
+//!
+//! A node is a pure state machine in the style of etcd/raft and stateright:
+//! the simulator feeds it one [`Input`] at a time — a delivered message, a
+//! fired timer or a client request — and it answers with [`Effect`]s as data
+//! (messages to send, timers to set or cancel, observations for the learner).
+//! A node never reads a clock or an ambient random source: the [`Ctx`] it is
+//! handed carries the simulated time and lends it the simulator's seeded
+//! generator. A crash keeps only what the node declares [`Protocol::Durable`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::check::Violation;
+use crate::rng::Rng;
+
+/// A node's identity: 1, 2, ... up to the cluster size (at most 9).
+pub type NodeId = u8;
+/// Simulated time, in abstract ticks.
+pub type Tick = u64;
+/// A client's value. The simulator numbers requests 1, 2, 3, ... and shows them as `v1`, `v2`, ...
+pub type Value = u32;
+
+/// The largest cluster the simulator runs.
+pub const MAX_NODES: u8 = 9;
+
+/// Switchable textbook mistakes, all off by default. Each one reproduces a
+/// classic bug from `CORRECTNESS.md` so a learner can watch the checker catch it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mistakes(u16);
+
+/// One switchable mistake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mistake {
+    /// Raft: a leader commits an entry of a previous term by counting replicas (Figure 8).
+    RaftCommitOldTerm,
+    /// Raft: `votedFor` is not persisted, so a restarted node can vote twice in one term.
+    RaftVolatileVote,
+    /// Raft: every node uses the same election timeout, so split votes repeat.
+    RaftEqualTimeouts,
+    /// Paxos: a proposer proposes its own value instead of the highest accepted one.
+    PaxosIgnoreAccepted,
+    /// Paxos: an acceptor forgets its promise and acceptance when it restarts.
+    PaxosForgetPromise,
+    /// Zab: a follower keeps surplus entries the new leader never had (ZOOKEEPER-1154).
+    ZabSkipTruncate,
+}
+
+impl Mistake {
+    /// Every mistake, in a stable order.
+    pub const ALL: [Mistake; 6] = [
+        Mistake::RaftCommitOldTerm,
+        Mistake::RaftVolatileVote,
+        Mistake::RaftEqualTimeouts,
+        Mistake::PaxosIgnoreAccepted,
+        Mistake::PaxosForgetPromise,
+        Mistake::ZabSkipTruncate,
+    ];
+
+    /// The switch's name, as used on the command line and in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mistake::RaftCommitOldTerm => "raft-commit-old-term",
+            Mistake::RaftVolatileVote => "raft-volatile-vote",
+            Mistake::RaftEqualTimeouts => "raft-equal-timeouts",
+            Mistake::PaxosIgnoreAccepted => "paxos-ignore-accepted",
+            Mistake::PaxosForgetPromise => "paxos-forget-promise",
+            Mistake::ZabSkipTruncate => "zab-skip-truncate",
+        }
+    }
+
+    /// The protocol the mistake belongs to (`raft`, `paxos` or `zab`).
+    pub fn protocol(self) -> &'static str {
+        self.name().split('-').next().unwrap_or("")
+    }
+
+    /// What the mistake does, in one sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Mistake::RaftCommitOldTerm => {
+                "a leader commits a previous-term entry once a majority stores it (Raft §5.4.2, Figure 8)"
+            }
+            Mistake::RaftVolatileVote => {
+                "votedFor is kept in memory only, so a restarted node may vote twice in one term"
+            }
+            Mistake::RaftEqualTimeouts => {
+                "election timeouts are not randomized, so candidates keep splitting the vote"
+            }
+            Mistake::PaxosIgnoreAccepted => {
+                "phase 2 proposes the proposer's own value even when a promise reported an accepted one"
+            }
+            Mistake::PaxosForgetPromise => {
+                "an acceptor's promise and acceptance are not durable and vanish on restart"
+            }
+            Mistake::ZabSkipTruncate => {
+                "a synchronizing follower keeps entries the new leader never had (ZOOKEEPER-1154)"
+            }
+        }
+    }
+
+    /// The mistake called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Mistake> {
+        Mistake::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl Mistakes {
+    /// No mistakes: the protocols as the papers describe them.
+    pub const NONE: Mistakes = Mistakes(0);
+
+    /// Whether `m` is switched on.
+    pub fn has(self, m: Mistake) -> bool {
+        self.0 & m.bit() != 0
+    }
+
+    /// These mistakes plus `m`.
+    pub fn with(self, m: Mistake) -> Mistakes {
+        Mistakes(self.0 | m.bit())
+    }
+
+    /// The switched-on mistakes, in a stable order.
+    pub fn iter(self) -> impl Iterator<Item = Mistake> {
+        Mistake::ALL.into_iter().filter(move |m| self.has(*m))
+    }
+}
+
+/// The clocks of the protocols, in ticks. Defaults suit a 3-tick network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// Raft and Zab election timeouts are drawn from this inclusive range.
+    pub election: (Tick, Tick),
+    /// A leader's heartbeat period (Raft AppendEntries, Zab PING).
+    pub heartbeat: Tick,
+    /// A Paxos proposer gives up on a round after this long without a quorum.
+    pub paxos_retry: Tick,
+    /// A preempted Paxos proposer waits a random time up to this, times its attempt number.
+    pub paxos_backoff: Tick,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            election: (15, 30),
+            heartbeat: 5,
+            paxos_retry: 15,
+            paxos_backoff: 8,
+        }
+    }
+}
+
+/// What every node knows about the cluster it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// Number of nodes; ids run from 1 to `size`.
+    pub size: u8,
+    /// Switched-on textbook mistakes.
+    pub mistakes: Mistakes,
+    /// Protocol clocks.
+    pub timing: Timing,
+}
+
+impl Cluster {
+    /// All node ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> {
+        1..=self.size
+    }
+
+    /// Every node but `me`, in id order (peers are always visited in id order).
+    pub fn peers(&self, me: NodeId) -> impl Iterator<Item = NodeId> {
+        self.ids().filter(move |id| *id != me)
+    }
+
+    /// The size of a majority: any two majorities share a node.
+    pub fn quorum(&self) -> usize {
+        usize::from(self.size) / 2 + 1
+    }
+
+    /// Whether `m` is switched on.
+    pub fn mistake(&self, m: Mistake) -> bool {
+        self.mistakes.has(m)
+    }
+}
+
+/// What a message is spent on, for the "messages per decision" accounting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Purpose {
+    /// Serves the decision with this key (Raft log index, Paxos slot, Zab zxid).
+    Decision(u64),
+    /// Leader election (RequestVote, Zab votes).
+    Election,
+    /// Keeping a leader in place (empty AppendEntries, PING).
+    Heartbeat,
+    /// Recovery after a leader change (Zab discovery and synchronization).
+    Recovery,
+}
+
+impl Purpose {
+    /// A short name for background purposes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Purpose::Decision(_) => "decision",
+            Purpose::Election => "election",
+            Purpose::Heartbeat => "heartbeat",
+            Purpose::Recovery => "recovery",
+        }
+    }
+}
+
+/// What the simulator needs to know about a protocol's messages.
+pub trait Message: Clone + fmt::Debug + fmt::Display {
+    /// The message type's name from the paper (`AppendEntries`, `Promise`, `PROPOSE`, ...).
+    fn kind(&self) -> &'static str;
+    /// A notification of an already-made decision (Paxos `Decide`), reported
+    /// as its own type and not counted in the textbook figure.
+    fn is_notification(&self) -> bool {
+        false
+    }
+}
+
+/// What the simulator needs to know about a protocol's timers.
+pub trait TimerKind: Copy + Ord + fmt::Debug + 'static {
+    /// Every timer the protocol has.
+    const ALL: &'static [Self];
+    /// The timer's name (`election`, `heartbeat`, ...).
+    fn name(self) -> &'static str;
+    /// The timer called `name`.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|t| t.name() == name)
+    }
+}
+
+/// One input to a node.
+#[derive(Clone, Debug)]
+pub enum Input<M, T> {
+    /// A message from `from` arrives.
+    Deliver { from: NodeId, msg: M },
+    /// A timer the node armed expires.
+    Timer(T),
+    /// A client asks the node to get `Value` decided.
+    Request(Value),
+}
+
+/// Things worth telling the learner, and counting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Milestone {
+    /// A node became leader (Raft, Zab).
+    LeaderElected,
+    /// A leader or candidate gave up its role.
+    SteppedDown,
+    /// A log or history lost entries to make it match a leader's.
+    Truncation,
+    /// A Paxos proposer was preempted by a higher ballot.
+    Preempted,
+    /// A Paxos proposer adopted a value accepted earlier instead of its own.
+    Adopted,
+    /// A Zab follower was synchronized with a new leader.
+    Synced,
+    /// An election started.
+    ElectionStarted,
+}
+
+impl Milestone {
+    /// Every milestone, in order.
+    pub const ALL: [Milestone; 7] = [
+        Milestone::LeaderElected,
+        Milestone::SteppedDown,
+        Milestone::Truncation,
+        Milestone::Preempted,
+        Milestone::Adopted,
+        Milestone::Synced,
+        Milestone::ElectionStarted,
+    ];
+
+    /// A short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Milestone::LeaderElected => "leader-elected",
+            Milestone::SteppedDown => "stepped-down",
+            Milestone::Truncation => "truncation",
+            Milestone::Preempted => "preempted",
+            Milestone::Adopted => "adopted",
+            Milestone::Synced => "synced",
+            Milestone::ElectionStarted => "election-started",
+        }
+    }
+}
+
+/// What a node reports about itself while handling an input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Observation {
+    /// The node learned that `slot` is decided with `value`.
+    Decided { slot: u64, value: Value },
+    /// The node's role or term/ballot/epoch changed.
+    Role { role: &'static str, era: u64 },
+    /// An input was ignored or refused, and why, in plain words.
+    Refused(String),
+    /// Something else worth telling, in plain words.
+    Note(String),
+    /// A milestone, counted by the simulator, with an explanation.
+    Milestone(Milestone, String),
+}
+
+/// One effect of handling an input.
+#[derive(Clone, Debug)]
+pub enum Effect<M, T> {
+    /// Send `msg` to `to` over the network.
+    Send { to: NodeId, msg: M, purpose: Purpose },
+    /// Arm (or re-arm) timer `timer` to fire `after` ticks from now.
+    SetTimer { timer: T, after: Tick },
+    /// Disarm timer `timer`.
+    CancelTimer(T),
+    /// Report something.
+    Observe(Observation),
+}
+
+/// What a node may use while it handles one input.
+pub struct Ctx<'a, M, T> {
+    /// The node handling the input.
+    pub id: NodeId,
+    /// The cluster it belongs to.
+    pub cluster: &'a Cluster,
+    /// The simulated time now.
+    pub now: Tick,
+    rng: &'a mut Rng,
+    reply_purpose: Purpose,
+    effects: Vec<Effect<M, T>>,
+}
+
+impl<'a, M, T> Ctx<'a, M, T> {
+    /// A context for node `id`. `reply_purpose` is the purpose of the message
+    /// being handled, so replies are attributed to the same decision.
+    pub fn new(
+        id: NodeId,
+        cluster: &'a Cluster,
+        now: Tick,
+        rng: &'a mut Rng,
+        reply_purpose: Purpose,
+    ) -> Self {
+        Ctx {
+            id,
+            cluster,
+            now,
+            rng,
+            reply_purpose,
+            effects: Vec::new(),
+        }
+    }
+
+    /// Send `msg` to `to` on behalf of `purpose`.
+    pub fn send(&mut self, to: NodeId, msg: M, purpose: Purpose) {
+        debug_assert_ne!(to, self.id, "a node's message to itself is not a network message");
+        self.effects.push(Effect::Send { to, msg, purpose });
+    }
+
+    /// Reply to the message being handled, attributed to the same purpose.
+    pub fn reply(&mut self, to: NodeId, msg: M) {
+        let purpose = self.reply_purpose;
+        self.send(to, msg, purpose);
+    }
+
+    /// The purpose of the message being handled.
+    pub fn reply_purpose(&self) -> Purpose {
+        self.reply_purpose
+    }
+
+    /// Arm `timer` to fire `after` ticks from now, replacing any earlier arming.
+    pub fn set_timer(&mut self, timer: T, after: Tick) {
+        self.effects.push(Effect::SetTimer { timer, after });
+    }
+
+    /// Disarm `timer`.
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.effects.push(Effect::CancelTimer(timer));
+    }
+
+    /// Report `obs`.
+    pub fn observe(&mut self, obs: Observation) {
+        self.effects.push(Effect::Observe(obs));
+    }
+
+    /// Report a refused or ignored input and why.
+    pub fn refuse(&mut self, why: String) {
+        self.observe(Observation::Refused(why));
+    }
+
+    /// Report a note.
+    pub fn note(&mut self, text: String) {
+        self.observe(Observation::Note(text));
+    }
+
+    /// Report a milestone.
+    pub fn milestone(&mut self, m: Milestone, text: String) {
+        self.observe(Observation::Milestone(m, text));
+    }
+
+    /// A uniform draw from `lo..=hi` from the simulator's seeded generator.
+    pub fn random_between(&mut self, lo: Tick, hi: Tick) -> Tick {
+        self.rng.between(lo, hi)
+    }
+
+    /// The effects gathered so far.
+    pub fn into_effects(self) -> Vec<Effect<M, T>> {
+        self.effects
+    }
+}
+
+/// A node's state, as the learner sees it, independent of the protocol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    /// The node's role: `Leader`, `Follower`, `Candidate`, `Proposer`, `Looking`, ...
+    pub role: &'static str,
+    /// Whether the node leads (Raft, Zab) — used to route client requests.
+    pub leads: bool,
+    /// What the era is called: `term`, `ballot` or `epoch`.
+    pub era_name: &'static str,
+    /// The node's current term / highest ballot round / epoch.
+    pub era: u64,
+    /// The log or history, oldest first.
+    pub log: Vec<EntryView>,
+    /// Every field of the node's state, as (name, value) lines.
+    pub details: Vec<(&'static str, String)>,
+}
+
+/// One entry of a log or history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryView {
+    /// Where it sits: `3` (Raft index, Paxos slot) or `(1,3)` (zxid).
+    pub position: String,
+    /// Its term/ballot/epoch, as text.
+    pub era: String,
+    /// The client value.
+    pub value: Value,
+    /// Whether it is known committed/chosen/delivered at this node.
+    pub committed: bool,
+}
+
+/// A consensus protocol: a node's state machine plus its invariant checker.
+pub trait Protocol: Clone + fmt::Debug + Sized {
+    /// The protocol's messages.
+    type Msg: Message;
+    /// The protocol's timers.
+    type Timer: TimerKind;
+    /// What survives a crash.
+    type Durable: Clone + fmt::Debug;
+    /// The invariant checker, with its ghost history.
+    type Checker: Checker<Self>;
+
+    /// Command-line name: `raft`, `paxos` or `zab`.
+    const NAME: &'static str;
+    /// Human title: `Raft`, `Basic Paxos`, `Zab`.
+    const TITLE: &'static str;
+    /// Whether the protocol assumes FIFO links (Zab runs over TCP). The
+    /// simulator then never lets a message overtake an earlier one on the
+    /// same link — unless the learner delivers or delays one by hand.
+    const FIFO: bool = false;
+    /// Messages per decision in the textbook steady state, per other node:
+    /// Raft 2 (AppendEntries and reply), Paxos 4, Zab 3.
+    const TEXTBOOK_PER_PEER: u64;
+
+    /// A freshly booted node. It arms its first timers through `ctx`.
+    fn boot(ctx: &mut Ctx<'_, Self::Msg, Self::Timer>) -> Self;
+    /// A node restarting from its durable state after a crash.
+    fn restart(durable: Self::Durable, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>) -> Self;
+    /// What a crash right now would keep.
+    fn durable(&self) -> Self::Durable;
+    /// Handle one input.
+    fn handle(
+        &mut self,
+        input: Input<Self::Msg, Self::Timer>,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Timer>,
+    );
+    /// The learner's view of the node.
+    fn view(&self) -> NodeView;
+    /// Whether the node has no unfinished business: everything it holds is
+    /// committed and no client value waits (used by liveness checks).
+    fn quiescent(&self) -> bool;
+}
+
+/// A node as the simulator holds it: running, or crashed with its durable state.
+#[derive(Clone, Debug)]
+pub enum Slot<P: Protocol> {
+    /// Running.
+    Up(P),
+    /// Crashed; only durable state remains.
+    Down(P::Durable),
+}
+
+impl<P: Protocol> Slot<P> {
+    /// The running node, if it is up.
+    pub fn up(&self) -> Option<&P> {
+        match self {
+            Slot::Up(p) => Some(p),
+            Slot::Down(_) => None,
+        }
+    }
+}
+
+/// What an invariant checker sees after each step.
+pub struct World<'a, P: Protocol> {
+    /// Every node, index `i` holding node `i + 1`.
+    pub nodes: &'a [Slot<P>],
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// Every value a client has asked for so far.
+    pub requested: &'a [Value],
+}
+
+/// Checks a protocol's safety invariants after every step, keeping whatever
+/// ghost history it needs (every leader per term, every vote ever cast, ...).
+pub trait Checker<P: Protocol>: Clone + fmt::Debug + Default {
+    /// Check every invariant against the world after a step and record
+    /// ghost history; push one [`Violation`] per broken invariant.
+    fn check(&mut self, world: &World<'_, P>, out: &mut Vec<Violation>);
+}

@@ -1,0 +1,803 @@
+//! Raft, as in Figure 2 of Ongaro & Ousterhout, "In Search of an
+//! Understandable Consensus Algorithm" (2014).
+//!
+//! Time is divided into *terms*. In each term at most one leader is elected
+//! (§5.2): a follower that hears nothing from a leader for a randomized
+//! election timeout becomes a candidate, increments its term and asks every
+//! node for its vote. A node grants at most one vote per term, and only to a
+//! candidate whose log is at least as up-to-date as its own (§5.4.1).
+//!
+//! The leader appends client values to its log and replicates them with
+//! AppendEntries. Each AppendEntries names the entry just before the new ones
+//! (`prev_log_index`, `prev_log_term`); a follower accepts only if its log
+//! holds that entry, which by induction makes the two logs identical up to
+//! there (the Log Matching property, §5.3). Conflicting entries on a follower
+//! are deleted and replaced by the leader's.
+//!
+//! An entry is *committed* once the leader of its term has stored it on a
+//! majority. NB: a leader counts replicas only for entries of its *own* term;
+//! older entries are committed indirectly, by the Log Matching property, when
+//! a newer entry after them commits. Counting replicas of an old-term entry
+//! is unsafe — Figure 8 shows such an entry being overwritten after it was
+//! "committed". The `raft-commit-old-term` mistake switches the rule off.
+//!
+//! What survives a crash (Figure 2, "Persistent state on all servers"):
+//! `currentTerm`, `votedFor` and the log. Everything else is rebuilt.
+
+mod check;
+
+pub use check::RaftChecker;
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::protocol::{
+    Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation, Protocol,
+    Purpose, TimerKind, Value,
+};
+
+/// A Raft term.
+pub type Term = u64;
+/// A position in the log, from 1.
+pub type Index = u64;
+
+/// One log entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The term of the leader that created it.
+    pub term: Term,
+    /// The client value.
+    pub value: Value,
+}
+
+/// Raft's RPCs (Figure 2). Replies are messages of their own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    /// Invoked by candidates to gather votes (§5.2).
+    RequestVote {
+        term: Term,
+        last_log_index: Index,
+        last_log_term: Term,
+    },
+    /// The answer to RequestVote.
+    RequestVoteReply { term: Term, granted: bool },
+    /// Invoked by the leader to replicate entries (§5.3); also the heartbeat.
+    AppendEntries {
+        term: Term,
+        prev_log_index: Index,
+        prev_log_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: Index,
+    },
+    /// The answer to AppendEntries. On success `index` is the last index
+    /// known to match the leader's log; on failure it is a hint: the
+    /// follower's log holds nothing useful after `index`.
+    AppendEntriesReply {
+        term: Term,
+        success: bool,
+        index: Index,
+    },
+}
+
+impl Message for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::RequestVote { .. } => "RequestVote",
+            Msg::RequestVoteReply { .. } => "RequestVoteReply",
+            Msg::AppendEntries { .. } => "AppendEntries",
+            Msg::AppendEntriesReply { .. } => "AppendEntriesReply",
+        }
+    }
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Msg::RequestVote { term, last_log_index, last_log_term } => write!(
+                f,
+                "RequestVote term={term} lastLog={last_log_index}@{last_log_term}"
+            ),
+            Msg::RequestVoteReply { term, granted } => {
+                write!(f, "RequestVoteReply term={term} granted={granted}")
+            }
+            Msg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
+                write!(f, "AppendEntries term={term} prev={prev_log_index}@{prev_log_term} entries=[")?;
+                for (i, e) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "v{}@{}", e.value, e.term)?;
+                }
+                write!(f, "] commit={leader_commit}")
+            }
+            Msg::AppendEntriesReply { term, success, index } => {
+                write!(f, "AppendEntriesReply term={term} success={success} index={index}")
+            }
+        }
+    }
+}
+
+/// Raft's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Timer {
+    /// No word from a leader for a while: start an election (§5.2).
+    Election,
+    /// A leader's periodic AppendEntries, which also retries lost ones.
+    Heartbeat,
+}
+
+impl TimerKind for Timer {
+    const ALL: &'static [Timer] = &[Timer::Election, Timer::Heartbeat];
+    fn name(self) -> &'static str {
+        match self {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+        }
+    }
+}
+
+/// A node's role; each variant carries the state only that role has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Follows `leader`, once it knows one.
+    Follower { leader: Option<NodeId> },
+    /// Campaigning; `votes` holds the nodes that granted their vote.
+    Candidate { votes: BTreeSet<NodeId> },
+    /// Leading. For each follower: the next index to send, and the highest
+    /// index known replicated there (Figure 2, "Volatile state on leaders").
+    Leader {
+        next_index: BTreeMap<NodeId, Index>,
+        match_index: BTreeMap<NodeId, Index>,
+    },
+}
+
+/// What a Raft node keeps on stable storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Durable {
+    /// Latest term the node has seen.
+    pub current_term: Term,
+    /// Candidate that received the vote in the current term.
+    pub voted_for: Option<NodeId>,
+    /// The log.
+    pub log: Vec<Entry>,
+}
+
+/// One Raft node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raft {
+    id: NodeId,
+    /// Persistent state (Figure 2).
+    current_term: Term,
+    voted_for: Option<NodeId>,
+    log: Vec<Entry>,
+    /// Volatile state (Figure 2).
+    commit_index: Index,
+    last_applied: Index,
+    role: Role,
+    /// Whether votedFor is lost on a crash (the `raft-volatile-vote` mistake).
+    volatile_vote: bool,
+}
+
+type RaftCtx<'a> = Ctx<'a, Msg, Timer>;
+
+impl Raft {
+    /// The node's current term.
+    pub fn term(&self) -> Term {
+        self.current_term
+    }
+
+    /// The node's role.
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    /// The node's log, index 1 first.
+    pub fn log(&self) -> &[Entry] {
+        &self.log
+    }
+
+    /// The highest index known committed.
+    pub fn commit_index(&self) -> Index {
+        self.commit_index
+    }
+
+    /// The node voted for in the current term.
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+
+    /// Whether the node is the leader.
+    pub fn is_leader(&self) -> bool {
+        matches!(self.role, Role::Leader { .. })
+    }
+
+    fn last_index(&self) -> Index {
+        self.log.len() as Index
+    }
+
+    fn last_term(&self) -> Term {
+        self.log.last().map_or(0, |e| e.term)
+    }
+
+    /// The term of the entry at `index` (0 for index 0, the empty prefix).
+    fn term_at(&self, index: Index) -> Option<Term> {
+        match index {
+            0 => Some(0),
+            i => self.log.get((i - 1) as usize).map(|e| e.term),
+        }
+    }
+
+    fn entries_from(&self, index: Index) -> Vec<Entry> {
+        self.log[(index.max(1) - 1) as usize..].to_vec()
+    }
+
+    fn election_timeout(ctx: &mut RaftCtx<'_>) -> u64 {
+        let (lo, hi) = ctx.cluster.timing.election;
+        if ctx.cluster.mistake(Mistake::RaftEqualTimeouts) {
+            lo
+        } else {
+            // §5.2: "Raft uses randomized election timeouts to ensure that
+            // split votes are rare and that they are resolved quickly."
+            ctx.random_between(lo, hi)
+        }
+    }
+
+    fn reset_election_timer(ctx: &mut RaftCtx<'_>) {
+        let after = Self::election_timeout(ctx);
+        ctx.set_timer(Timer::Election, after);
+    }
+
+    /// "If RPC request or response contains term T > currentTerm: set
+    /// currentTerm = T, convert to follower" (Figure 2, Rules for Servers).
+    fn observe_term(&mut self, term: Term, from: NodeId, ctx: &mut RaftCtx<'_>) {
+        if term <= self.current_term {
+            return;
+        }
+        let was = self.role_name();
+        self.current_term = term;
+        self.voted_for = None;
+        if !matches!(self.role, Role::Follower { .. }) {
+            ctx.milestone(
+                Milestone::SteppedDown,
+                format!("{was} steps down: n{from} is in the newer term {term}"),
+            );
+            if self.is_leader() {
+                ctx.cancel_timer(Timer::Heartbeat);
+                Self::reset_election_timer(ctx);
+            }
+        }
+        self.role = Role::Follower { leader: None };
+        ctx.observe(Observation::Role { role: "Follower", era: term });
+    }
+
+    fn role_name(&self) -> &'static str {
+        match self.role {
+            Role::Follower { .. } => "Follower",
+            Role::Candidate { .. } => "Candidate",
+            Role::Leader { .. } => "Leader",
+        }
+    }
+
+    /// §5.2: on election timeout a follower "increments its current term and
+    /// transitions to candidate state. It then votes for itself and issues
+    /// RequestVote RPCs in parallel to each of the other servers".
+    fn start_election(&mut self, ctx: &mut RaftCtx<'_>) {
+        self.current_term += 1;
+        self.voted_for = Some(ctx.id);
+        self.role = Role::Candidate {
+            votes: BTreeSet::from([ctx.id]),
+        };
+        ctx.milestone(
+            Milestone::ElectionStarted,
+            format!("election timeout: campaigning in term {}", self.current_term),
+        );
+        ctx.observe(Observation::Role { role: "Candidate", era: self.current_term });
+        Self::reset_election_timer(ctx);
+        let msg = Msg::RequestVote {
+            term: self.current_term,
+            last_log_index: self.last_index(),
+            last_log_term: self.last_term(),
+        };
+        for peer in ctx.cluster.peers(ctx.id) {
+            ctx.send(peer, msg.clone(), Purpose::Election);
+        }
+        self.maybe_win(ctx);
+    }
+
+    fn maybe_win(&mut self, ctx: &mut RaftCtx<'_>) {
+        let Role::Candidate { votes } = &self.role else {
+            return;
+        };
+        let votes = votes.len();
+        if votes < ctx.cluster.quorum() {
+            return;
+        }
+        // §5.2: "A candidate wins an election if it receives votes from a
+        // majority of the servers in the full cluster for the same term."
+        let next = self.last_index() + 1;
+        let peers: Vec<NodeId> = ctx.cluster.peers(ctx.id).collect();
+        self.role = Role::Leader {
+            next_index: peers.iter().map(|p| (*p, next)).collect(),
+            match_index: peers.iter().map(|p| (*p, 0)).collect(),
+        };
+        ctx.milestone(
+            Milestone::LeaderElected,
+            format!("won the election for term {} with {votes} votes", self.current_term),
+        );
+        ctx.observe(Observation::Role { role: "Leader", era: self.current_term });
+        ctx.cancel_timer(Timer::Election);
+        // "Upon election: send initial empty AppendEntries RPCs (heartbeat)
+        // to each server; repeat during idle periods" (Figure 2).
+        self.broadcast_append(ctx);
+        ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
+        self.advance_commit(ctx);
+    }
+
+    /// Send every follower an AppendEntries from its `next_index`.
+    fn broadcast_append(&mut self, ctx: &mut RaftCtx<'_>) {
+        for peer in ctx.cluster.peers(ctx.id) {
+            self.send_append(peer, ctx);
+        }
+    }
+
+    /// Send `peer` the entries from its `next_index` on (none if it is up
+    /// to date: a heartbeat). Replication is pipelined: `next_index` moves
+    /// past what was sent, and a rejection moves it back.
+    fn send_append(&mut self, peer: NodeId, ctx: &mut RaftCtx<'_>) {
+        let last = self.last_index();
+        let Role::Leader { next_index, .. } = &mut self.role else {
+            return;
+        };
+        let next = next_index.get(&peer).copied().unwrap_or(last + 1);
+        next_index.insert(peer, last + 1);
+        let prev_log_index = next - 1;
+        let entries = self.entries_from(next);
+        let purpose = if entries.is_empty() {
+            Purpose::Heartbeat
+        } else {
+            Purpose::Decision(next)
+        };
+        let msg = Msg::AppendEntries {
+            term: self.current_term,
+            prev_log_index,
+            prev_log_term: self.term_at(prev_log_index).unwrap_or(0),
+            entries,
+            leader_commit: self.commit_index,
+        };
+        ctx.send(peer, msg, purpose);
+    }
+
+    /// "If there exists an N such that N > commitIndex, a majority of
+    /// matchIndex[i] >= N, and log[N].term == currentTerm: set commitIndex =
+    /// N" (Figure 2, Rules for Servers, Leaders).
+    fn advance_commit(&mut self, ctx: &mut RaftCtx<'_>) {
+        let Role::Leader { match_index, .. } = &self.role else {
+            return;
+        };
+        let old_term_ok = ctx.cluster.mistake(Mistake::RaftCommitOldTerm);
+        let mut n = self.last_index();
+        while n > self.commit_index {
+            let replicas = 1 + match_index.values().filter(|m| **m >= n).count();
+            let own_term = self.term_at(n) == Some(self.current_term);
+            if replicas >= ctx.cluster.quorum() {
+                if own_term || old_term_ok {
+                    self.commit_to(n, ctx);
+                    return;
+                }
+                // NB: the Figure 8 rule. This entry is on a majority but is
+                // from an older term, so another leader could still
+                // overwrite it; it commits only with an entry of this term.
+                ctx.refuse(format!(
+                    "index {n} is on a majority but has term {}, not {}: it commits only after an entry of term {} does (§5.4.2)",
+                    self.term_at(n).unwrap_or(0),
+                    self.current_term,
+                    self.current_term
+                ));
+                return;
+            }
+            n -= 1;
+        }
+    }
+
+    /// Advance `commitIndex` to `index`, applying the newly committed entries.
+    fn commit_to(&mut self, index: Index, ctx: &mut RaftCtx<'_>) {
+        let index = index.min(self.last_index());
+        if index <= self.commit_index {
+            return;
+        }
+        self.commit_index = index;
+        // "If commitIndex > lastApplied: increment lastApplied, apply
+        // log[lastApplied] to state machine."
+        while self.last_applied < self.commit_index {
+            self.last_applied += 1;
+            let e = self.log[(self.last_applied - 1) as usize];
+            ctx.observe(Observation::Decided { slot: self.last_applied, value: e.value });
+        }
+    }
+
+    fn on_request_vote(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        last_log_index: Index,
+        last_log_term: Term,
+        ctx: &mut RaftCtx<'_>,
+    ) {
+        self.observe_term(term, from, ctx);
+        // RequestVote receiver implementation, Figure 2.
+        // 1. "Reply false if term < currentTerm."
+        let granted = if term < self.current_term {
+            ctx.refuse(format!(
+                "vote refused to n{from}: its term {term} is older than mine ({})",
+                self.current_term
+            ));
+            false
+        } else if self.voted_for.is_some_and(|v| v != from) {
+            // 2. "If votedFor is null or candidateId ..."
+            ctx.refuse(format!(
+                "vote refused to n{from}: I already voted for n{} in term {term}",
+                self.voted_for.unwrap_or(0)
+            ));
+            false
+        } else if (last_log_term, last_log_index) < (self.last_term(), self.last_index()) {
+            // "... and candidate's log is at least as up-to-date as
+            // receiver's log, grant vote" (§5.4.1: compare the last
+            // entries' terms, then the logs' lengths).
+            if last_log_term != self.last_term() {
+                ctx.refuse(format!(
+                    "vote refused to n{from}: its log ends at term {last_log_term}, mine at term {}",
+                    self.last_term()
+                ));
+            } else {
+                ctx.refuse(format!(
+                    "vote refused to n{from}: its log ends at index {last_log_index}, mine at index {} (both term {last_log_term})",
+                    self.last_index()
+                ));
+            }
+            false
+        } else {
+            self.voted_for = Some(from);
+            ctx.note(format!("voted for n{from} in term {term}"));
+            // Granting a vote resets the election timer (Figure 2, Followers).
+            Self::reset_election_timer(ctx);
+            true
+        };
+        ctx.reply(
+            from,
+            Msg::RequestVoteReply {
+                term: self.current_term,
+                granted,
+            },
+        );
+    }
+
+    fn on_request_vote_reply(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        granted: bool,
+        ctx: &mut RaftCtx<'_>,
+    ) {
+        self.observe_term(term, from, ctx);
+        let current = self.current_term;
+        let Role::Candidate { votes } = &mut self.role else {
+            ctx.refuse(format!("vote reply from n{from} ignored: I am not campaigning"));
+            return;
+        };
+        if term < current {
+            ctx.refuse(format!(
+                "vote reply from n{from} ignored: it is for term {term}, I am in term {current}"
+            ));
+            return;
+        }
+        if granted {
+            votes.insert(from);
+            self.maybe_win(ctx);
+        }
+    }
+
+    fn on_append_entries(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        prev_log_index: Index,
+        prev_log_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: Index,
+        ctx: &mut RaftCtx<'_>,
+    ) {
+        self.observe_term(term, from, ctx);
+        // AppendEntries receiver implementation, Figure 2.
+        // 1. "Reply false if term < currentTerm."
+        if term < self.current_term {
+            ctx.refuse(format!(
+                "append from n{from} refused: its term {term} is older than mine ({})",
+                self.current_term
+            ));
+            let reply = Msg::AppendEntriesReply {
+                term: self.current_term,
+                success: false,
+                index: self.last_index(),
+            };
+            ctx.reply(from, reply);
+            return;
+        }
+        // §5.2: a candidate that hears from a leader of its own term
+        // recognizes it and returns to follower state.
+        if matches!(self.role, Role::Candidate { .. }) {
+            ctx.milestone(
+                Milestone::SteppedDown,
+                format!("candidate steps down: n{from} leads term {term}"),
+            );
+            ctx.observe(Observation::Role { role: "Follower", era: term });
+        }
+        self.role = Role::Follower { leader: Some(from) };
+        Self::reset_election_timer(ctx);
+
+        // 2. "Reply false if log doesn't contain an entry at prevLogIndex
+        // whose term matches prevLogTerm."
+        match self.term_at(prev_log_index) {
+            None => {
+                ctx.refuse(format!(
+                    "append from n{from} rejected: I have no entry at index {prev_log_index} (my log ends at {})",
+                    self.last_index()
+                ));
+                let reply = Msg::AppendEntriesReply {
+                    term: self.current_term,
+                    success: false,
+                    index: self.last_index(),
+                };
+                ctx.reply(from, reply);
+                return;
+            }
+            Some(t) if t != prev_log_term => {
+                ctx.refuse(format!(
+                    "append from n{from} rejected: my entry at index {prev_log_index} has term {t}, the leader's has term {prev_log_term}"
+                ));
+                let reply = Msg::AppendEntriesReply {
+                    term: self.current_term,
+                    success: false,
+                    index: prev_log_index - 1,
+                };
+                ctx.reply(from, reply);
+                return;
+            }
+            Some(_) => {}
+        }
+
+        // 3. "If an existing entry conflicts with a new one (same index but
+        // different terms), delete the existing entry and all that follow it."
+        // 4. "Append any new entries not already in the log."
+        // NB: only a *conflict* truncates. A stale, reordered AppendEntries
+        // carrying fewer entries must not cut off entries that match.
+        for (k, entry) in entries.iter().enumerate() {
+            let index = prev_log_index + 1 + k as Index;
+            match self.term_at(index) {
+                Some(t) if t == entry.term => continue,
+                Some(t) => {
+                    let removed = self.last_index() - index + 1;
+                    ctx.milestone(
+                        Milestone::Truncation,
+                        format!(
+                            "deleted {removed} entries from index {index}: term {t} conflicts with the leader's term {}",
+                            entry.term
+                        ),
+                    );
+                    self.log.truncate((index - 1) as usize);
+                    self.log.push(*entry);
+                }
+                None => self.log.push(*entry),
+            }
+        }
+        let last_new = prev_log_index + entries.len() as Index;
+
+        // 5. "If leaderCommit > commitIndex, set commitIndex =
+        // min(leaderCommit, index of last new entry)."
+        if leader_commit > self.commit_index {
+            self.commit_to(leader_commit.min(last_new), ctx);
+        }
+        ctx.reply(
+            from,
+            Msg::AppendEntriesReply {
+                term: self.current_term,
+                success: true,
+                index: last_new,
+            },
+        );
+    }
+
+    fn on_append_reply(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        success: bool,
+        index: Index,
+        ctx: &mut RaftCtx<'_>,
+    ) {
+        self.observe_term(term, from, ctx);
+        let current = self.current_term;
+        let last = self.last_index();
+        let Role::Leader { next_index, match_index } = &mut self.role else {
+            ctx.refuse(format!("append reply from n{from} ignored: I am not the leader"));
+            return;
+        };
+        if term < current {
+            ctx.refuse(format!(
+                "append reply from n{from} ignored: it is for term {term}, I lead term {current}"
+            ));
+            return;
+        }
+        if success {
+            // "If successful: update nextIndex and matchIndex for follower."
+            // Replies may arrive out of order, so both only move forward.
+            let m = match_index.entry(from).or_insert(0);
+            *m = (*m).max(index);
+            let n = next_index.entry(from).or_insert(last + 1);
+            *n = (*n).max(index + 1);
+            self.advance_commit(ctx);
+        } else {
+            // "If AppendEntries fails because of log inconsistency:
+            // decrement nextIndex and retry." The follower's hint lets the
+            // leader skip entries it certainly lacks.
+            let n = next_index.entry(from).or_insert(last + 1);
+            let back = (*n).saturating_sub(1).min(index + 1).max(1);
+            *n = back;
+            ctx.note(format!("n{from} lacks entries: retrying from index {back}"));
+            self.send_append(from, ctx);
+        }
+    }
+
+    fn on_client_request(&mut self, value: Value, ctx: &mut RaftCtx<'_>) {
+        if !self.is_leader() {
+            let hint = match self.role {
+                Role::Follower { leader: Some(l) } => format!(" (as far as I know n{l} leads)"),
+                _ => format!(" (no leader known in term {})", self.current_term),
+            };
+            ctx.refuse(format!("request v{value} refused: I am not the leader{hint}"));
+            return;
+        }
+        // "If command received from client: append entry to local log,
+        // respond after entry applied to state machine."
+        self.log.push(Entry { term: self.current_term, value });
+        ctx.note(format!("appended v{value} at index {}", self.last_index()));
+        self.broadcast_append(ctx);
+        self.advance_commit(ctx);
+    }
+}
+
+impl Protocol for Raft {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Durable = Durable;
+    type Checker = RaftChecker;
+
+    const NAME: &'static str = "raft";
+    const TEXTBOOK_PER_PEER: u64 = 2;
+    const TITLE: &'static str = "Raft";
+
+    /// §5.2: "When servers start up, they begin as followers."
+    fn boot(ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+        Self::restart(
+            Durable {
+                current_term: 0,
+                voted_for: None,
+                log: Vec::new(),
+            },
+            ctx,
+        )
+    }
+
+    fn restart(durable: Durable, ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+        Self::reset_election_timer(ctx);
+        Raft {
+            id: ctx.id,
+            current_term: durable.current_term,
+            voted_for: durable.voted_for,
+            log: durable.log,
+            commit_index: 0,
+            last_applied: 0,
+            role: Role::Follower { leader: None },
+            volatile_vote: ctx.cluster.mistake(Mistake::RaftVolatileVote),
+        }
+    }
+
+    fn durable(&self) -> Durable {
+        Durable {
+            current_term: self.current_term,
+            voted_for: if self.volatile_vote { None } else { self.voted_for },
+            log: self.log.clone(),
+        }
+    }
+
+    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Msg, Timer>) {
+        match input {
+            Input::Timer(Timer::Election) => {
+                if self.is_leader() {
+                    ctx.refuse("election timer ignored: I am the leader".into());
+                } else {
+                    self.start_election(ctx);
+                }
+            }
+            Input::Timer(Timer::Heartbeat) => {
+                if self.is_leader() {
+                    self.broadcast_append(ctx);
+                    ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
+                }
+            }
+            Input::Request(value) => self.on_client_request(value, ctx),
+            Input::Deliver { from, msg } => match msg {
+                Msg::RequestVote { term, last_log_index, last_log_term } => {
+                    self.on_request_vote(from, term, last_log_index, last_log_term, ctx);
+                }
+                Msg::RequestVoteReply { term, granted } => {
+                    self.on_request_vote_reply(from, term, granted, ctx);
+                }
+                Msg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
+                    self.on_append_entries(
+                        from,
+                        term,
+                        prev_log_index,
+                        prev_log_term,
+                        entries,
+                        leader_commit,
+                        ctx,
+                    );
+                }
+                Msg::AppendEntriesReply { term, success, index } => {
+                    self.on_append_reply(from, term, success, index, ctx);
+                }
+            },
+        }
+    }
+
+    fn quiescent(&self) -> bool {
+        self.commit_index == self.last_index()
+    }
+
+    fn view(&self) -> NodeView {
+        let mut details = alloc::vec![
+            ("currentTerm", format!("{}", self.current_term)),
+            (
+                "votedFor",
+                self.voted_for.map_or("none".into(), |v| format!("n{v}")),
+            ),
+            ("commitIndex", format!("{}", self.commit_index)),
+            ("lastApplied", format!("{}", self.last_applied)),
+        ];
+        match &self.role {
+            Role::Follower { leader } => {
+                details.push(("leader", leader.map_or("unknown".into(), |l| format!("n{l}"))));
+            }
+            Role::Candidate { votes } => {
+                let v: Vec<_> = votes.iter().map(|n| format!("n{n}")).collect();
+                details.push(("votes", v.join(" ")));
+            }
+            Role::Leader { next_index, match_index } => {
+                let n: Vec<_> = next_index.iter().map(|(p, i)| format!("n{p}:{i}")).collect();
+                let m: Vec<_> = match_index.iter().map(|(p, i)| format!("n{p}:{i}")).collect();
+                details.push(("nextIndex", n.join(" ")));
+                details.push(("matchIndex", m.join(" ")));
+            }
+        }
+        NodeView {
+            role: self.role_name(),
+            leads: self.is_leader(),
+            era_name: "term",
+            era: self.current_term,
+            log: self
+                .log
+                .iter()
+                .enumerate()
+                .map(|(i, e)| EntryView {
+                    position: format!("{}", i + 1),
+                    era: format!("{}", e.term),
+                    value: e.value,
+                    committed: (i as Index) < self.commit_index,
+                })
+                .collect(),
+            details,
+        }
+    }
+}

@@ -1,0 +1,1002 @@
+//! Zab, as in Junqueira, Reed & Serafini, "Zab: High-performance broadcast
+//! for primary-backup systems" (DSN 2011), with the leader election of
+//! ZooKeeper's implementation (Fast Leader Election).
+//!
+//! Zab delivers a leader's transactions in the order it proposed them, and
+//! all transactions of one epoch before any of the next. Each transaction is
+//! named by a *zxid* `(epoch, counter)`, compared lexicographically. A node
+//! runs through four phases:
+//!
+//! 0. **Election.** `Looking` nodes exchange votes and settle on the node
+//!    with the most up-to-date history — highest `(currentEpoch, last zxid)`,
+//!    then highest id — as *prospective leader*.
+//! 1. **Discovery.** Followers send `CEPOCH(acceptedEpoch)`. With a quorum,
+//!    the leader proposes a new epoch `e'` above all of them (`NEWEPOCH`).
+//!    A follower that accepts sets `acceptedEpoch = e'` and answers `ACK-E`
+//!    with its `currentEpoch` and history; the leader takes the most
+//!    up-to-date history of the quorum as its own.
+//! 2. **Synchronization.** The leader sends `NEWLEADER(e', history)`. A
+//!    follower adopts the history — NB: *including truncating* entries the
+//!    leader never had; keeping them is ZOOKEEPER-1154, the
+//!    `zab-skip-truncate` mistake — sets `currentEpoch = e'` and answers
+//!    `ACK-LD`. With a quorum of those, the leader sends `COMMIT-LD` and the
+//!    followers deliver the history.
+//! 3. **Broadcast.** For each client value the leader sends
+//!    `PROPOSE(e', zxid)`; followers append and `ACK`; with a quorum the
+//!    leader delivers and sends `COMMIT`: 3(N-1) messages per decision.
+//!
+//! Zab assumes FIFO channels (TCP): a follower that notices a gap in what
+//! its leader sent (a lost message) drops the connection and goes back to
+//! election, as ZooKeeper does. A leader that stops hearing from a quorum
+//! abandons its epoch.
+//!
+//! The split between `acceptedEpoch` (promised in discovery) and
+//! `currentEpoch` (adopted in synchronization) is what stops an old leader
+//! from being re-followed in the middle of a newer epoch's recovery.
+//! Durable: both epochs and the history.
+
+mod check;
+
+pub use check::ZabChecker;
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::protocol::{
+    Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation, Protocol,
+    Purpose, TimerKind, Value,
+};
+
+/// An epoch: the reign of one established leader.
+pub type Epoch = u32;
+
+/// A transaction id: `(epoch, counter)`, compared epoch first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Zxid {
+    /// The epoch of the leader that proposed it.
+    pub epoch: Epoch,
+    /// Its position among that leader's proposals, from 1.
+    pub counter: u32,
+}
+
+impl Zxid {
+    /// The zxid as one number, as ZooKeeper stores it (epoch in the high half).
+    pub fn packed(self) -> u64 {
+        (u64::from(self.epoch) << 32) | u64::from(self.counter)
+    }
+}
+
+impl fmt::Display for Zxid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({},{})", self.epoch, self.counter)
+    }
+}
+
+/// One transaction of a history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Txn {
+    /// Its id.
+    pub zxid: Zxid,
+    /// The client value.
+    pub value: Value,
+}
+
+/// A vote in leader election: who should lead, and how up to date that
+/// node's history is. Votes are ordered by (epoch, zxid, leader id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Vote {
+    /// The proposed leader's `currentEpoch`.
+    pub epoch: Epoch,
+    /// The proposed leader's last zxid.
+    pub zxid: Zxid,
+    /// The proposed leader.
+    pub leader: NodeId,
+}
+
+/// The state a voter reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerState {
+    /// Still electing.
+    Looking,
+    /// Following the voted leader.
+    Following,
+    /// Leading.
+    Leading,
+}
+
+/// Zab's messages, with the paper's names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Msg {
+    /// Election notification.
+    Vote {
+        vote: Vote,
+        round: u64,
+        state: PeerState,
+    },
+    /// Discovery: a follower's `acceptedEpoch`.
+    CEpoch { accepted_epoch: Epoch },
+    /// Discovery: the new epoch.
+    NewEpoch { epoch: Epoch },
+    /// Discovery: a follower accepts the epoch and reports its history.
+    AckEpoch {
+        current_epoch: Epoch,
+        history: Vec<Txn>,
+    },
+    /// Synchronization: the leader's initial history for the epoch.
+    NewLeader { epoch: Epoch, history: Vec<Txn> },
+    /// Synchronization: the follower adopted it.
+    AckLeader { epoch: Epoch },
+    /// Synchronization: deliver the history up to `upto`.
+    CommitLeader { epoch: Epoch, upto: Option<Zxid> },
+    /// Broadcast: a new transaction.
+    Propose { epoch: Epoch, txn: Txn },
+    /// Broadcast: the follower logged it.
+    Ack { epoch: Epoch, zxid: Zxid },
+    /// Broadcast: deliver up to `zxid`.
+    Commit { epoch: Epoch, zxid: Zxid },
+    /// Keep-alive from the leader, with what it has committed.
+    Ping { epoch: Epoch, committed: Option<Zxid> },
+    /// Keep-alive answer.
+    Pong { epoch: Epoch },
+}
+
+impl Message for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Vote { .. } => "VOTE",
+            Msg::CEpoch { .. } => "CEPOCH",
+            Msg::NewEpoch { .. } => "NEWEPOCH",
+            Msg::AckEpoch { .. } => "ACK-E",
+            Msg::NewLeader { .. } => "NEWLEADER",
+            Msg::AckLeader { .. } => "ACK-LD",
+            Msg::CommitLeader { .. } => "COMMIT-LD",
+            Msg::Propose { .. } => "PROPOSE",
+            Msg::Ack { .. } => "ACK",
+            Msg::Commit { .. } => "COMMIT",
+            Msg::Ping { .. } => "PING",
+            Msg::Pong { .. } => "PONG",
+        }
+    }
+}
+
+fn history_text(h: &[Txn]) -> String {
+    let items: Vec<String> = h.iter().map(|t| format!("v{}{}", t.value, t.zxid)).collect();
+    format!("[{}]", items.join(" "))
+}
+
+fn opt_zxid(z: &Option<Zxid>) -> String {
+    z.map_or("none".into(), |z| format!("{z}"))
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind();
+        match self {
+            Msg::Vote { vote, round, state } => write!(
+                f,
+                "{kind} leader=n{} epoch={} zxid={} round={round} state={state:?}",
+                vote.leader, vote.epoch, vote.zxid
+            ),
+            Msg::CEpoch { accepted_epoch } => write!(f, "{kind} acceptedEpoch={accepted_epoch}"),
+            Msg::NewEpoch { epoch } => write!(f, "{kind} epoch={epoch}"),
+            Msg::AckEpoch { current_epoch, history } => write!(
+                f,
+                "{kind} currentEpoch={current_epoch} history={}",
+                history_text(history)
+            ),
+            Msg::NewLeader { epoch, history } => {
+                write!(f, "{kind} epoch={epoch} history={}", history_text(history))
+            }
+            Msg::AckLeader { epoch } => write!(f, "{kind} epoch={epoch}"),
+            Msg::CommitLeader { epoch, upto } => {
+                write!(f, "{kind} epoch={epoch} upto={}", opt_zxid(upto))
+            }
+            Msg::Propose { epoch, txn } => {
+                write!(f, "{kind} epoch={epoch} zxid={} value=v{}", txn.zxid, txn.value)
+            }
+            Msg::Ack { epoch, zxid } | Msg::Commit { epoch, zxid } => {
+                write!(f, "{kind} epoch={epoch} zxid={zxid}")
+            }
+            Msg::Ping { epoch, committed } => {
+                write!(f, "{kind} epoch={epoch} committed={}", opt_zxid(committed))
+            }
+            Msg::Pong { epoch } => write!(f, "{kind} epoch={epoch}"),
+        }
+    }
+}
+
+/// Zab's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Timer {
+    /// A looking node re-sends its vote.
+    Election,
+    /// A leader pings its followers.
+    Heartbeat,
+    /// A leader checks it still hears from a quorum (and that its recovery finished).
+    Quorum,
+    /// A follower has not heard from its leader for too long.
+    LeaderTimeout,
+}
+
+impl TimerKind for Timer {
+    const ALL: &'static [Timer] = &[
+        Timer::Election,
+        Timer::Heartbeat,
+        Timer::Quorum,
+        Timer::LeaderTimeout,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Timer::Election => "election",
+            Timer::Heartbeat => "heartbeat",
+            Timer::Quorum => "quorum",
+            Timer::LeaderTimeout => "leader-timeout",
+        }
+    }
+}
+
+/// A follower's phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowerPhase {
+    /// Sent CEPOCH, waiting for NEWEPOCH.
+    Discovery,
+    /// Sent ACK-E, waiting for NEWLEADER.
+    Sync,
+    /// Sent ACK-LD, waiting for COMMIT-LD.
+    Synced,
+    /// Receiving proposals.
+    Broadcast,
+}
+
+/// A leader's phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaderPhase {
+    /// Gathering CEPOCH, then ACK-E, from a quorum.
+    Discovery,
+    /// Waiting for ACK-LD from a quorum.
+    Sync,
+    /// Established: proposing.
+    Broadcast,
+}
+
+/// What a leader tracks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leader {
+    /// The new epoch, once chosen.
+    pub epoch: Option<Epoch>,
+    /// The phase.
+    pub phase: LeaderPhase,
+    /// CEPOCH received: follower -> its acceptedEpoch (the discovery quorum).
+    pub cepochs: BTreeMap<NodeId, Epoch>,
+    /// ACK-E received: follower -> (currentEpoch, history).
+    pub ackes: BTreeMap<NodeId, (Epoch, Vec<Txn>)>,
+    /// The history the epoch started from (`I_e'` in the paper).
+    pub initial: Vec<Txn>,
+    /// Followers sent NEWLEADER, with the last zxid that history held.
+    pub forwarding: BTreeMap<NodeId, Option<Zxid>>,
+    /// Followers that acknowledged NEWLEADER.
+    pub synced: BTreeSet<NodeId>,
+    /// ACKs per uncommitted proposal.
+    pub acks: BTreeMap<Zxid, BTreeSet<NodeId>>,
+    /// Followers heard from since the last quorum check.
+    pub heard: BTreeSet<NodeId>,
+}
+
+/// A node's role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Electing a leader.
+    Looking {
+        vote: Vote,
+        votes: BTreeMap<NodeId, Vote>,
+        /// Reports from nodes that already follow or lead: node -> leader.
+        settled: BTreeMap<NodeId, (NodeId, PeerState)>,
+        /// CEPOCHs that arrived before this node knew it would lead.
+        early: BTreeMap<NodeId, Epoch>,
+    },
+    /// Following `leader`.
+    Following {
+        leader: NodeId,
+        phase: FollowerPhase,
+    },
+    /// Leading.
+    Leading(Leader),
+}
+
+/// What a Zab node keeps on stable storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Durable {
+    /// The last epoch promised in discovery (`f.p` in the paper).
+    pub accepted_epoch: Epoch,
+    /// The last epoch adopted in synchronization (`f.a`).
+    pub current_epoch: Epoch,
+    /// The history of transactions.
+    pub history: Vec<Txn>,
+}
+
+/// One Zab node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Zab {
+    accepted_epoch: Epoch,
+    current_epoch: Epoch,
+    history: Vec<Txn>,
+    /// How many history entries are delivered (committed), in order.
+    delivered: usize,
+    /// The election round (ZooKeeper's logical clock).
+    round: u64,
+    role: Role,
+}
+
+type ZabCtx<'a> = Ctx<'a, Msg, Timer>;
+
+impl Zab {
+    /// The node's role.
+    pub fn role(&self) -> &Role {
+        &self.role
+    }
+
+    /// The history.
+    pub fn history(&self) -> &[Txn] {
+        &self.history
+    }
+
+    /// The delivered prefix of the history.
+    pub fn delivered(&self) -> &[Txn] {
+        &self.history[..self.delivered]
+    }
+
+    /// The last epoch promised in discovery.
+    pub fn accepted_epoch(&self) -> Epoch {
+        self.accepted_epoch
+    }
+
+    /// The last epoch adopted.
+    pub fn current_epoch(&self) -> Epoch {
+        self.current_epoch
+    }
+
+    fn last_zxid(&self) -> Zxid {
+        self.history.last().map_or(Zxid::default(), |t| t.zxid)
+    }
+
+    fn own_vote(&self, id: NodeId) -> Vote {
+        Vote {
+            epoch: self.current_epoch,
+            zxid: self.last_zxid(),
+            leader: id,
+        }
+    }
+
+    fn peer_state(&self) -> PeerState {
+        match self.role {
+            Role::Looking { .. } => PeerState::Looking,
+            Role::Following { .. } => PeerState::Following,
+            Role::Leading(_) => PeerState::Leading,
+        }
+    }
+
+    fn role_name(&self) -> &'static str {
+        match &self.role {
+            Role::Looking { .. } => "Looking",
+            Role::Following { phase: FollowerPhase::Discovery, .. } => "Follower (discovery)",
+            Role::Following { phase: FollowerPhase::Sync | FollowerPhase::Synced, .. } => {
+                "Follower (sync)"
+            }
+            Role::Following { phase: FollowerPhase::Broadcast, .. } => "Follower",
+            Role::Leading(l) => match l.phase {
+                LeaderPhase::Discovery => "Leader (discovery)",
+                LeaderPhase::Sync => "Leader (sync)",
+                LeaderPhase::Broadcast => "Leader",
+            },
+        }
+    }
+
+    fn announce(&self, ctx: &mut ZabCtx<'_>) {
+        ctx.observe(Observation::Role {
+            role: self.role_name(),
+            era: u64::from(self.current_epoch),
+        });
+    }
+
+    /// Phase 0: (re)start leader election with a vote for ourselves.
+    fn look(&mut self, why: String, ctx: &mut ZabCtx<'_>) {
+        if let Role::Leading(_) = self.role {
+            ctx.milestone(Milestone::SteppedDown, format!("stops leading: {why}"));
+        } else {
+            ctx.milestone(Milestone::ElectionStarted, format!("looking for a leader: {why}"));
+        }
+        ctx.cancel_timer(Timer::Heartbeat);
+        ctx.cancel_timer(Timer::Quorum);
+        ctx.cancel_timer(Timer::LeaderTimeout);
+        self.round += 1;
+        let vote = self.own_vote(ctx.id);
+        self.role = Role::Looking {
+            vote,
+            votes: BTreeMap::from([(ctx.id, vote)]),
+            settled: BTreeMap::new(),
+            early: BTreeMap::new(),
+        };
+        self.announce(ctx);
+        self.broadcast_vote(ctx);
+        if ctx.cluster.quorum() == 1 {
+            self.decide(ctx.id, ctx);
+        }
+    }
+
+    fn broadcast_vote(&mut self, ctx: &mut ZabCtx<'_>) {
+        let Role::Looking { vote, .. } = &self.role else { return };
+        let msg = Msg::Vote {
+            vote: *vote,
+            round: self.round,
+            state: PeerState::Looking,
+        };
+        for peer in ctx.cluster.peers(ctx.id) {
+            ctx.send(peer, msg.clone(), Purpose::Election);
+        }
+        let (lo, hi) = ctx.cluster.timing.election;
+        let after = ctx.random_between(lo, hi);
+        ctx.set_timer(Timer::Election, after);
+    }
+
+    fn on_vote(&mut self, from: NodeId, vote: Vote, round: u64, state: PeerState, ctx: &mut ZabCtx<'_>) {
+        let me = ctx.id;
+        let own = self.own_vote(me);
+        let quorum = ctx.cluster.quorum();
+        let my_round = self.round;
+        let Role::Looking { vote: mine, votes, settled, .. } = &mut self.role else {
+            // Settled nodes tell a looking node whom they follow.
+            if state == PeerState::Looking {
+                let leader = match &self.role {
+                    Role::Following { leader, .. } => *leader,
+                    _ => me,
+                };
+                let vote = Vote {
+                    epoch: self.current_epoch,
+                    zxid: self.last_zxid(),
+                    leader,
+                };
+                let reply = Msg::Vote { vote, round: self.round, state: self.peer_state() };
+                ctx.reply(from, reply);
+            }
+            return;
+        };
+        if state == PeerState::Looking {
+            if round > my_round {
+                // A newer election round: start over in it, voting for the
+                // better of ourselves and the sender's candidate.
+                self.round = round;
+                votes.clear();
+                *mine = own.max(vote);
+                votes.insert(me, *mine);
+                votes.insert(from, vote);
+                self.broadcast_vote(ctx);
+            } else if round < my_round {
+                ctx.refuse(format!("vote from n{from} is for old round {round}; I am in round {my_round}"));
+                let reply = Msg::Vote { vote: *mine, round: my_round, state: PeerState::Looking };
+                ctx.reply(from, reply);
+                return;
+            } else {
+                votes.insert(from, vote);
+                if vote > *mine {
+                    *mine = vote;
+                    votes.insert(me, vote);
+                    self.broadcast_vote(ctx);
+                }
+            }
+        } else {
+            settled.insert(from, (vote.leader, state));
+        }
+        let Role::Looking { vote: mine, votes, settled, .. } = &self.role else { return };
+        let settled_leader = settled.get(&from).map(|(l, _)| *l);
+        // Decide once a quorum votes like us...
+        let agreeing = votes.values().filter(|v| v.leader == mine.leader).count();
+        if agreeing >= quorum {
+            let leader = mine.leader;
+            self.decide(leader, ctx);
+            return;
+        }
+        // ... or once a quorum of settled nodes follows one leader who
+        // itself says it leads (a node rejoining an established ensemble).
+        let Some(leader) = settled_leader else { return };
+        let backers = settled.values().filter(|(l, _)| *l == leader).count();
+        let leads = settled.get(&leader) == Some(&(leader, PeerState::Leading));
+        if backers >= quorum && leads {
+            self.decide(leader, ctx);
+        }
+    }
+
+    /// The election is over: lead, or follow `leader`.
+    fn decide(&mut self, leader: NodeId, ctx: &mut ZabCtx<'_>) {
+        ctx.cancel_timer(Timer::Election);
+        let early = match &mut self.role {
+            Role::Looking { early, .. } => core::mem::take(early),
+            _ => BTreeMap::new(),
+        };
+        let (_, hi) = ctx.cluster.timing.election;
+        if leader == ctx.id {
+            let mut cepochs = early;
+            cepochs.insert(ctx.id, self.accepted_epoch);
+            self.role = Role::Leading(Leader {
+                epoch: None,
+                phase: LeaderPhase::Discovery,
+                cepochs,
+                ackes: BTreeMap::new(),
+                initial: Vec::new(),
+                forwarding: BTreeMap::new(),
+                synced: BTreeSet::new(),
+                acks: BTreeMap::new(),
+                heard: BTreeSet::new(),
+            });
+            ctx.note("elected prospective leader: starting discovery".into());
+            self.announce(ctx);
+            ctx.set_timer(Timer::Quorum, hi);
+            self.maybe_new_epoch(ctx);
+        } else {
+            self.role = Role::Following {
+                leader,
+                phase: FollowerPhase::Discovery,
+            };
+            self.announce(ctx);
+            ctx.send(
+                leader,
+                Msg::CEpoch { accepted_epoch: self.accepted_epoch },
+                Purpose::Recovery,
+            );
+            ctx.set_timer(Timer::LeaderTimeout, hi);
+        }
+    }
+
+    /// Leader, discovery: with CEPOCH from a quorum, propose a new epoch
+    /// higher than every acceptedEpoch in it.
+    fn maybe_new_epoch(&mut self, ctx: &mut ZabCtx<'_>) {
+        let Role::Leading(l) = &mut self.role else { return };
+        if l.epoch.is_some() || l.cepochs.len() < ctx.cluster.quorum() {
+            return;
+        }
+        let epoch = l.cepochs.values().max().copied().unwrap_or(0) + 1;
+        l.epoch = Some(epoch);
+        self.accepted_epoch = epoch;
+        ctx.note(format!("proposing epoch {epoch} to {} followers", l.cepochs.len() - 1));
+        let me = ctx.id;
+        for f in l.cepochs.keys().filter(|f| **f != me) {
+            ctx.send(*f, Msg::NewEpoch { epoch }, Purpose::Recovery);
+        }
+        // The leader acknowledges its own epoch.
+        l.ackes.insert(ctx.id, (self.current_epoch, self.history.clone()));
+        self.maybe_new_leader(ctx);
+    }
+
+    /// Leader, end of discovery: with ACK-E from a quorum, adopt the most
+    /// up-to-date history among them and start synchronization.
+    fn maybe_new_leader(&mut self, ctx: &mut ZabCtx<'_>) {
+        let Role::Leading(l) = &mut self.role else { return };
+        let Some(epoch) = l.epoch else { return };
+        if l.phase != LeaderPhase::Discovery || l.ackes.len() < ctx.cluster.quorum() {
+            return;
+        }
+        let last = |h: &Vec<Txn>| h.last().map_or(Zxid::default(), |t| t.zxid);
+        let (best, (_, history)) = l
+            .ackes
+            .iter()
+            .max_by_key(|(id, (e, h))| (*e, last(h), **id))
+            .map(|(id, v)| (*id, v.clone()))
+            .unwrap_or((ctx.id, (self.current_epoch, self.history.clone())));
+        if best != ctx.id && history != self.history {
+            ctx.note(format!("adopting n{best}'s more up-to-date history {}", history_text(&history)));
+            self.delivered = self.delivered.min(common_prefix(&self.history, &history));
+            self.history = history;
+        }
+        l.phase = LeaderPhase::Sync;
+        l.initial = self.history.clone();
+        // The leader follows itself: it adopts the epoch at once.
+        self.current_epoch = epoch;
+        l.synced.insert(ctx.id);
+        l.forwarding.insert(ctx.id, self.history.last().map(|t| t.zxid));
+        let followers: Vec<NodeId> = l.ackes.keys().copied().filter(|f| *f != ctx.id).collect();
+        self.announce(ctx);
+        for f in followers {
+            self.send_new_leader(f, ctx);
+        }
+        self.maybe_established(ctx);
+    }
+
+    fn send_new_leader(&mut self, to: NodeId, ctx: &mut ZabCtx<'_>) {
+        let Role::Leading(l) = &mut self.role else { return };
+        let Some(epoch) = l.epoch else { return };
+        l.forwarding.insert(to, self.history.last().map(|t| t.zxid));
+        let msg = Msg::NewLeader { epoch, history: self.history.clone() };
+        ctx.send(to, msg, Purpose::Recovery);
+    }
+
+    /// Leader, end of synchronization: with ACK-LD from a quorum, the epoch
+    /// is established; deliver the initial history and tell the followers.
+    fn maybe_established(&mut self, ctx: &mut ZabCtx<'_>) {
+        let Role::Leading(l) = &mut self.role else { return };
+        let Some(epoch) = l.epoch else { return };
+        if l.phase != LeaderPhase::Sync || l.synced.len() < ctx.cluster.quorum() {
+            return;
+        }
+        l.phase = LeaderPhase::Broadcast;
+        let upto = self.history.last().map(|t| t.zxid);
+        let followers: Vec<NodeId> = l.synced.iter().copied().filter(|f| *f != ctx.id).collect();
+        ctx.milestone(
+            Milestone::LeaderElected,
+            format!("established as leader of epoch {epoch} with {} synced followers", followers.len()),
+        );
+        self.announce(ctx);
+        for f in followers {
+            ctx.send(f, Msg::CommitLeader { epoch, upto }, Purpose::Recovery);
+        }
+        self.deliver_upto(upto, ctx);
+        ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
+    }
+
+    /// Deliver, in order, every history entry up to and including `upto`.
+    fn deliver_upto(&mut self, upto: Option<Zxid>, ctx: &mut ZabCtx<'_>) {
+        let Some(upto) = upto else { return };
+        while self.delivered < self.history.len() && self.history[self.delivered].zxid <= upto {
+            let t = self.history[self.delivered];
+            self.delivered += 1;
+            ctx.observe(Observation::Decided { slot: t.zxid.packed(), value: t.value });
+        }
+    }
+
+    fn on_client_request(&mut self, value: Value, ctx: &mut ZabCtx<'_>) {
+        let Role::Leading(l) = &mut self.role else {
+            ctx.refuse(format!("request v{value} refused: I am not the leader"));
+            return;
+        };
+        let (Some(epoch), LeaderPhase::Broadcast) = (l.epoch, l.phase) else {
+            ctx.refuse(format!("request v{value} refused: my epoch is not established yet"));
+            return;
+        };
+        let last = self.history.last().map_or(Zxid::default(), |t| t.zxid);
+        let counter = if last.epoch == epoch { last.counter + 1 } else { 1 };
+        let txn = Txn { zxid: Zxid { epoch, counter }, value };
+        self.history.push(txn);
+        l.acks.insert(txn.zxid, BTreeSet::from([ctx.id]));
+        ctx.note(format!("proposing v{value} as zxid {}", txn.zxid));
+        let me = ctx.id;
+        for f in l.forwarding.keys().filter(|f| **f != me) {
+            ctx.send(*f, Msg::Propose { epoch, txn }, Purpose::Decision(txn.zxid.packed()));
+        }
+        self.maybe_commit(ctx);
+    }
+
+    /// Leader, broadcast: commit proposals acknowledged by a quorum, in order.
+    fn maybe_commit(&mut self, ctx: &mut ZabCtx<'_>) {
+        loop {
+            let Role::Leading(l) = &mut self.role else { return };
+            let Some(epoch) = l.epoch else { return };
+            let Some(next) = self.history.get(self.delivered).copied() else { return };
+            let acked = l.acks.get(&next.zxid).map_or(0, BTreeSet::len);
+            if acked < ctx.cluster.quorum() {
+                return;
+            }
+            l.acks.remove(&next.zxid);
+            let purpose = Purpose::Decision(next.zxid.packed());
+            let me = ctx.id;
+            for f in l.forwarding.keys().filter(|f| **f != me) {
+                ctx.send(*f, Msg::Commit { epoch, zxid: next.zxid }, purpose);
+            }
+            self.deliver_upto(Some(next.zxid), ctx);
+        }
+    }
+
+    /// The leader's handling of a follower's message.
+    fn on_leader_msg(&mut self, from: NodeId, msg: Msg, ctx: &mut ZabCtx<'_>) {
+        let Role::Leading(l) = &mut self.role else { return };
+        l.heard.insert(from);
+        let epoch = l.epoch;
+        match msg {
+            Msg::CEpoch { accepted_epoch } => {
+                l.cepochs.insert(from, accepted_epoch);
+                match epoch {
+                    None => self.maybe_new_epoch(ctx),
+                    Some(epoch) => ctx.reply(from, Msg::NewEpoch { epoch }),
+                }
+            }
+            Msg::AckEpoch { current_epoch, history } => {
+                if l.phase == LeaderPhase::Discovery {
+                    l.ackes.insert(from, (current_epoch, history));
+                    self.maybe_new_leader(ctx);
+                } else {
+                    // A follower joining after discovery: sync it with the
+                    // current history.
+                    self.send_new_leader(from, ctx);
+                }
+            }
+            Msg::AckLeader { epoch: e } if Some(e) == epoch => {
+                l.synced.insert(from);
+                if l.phase == LeaderPhase::Broadcast {
+                    // A late joiner: its ACK-LD covers every proposal the
+                    // NEWLEADER history held.
+                    let upto = l.forwarding.get(&from).copied().flatten();
+                    for (z, acks) in l.acks.iter_mut() {
+                        if Some(*z) <= upto {
+                            acks.insert(from);
+                        }
+                    }
+                    let committed = self.delivered().last().map(|t| t.zxid);
+                    ctx.reply(from, Msg::CommitLeader { epoch: e, upto: committed });
+                    self.maybe_commit(ctx);
+                } else {
+                    self.maybe_established(ctx);
+                }
+            }
+            Msg::Ack { epoch: e, zxid } if Some(e) == epoch => {
+                if let Some(acks) = l.acks.get_mut(&zxid) {
+                    acks.insert(from);
+                    self.maybe_commit(ctx);
+                }
+            }
+            Msg::Pong { .. } => {}
+            other => ctx.refuse(format!("{} from n{from} ignored: it is for another epoch", other.kind())),
+        }
+    }
+
+    /// A follower's handling of its leader's message.
+    fn on_follower_msg(&mut self, from: NodeId, msg: Msg, ctx: &mut ZabCtx<'_>) {
+        let Role::Following { leader, phase } = self.role else { return };
+        if from != leader {
+            ctx.refuse(format!("{} from n{from} ignored: I follow n{leader}", msg.kind()));
+            return;
+        }
+        let (_, hi) = ctx.cluster.timing.election;
+        ctx.set_timer(Timer::LeaderTimeout, hi);
+        match msg {
+            Msg::NewEpoch { epoch } => {
+                // "If e' > f.acceptedEpoch then acceptedEpoch <- e', send
+                // ACK-E; if e' < acceptedEpoch, go back to election."
+                if epoch < self.accepted_epoch {
+                    ctx.refuse(format!(
+                        "NEWEPOCH {epoch} refused: I already promised epoch {}",
+                        self.accepted_epoch
+                    ));
+                    self.look(format!("n{leader} offers an old epoch"), ctx);
+                    return;
+                }
+                self.accepted_epoch = epoch;
+                self.role = Role::Following { leader, phase: FollowerPhase::Sync };
+                let reply = Msg::AckEpoch {
+                    current_epoch: self.current_epoch,
+                    history: self.history.clone(),
+                };
+                ctx.reply(from, reply);
+            }
+            Msg::NewLeader { epoch, history } => {
+                if epoch != self.accepted_epoch {
+                    ctx.refuse(format!(
+                        "NEWLEADER for epoch {epoch} refused: I accepted epoch {}",
+                        self.accepted_epoch
+                    ));
+                    self.look(format!("n{leader}'s NEWLEADER is for another epoch"), ctx);
+                    return;
+                }
+                self.sync_history(history, leader, ctx);
+                self.current_epoch = epoch;
+                self.role = Role::Following { leader, phase: FollowerPhase::Synced };
+                ctx.reply(from, Msg::AckLeader { epoch });
+            }
+            Msg::CommitLeader { epoch, upto } if epoch == self.current_epoch => {
+                self.deliver_upto(upto, ctx);
+                self.role = Role::Following { leader, phase: FollowerPhase::Broadcast };
+                self.announce(ctx);
+            }
+            Msg::Propose { epoch, txn }
+                if epoch == self.current_epoch && phase != FollowerPhase::Discovery && phase != FollowerPhase::Sync =>
+            {
+                let last = self.last_zxid();
+                let expected = if last.epoch == epoch { last.counter + 1 } else { 1 };
+                if txn.zxid <= last && self.history.contains(&txn) {
+                    ctx.reply(from, Msg::Ack { epoch, zxid: txn.zxid });
+                } else if txn.zxid.epoch == epoch && txn.zxid.counter == expected {
+                    self.history.push(txn);
+                    ctx.reply(from, Msg::Ack { epoch, zxid: txn.zxid });
+                } else {
+                    // FIFO broken: a proposal went missing. Resynchronize.
+                    self.look(format!("missed a proposal before {} from n{leader}", txn.zxid), ctx);
+                }
+            }
+            Msg::Commit { epoch, zxid } if epoch == self.current_epoch => {
+                if self.history.iter().any(|t| t.zxid == zxid) {
+                    self.deliver_upto(Some(zxid), ctx);
+                } else {
+                    self.look(format!("COMMIT for {zxid}, which I never received"), ctx);
+                }
+            }
+            Msg::Ping { epoch, committed } if epoch == self.current_epoch => {
+                if let Some(z) = committed {
+                    if self.history.iter().any(|t| t.zxid == z) {
+                        self.deliver_upto(Some(z), ctx);
+                    } else if phase == FollowerPhase::Broadcast {
+                        self.look(format!("n{leader} committed {z}, which I never received"), ctx);
+                        return;
+                    }
+                }
+                ctx.reply(from, Msg::Pong { epoch });
+            }
+            other => ctx.refuse(format!(
+                "{} from n{from} ignored: it does not fit my epoch {} and phase",
+                other.kind(),
+                self.current_epoch
+            )),
+        }
+    }
+
+    /// Synchronization: make our history the leader's. Entries the leader
+    /// never had are truncated (unless the `zab-skip-truncate` mistake is on).
+    fn sync_history(&mut self, history: Vec<Txn>, leader: NodeId, ctx: &mut ZabCtx<'_>) {
+        let surplus: Vec<Txn> = self.history.iter().filter(|t| !history.contains(t)).copied().collect();
+        let common = common_prefix(&self.history, &history);
+        self.delivered = self.delivered.min(common);
+        if surplus.is_empty() {
+            self.history = history;
+        } else if ctx.cluster.mistake(Mistake::ZabSkipTruncate) {
+            ctx.note(format!("kept {} entries n{leader} never had", surplus.len()));
+            let mut merged = history;
+            merged.extend(surplus);
+            merged.sort_by_key(|t| t.zxid);
+            self.history = merged;
+        } else {
+            ctx.milestone(
+                Milestone::Truncation,
+                format!("truncated {} entries n{leader} never had: {}", surplus.len(), history_text(&surplus)),
+            );
+            self.history = history;
+        }
+        ctx.milestone(
+            Milestone::Synced,
+            format!("synchronized with n{leader}: history {}", history_text(&self.history)),
+        );
+    }
+}
+
+/// How many leading entries two histories share.
+fn common_prefix(a: &[Txn], b: &[Txn]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+impl Protocol for Zab {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Durable = Durable;
+    type Checker = ZabChecker;
+
+    const NAME: &'static str = "zab";
+    const TEXTBOOK_PER_PEER: u64 = 3;
+    const TITLE: &'static str = "Zab";
+    const FIFO: bool = true;
+
+    fn boot(ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+        Self::restart(
+            Durable {
+                accepted_epoch: 0,
+                current_epoch: 0,
+                history: Vec::new(),
+            },
+            ctx,
+        )
+    }
+
+    fn restart(durable: Durable, ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+        let mut z = Zab {
+            accepted_epoch: durable.accepted_epoch,
+            current_epoch: durable.current_epoch,
+            history: durable.history,
+            delivered: 0,
+            round: 0,
+            role: Role::Following { leader: 0, phase: FollowerPhase::Discovery },
+        };
+        z.look("starting up".into(), ctx);
+        z
+    }
+
+    fn durable(&self) -> Durable {
+        Durable {
+            accepted_epoch: self.accepted_epoch,
+            current_epoch: self.current_epoch,
+            history: self.history.clone(),
+        }
+    }
+
+    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Msg, Timer>) {
+        match input {
+            Input::Request(value) => self.on_client_request(value, ctx),
+            Input::Timer(Timer::Election) => {
+                if let Role::Looking { .. } = self.role {
+                    self.broadcast_vote(ctx);
+                }
+            }
+            Input::Timer(Timer::Heartbeat) => {
+                let Role::Leading(l) = &self.role else { return };
+                let Some(epoch) = l.epoch else { return };
+                let committed = self.delivered().last().map(|t| t.zxid);
+                let me = ctx.id;
+                for f in l.forwarding.keys().filter(|f| **f != me) {
+                    ctx.send(*f, Msg::Ping { epoch, committed }, Purpose::Heartbeat);
+                }
+                ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
+            }
+            Input::Timer(Timer::Quorum) => {
+                let Role::Leading(l) = &mut self.role else { return };
+                if l.phase != LeaderPhase::Broadcast {
+                    self.look("could not gather a quorum to establish my epoch".into(), ctx);
+                    return;
+                }
+                let heard = l.heard.len() + 1;
+                l.heard.clear();
+                if heard < ctx.cluster.quorum() {
+                    self.look(format!("heard from only {heard} nodes, fewer than a quorum"), ctx);
+                    return;
+                }
+                let (_, hi) = ctx.cluster.timing.election;
+                ctx.set_timer(Timer::Quorum, hi);
+            }
+            Input::Timer(Timer::LeaderTimeout) => {
+                if let Role::Following { leader, .. } = self.role {
+                    self.look(format!("no word from leader n{leader}"), ctx);
+                }
+            }
+            Input::Deliver { from, msg } => match (&mut self.role, msg) {
+                (_, Msg::Vote { vote, round, state }) => self.on_vote(from, vote, round, state, ctx),
+                (Role::Looking { early, .. }, Msg::CEpoch { accepted_epoch }) => {
+                    // It thinks we lead; remember, in case we do.
+                    early.insert(from, accepted_epoch);
+                }
+                (Role::Leading(_), msg) => self.on_leader_msg(from, msg, ctx),
+                (Role::Following { .. }, msg) => self.on_follower_msg(from, msg, ctx),
+                (Role::Looking { .. }, msg) => {
+                    ctx.refuse(format!("{} from n{from} ignored: I am still looking for a leader", msg.kind()));
+                }
+            },
+        }
+    }
+
+    fn quiescent(&self) -> bool {
+        self.delivered == self.history.len()
+    }
+
+    fn view(&self) -> NodeView {
+        let mut details = alloc::vec![
+            ("acceptedEpoch", format!("{}", self.accepted_epoch)),
+            ("currentEpoch", format!("{}", self.current_epoch)),
+            ("lastZxid", format!("{}", self.last_zxid())),
+            ("delivered", format!("{}", self.delivered)),
+        ];
+        match &self.role {
+            Role::Looking { vote, .. } => {
+                details.push(("vote", format!("n{} (round {})", vote.leader, self.round)));
+            }
+            Role::Following { leader, .. } => details.push(("leader", format!("n{leader}"))),
+            Role::Leading(l) => {
+                let ids = |s: &mut dyn Iterator<Item = NodeId>| -> String {
+                    s.map(|n| format!("n{n}")).collect::<Vec<_>>().join(" ")
+                };
+                details.push(("epoch", l.epoch.map_or("choosing".into(), |e| format!("{e}"))));
+                details.push(("synced", ids(&mut l.synced.iter().copied())));
+            }
+        }
+        NodeView {
+            role: self.role_name(),
+            leads: matches!(&self.role, Role::Leading(l) if l.phase == LeaderPhase::Broadcast),
+            era_name: "epoch",
+            era: u64::from(self.current_epoch),
+            log: self
+                .history
+                .iter()
+                .enumerate()
+                .map(|(i, t)| EntryView {
+                    position: format!("{}", t.zxid),
+                    era: format!("{}", t.zxid.epoch),
+                    value: t.value,
+                    committed: i < self.delivered,
+                })
+                .collect(),
+            details,
+        }
+    }
+}
