@@ -34,6 +34,8 @@ pub struct RunReport {
     pub milestones: BTreeMap<Milestone, u64>,
     /// Steps run.
     pub steps: u32,
+    /// The simulation as the run left it, for inspection and replay.
+    pub sim: Option<AnySim>,
 }
 
 /// Mixes the seed so the schedule's draws are independent of the simulation's.
@@ -42,6 +44,9 @@ const SCHEDULE_STREAM: u64 = 0x5c4e_d01e_5eed_0001;
 /// Ticks allowed, after the heal, for the cluster to settle and then to
 /// decide a new request everywhere.
 pub const LIVENESS_BOUND: Tick = 3_000;
+
+/// How often the liveness check's client retries a request.
+const CLIENT_ATTEMPTS: u32 = 5;
 
 /// The configuration a seed draws: 3 to 7 nodes and a random fault profile.
 pub fn random_config(seed: u64, mistakes: Mistakes) -> Config {
@@ -146,17 +151,24 @@ fn check_liveness(sim: &mut AnySim) -> Result<(), String> {
             apply(sim, Action::Restart(id))?;
         }
     }
-    if !run_until(sim, LIVENESS_BOUND, settled) {
-        return Err(format!("no stable leader within {LIVENESS_BOUND} ticks of the heal"));
+    // Like a real client, retry with a new request if the one sent is lost
+    // to a leader change (a disruptive restarted node can cause one).
+    let mut first = None;
+    for _ in 0..CLIENT_ATTEMPTS {
+        if !run_until(sim, LIVENESS_BOUND, settled) {
+            return Err(format!("no stable leader within {LIVENESS_BOUND} ticks of the heal"));
+        }
+        apply(sim, Action::Request { node: None })?;
+        let sent = sim.requested().last().copied().unwrap_or(0);
+        let first = *first.get_or_insert(sent);
+        let done = |s: &AnySim| settled(s) && s.quiescent() && (first..=sent).any(|v| decided_everywhere(s, v));
+        if run_until(sim, LIVENESS_BOUND / CLIENT_ATTEMPTS as Tick, done) {
+            return Ok(());
+        }
     }
-    apply(sim, Action::Request { node: None })?;
-    let requested = sim.requested().last().copied().unwrap_or(0);
-    if !run_until(sim, LIVENESS_BOUND, |s| settled(s) && decided_everywhere(s, requested) && s.quiescent()) {
-        return Err(format!(
-            "v{requested}, requested after the heal, was not decided and caught up everywhere within {LIVENESS_BOUND} ticks"
-        ));
-    }
-    Ok(())
+    Err(format!(
+        "none of {CLIENT_ATTEMPTS} requests sent after the heal was decided and caught up everywhere in time"
+    ))
 }
 
 /// One random run of `steps` steps; every fourth seed (seed % 4 == 3) also
@@ -169,6 +181,7 @@ pub fn random_run(protocol: ProtocolKind, seed: u64, steps: u32, mistakes: Mista
         liveness: None,
         milestones: BTreeMap::new(),
         steps: 0,
+        sim: None,
     };
     let Ok(mut sim) = AnySim::new(protocol, config) else {
         report.liveness = Some("the random configuration was refused".into());
@@ -194,6 +207,7 @@ pub fn random_run(protocol: ProtocolKind, seed: u64, steps: u32, mistakes: Mista
         }
     }
     report.milestones = sim.milestones().clone();
+    report.sim = Some(sim);
     report
 }
 

@@ -752,8 +752,10 @@ impl Protocol for Raft {
         }
     }
 
+    /// A leader has committed its whole log. (A follower may legitimately
+    /// keep uncommitted surplus entries until a leader overwrites them.)
     fn quiescent(&self) -> bool {
-        self.commit_index == self.last_index()
+        !self.is_leader() || self.commit_index == self.last_index()
     }
 
     fn view(&self) -> NodeView {

@@ -121,9 +121,13 @@ pub enum Msg {
     /// Discovery: the new epoch.
     NewEpoch { epoch: Epoch },
     /// Discovery: a follower accepts the epoch and reports its history.
+    /// `promise` is false when the follower had already accepted this epoch
+    /// (a rejoin): it may be synchronized, but does not count towards the
+    /// discovery quorum, as in ZooKeeper.
     AckEpoch {
         current_epoch: Epoch,
         history: Vec<Txn>,
+        promise: bool,
     },
     /// Synchronization: the leader's initial history for the epoch.
     NewLeader { epoch: Epoch, history: Vec<Txn> },
@@ -182,10 +186,11 @@ impl fmt::Display for Msg {
             ),
             Msg::CEpoch { accepted_epoch } => write!(f, "{kind} acceptedEpoch={accepted_epoch}"),
             Msg::NewEpoch { epoch } => write!(f, "{kind} epoch={epoch}"),
-            Msg::AckEpoch { current_epoch, history } => write!(
+            Msg::AckEpoch { current_epoch, history, promise } => write!(
                 f,
-                "{kind} currentEpoch={current_epoch} history={}",
-                history_text(history)
+                "{kind} currentEpoch={current_epoch} history={}{}",
+                history_text(history),
+                if *promise { "" } else { " (already accepted)" }
             ),
             Msg::NewLeader { epoch, history } => {
                 write!(f, "{kind} epoch={epoch} history={}", history_text(history))
@@ -273,6 +278,8 @@ pub struct Leader {
     pub cepochs: BTreeMap<NodeId, Epoch>,
     /// ACK-E received: follower -> (currentEpoch, history).
     pub ackes: BTreeMap<NodeId, (Epoch, Vec<Txn>)>,
+    /// Followers that acknowledged without a fresh promise, to be synced.
+    pub rejoining: BTreeSet<NodeId>,
     /// The history the epoch started from (`I_e'` in the paper).
     pub initial: Vec<Txn>,
     /// Followers sent NEWLEADER, with the last zxid that history held.
@@ -524,6 +531,7 @@ impl Zab {
                 phase: LeaderPhase::Discovery,
                 cepochs,
                 ackes: BTreeMap::new(),
+                rejoining: BTreeSet::new(),
                 initial: Vec::new(),
                 forwarding: BTreeMap::new(),
                 synced: BTreeSet::new(),
@@ -595,7 +603,8 @@ impl Zab {
         self.current_epoch = epoch;
         l.synced.insert(ctx.id);
         l.forwarding.insert(ctx.id, self.history.last().map(|t| t.zxid));
-        let followers: Vec<NodeId> = l.ackes.keys().copied().filter(|f| *f != ctx.id).collect();
+        let followers: Vec<NodeId> =
+            l.ackes.keys().chain(&l.rejoining).copied().filter(|f| *f != ctx.id).collect();
         self.announce(ctx);
         for f in followers {
             self.send_new_leader(f, ctx);
@@ -692,17 +701,23 @@ impl Zab {
         l.heard.insert(from);
         let epoch = l.epoch;
         match msg {
-            Msg::CEpoch { accepted_epoch } => {
-                l.cepochs.insert(from, accepted_epoch);
-                match epoch {
-                    None => self.maybe_new_epoch(ctx),
-                    Some(epoch) => ctx.reply(from, Msg::NewEpoch { epoch }),
+            Msg::CEpoch { accepted_epoch } => match epoch {
+                None => {
+                    l.cepochs.insert(from, accepted_epoch);
+                    self.maybe_new_epoch(ctx);
                 }
-            }
-            Msg::AckEpoch { current_epoch, history } => {
+                // The discovery quorum is closed; a latecomer is offered the
+                // chosen epoch (and refuses it if it promised a newer one).
+                Some(epoch) => ctx.reply(from, Msg::NewEpoch { epoch }),
+            },
+            Msg::AckEpoch { current_epoch, history, promise } => {
                 if l.phase == LeaderPhase::Discovery {
-                    l.ackes.insert(from, (current_epoch, history));
-                    self.maybe_new_leader(ctx);
+                    if promise {
+                        l.ackes.insert(from, (current_epoch, history));
+                        self.maybe_new_leader(ctx);
+                    } else {
+                        l.rejoining.insert(from);
+                    }
                 } else {
                     // A follower joining after discovery: sync it with the
                     // current history.
@@ -751,6 +766,8 @@ impl Zab {
             Msg::NewEpoch { epoch } => {
                 // "If e' > f.acceptedEpoch then acceptedEpoch <- e', send
                 // ACK-E; if e' < acceptedEpoch, go back to election."
+                // NB: e' == acceptedEpoch (a rejoin) must not count as a new
+                // promise, or two leaders could both gather a quorum for e'.
                 if epoch < self.accepted_epoch {
                     ctx.refuse(format!(
                         "NEWEPOCH {epoch} refused: I already promised epoch {}",
@@ -759,11 +776,13 @@ impl Zab {
                     self.look(format!("n{leader} offers an old epoch"), ctx);
                     return;
                 }
+                let promise = epoch > self.accepted_epoch;
                 self.accepted_epoch = epoch;
                 self.role = Role::Following { leader, phase: FollowerPhase::Sync };
                 let reply = Msg::AckEpoch {
                     current_epoch: self.current_epoch,
                     history: self.history.clone(),
+                    promise,
                 };
                 ctx.reply(from, reply);
             }
