@@ -318,7 +318,8 @@ const STABILIZE_LIMIT: u32 = 10_000;
 pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, String> {
     if let Command::Config(p, c) = command {
         let s = AnySim::new(p, c).map_err(|e| format!("{e}"))?;
-        let out: Vec<String> = s.boot_events().iter().map(|e| format!("{e}")).collect();
+        let mut out = alloc::vec![format!("booted {} nodes of {}, seed {}", s.config().nodes, p.title(), s.config().seed)];
+        out.extend(s.boot_events().iter().map(|e| format!("{e}")));
         *sim = Some(s);
         return Ok(out.join("\n"));
     }
