@@ -218,6 +218,9 @@ impl fmt::Display for Msg {
 pub enum Timer {
     /// A looking node re-sends its vote.
     Election,
+    /// A looking node whose vote has a quorum waits this long for a better
+    /// vote before it decides (ZooKeeper's `finalizeWait`).
+    Finalize,
     /// A leader pings its followers.
     Heartbeat,
     /// A leader checks it still hears from a quorum (and that its recovery finished).
@@ -229,6 +232,7 @@ pub enum Timer {
 impl TimerKind for Timer {
     const ALL: &'static [Timer] = &[
         Timer::Election,
+        Timer::Finalize,
         Timer::Heartbeat,
         Timer::Quorum,
         Timer::LeaderTimeout,
@@ -236,6 +240,7 @@ impl TimerKind for Timer {
     fn name(self) -> &'static str {
         match self {
             Timer::Election => "election",
+            Timer::Finalize => "finalize",
             Timer::Heartbeat => "heartbeat",
             Timer::Quorum => "quorum",
             Timer::LeaderTimeout => "leader-timeout",
@@ -418,6 +423,7 @@ impl Zab {
         ctx.cancel_timer(Timer::Heartbeat);
         ctx.cancel_timer(Timer::Quorum);
         ctx.cancel_timer(Timer::LeaderTimeout);
+        ctx.cancel_timer(Timer::Finalize);
         self.round += 1;
         let vote = self.own_vote(ctx.id);
         self.role = Role::Looking {
@@ -496,16 +502,16 @@ impl Zab {
         } else {
             settled.insert(from, (vote.leader, state));
         }
-        let Role::Looking { vote: mine, votes, settled, .. } = &self.role else { return };
+        let Role::Looking { settled, .. } = &self.role else { return };
         let settled_leader = settled.get(&from).map(|(l, _)| *l);
-        // Decide once a quorum votes like us...
-        let agreeing = votes.values().filter(|v| v.leader == mine.leader).count();
-        if agreeing >= quorum {
-            let leader = mine.leader;
-            self.decide(leader, ctx);
+        // Once a quorum votes like us, wait a moment for a better vote
+        // before deciding (the `finalize` timer)...
+        if self.vote_has_quorum(quorum) {
+            ctx.set_timer(Timer::Finalize, ctx.cluster.timing.heartbeat);
             return;
         }
-        // ... or once a quorum of settled nodes follows one leader who
+        ctx.cancel_timer(Timer::Finalize);
+        // ... or decide at once a quorum of settled nodes follows one leader who
         // itself says it leads (a node rejoining an established ensemble).
         let Some(leader) = settled_leader else { return };
         let backers = settled.values().filter(|(l, _)| *l == leader).count();
@@ -515,9 +521,16 @@ impl Zab {
         }
     }
 
+    /// Whether a quorum of this round's votes agree with ours.
+    fn vote_has_quorum(&self, quorum: usize) -> bool {
+        let Role::Looking { vote, votes, .. } = &self.role else { return false };
+        votes.values().filter(|v| v.leader == vote.leader).count() >= quorum
+    }
+
     /// The election is over: lead, or follow `leader`.
     fn decide(&mut self, leader: NodeId, ctx: &mut ZabCtx<'_>) {
         ctx.cancel_timer(Timer::Election);
+        ctx.cancel_timer(Timer::Finalize);
         let early = match &mut self.role {
             Role::Looking { early, .. } => core::mem::take(early),
             _ => BTreeMap::new(),
@@ -930,6 +943,14 @@ impl Protocol for Zab {
                     self.broadcast_vote(ctx);
                 }
             }
+            Input::Timer(Timer::Finalize) => {
+                if let Role::Looking { vote, .. } = &self.role {
+                    if self.vote_has_quorum(ctx.cluster.quorum()) {
+                        let leader = vote.leader;
+                        self.decide(leader, ctx);
+                    }
+                }
+            }
             Input::Timer(Timer::Heartbeat) => {
                 let Role::Leading(l) = &self.role else { return };
                 let Some(epoch) = l.epoch else { return };
@@ -949,7 +970,13 @@ impl Protocol for Zab {
                 let heard = l.heard.len() + 1;
                 l.heard.clear();
                 if heard < ctx.cluster.quorum() {
-                    self.look(format!("heard from only {heard} nodes, fewer than a quorum"), ctx);
+                    self.look(
+                        format!(
+                            "heard from only {heard} of {} nodes (itself included), fewer than a quorum",
+                            ctx.cluster.size
+                        ),
+                        ctx,
+                    );
                     return;
                 }
                 let (_, hi) = ctx.cluster.timing.election;
