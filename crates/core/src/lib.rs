@@ -33,6 +33,9 @@ pub mod scenario;
 pub mod sim;
 pub mod zab;
 
+#[cfg(test)]
+mod testkit;
+
 pub use any::{AnySim, ProtocolKind};
 pub use check::Violation;
 pub use protocol::{Mistake, Mistakes, NodeId, Protocol, Tick, Value};

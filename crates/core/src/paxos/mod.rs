@@ -617,3 +617,6 @@ impl Protocol for Paxos {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -803,3 +803,6 @@ impl Protocol for Raft {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -131,8 +131,11 @@ pub enum Msg {
     },
     /// Synchronization: the leader's initial history for the epoch.
     NewLeader { epoch: Epoch, history: Vec<Txn> },
-    /// Synchronization: the follower adopted it.
-    AckLeader { epoch: Epoch },
+    /// Synchronization: the follower adopted it, up to zxid `last`.
+    /// NB: naming `last` matters on a network that duplicates or delays
+    /// messages (ZooKeeper relies on TCP instead): an old ACK-LD must not
+    /// vouch for proposals the follower never received.
+    AckLeader { epoch: Epoch, last: Option<Zxid> },
     /// Synchronization: deliver the history up to `upto`.
     CommitLeader { epoch: Epoch, upto: Option<Zxid> },
     /// Broadcast: a new transaction.
@@ -195,7 +198,7 @@ impl fmt::Display for Msg {
             Msg::NewLeader { epoch, history } => {
                 write!(f, "{kind} epoch={epoch} history={}", history_text(history))
             }
-            Msg::AckLeader { epoch } => write!(f, "{kind} epoch={epoch}"),
+            Msg::AckLeader { epoch, last } => write!(f, "{kind} epoch={epoch} last={}", opt_zxid(last)),
             Msg::CommitLeader { epoch, upto } => {
                 write!(f, "{kind} epoch={epoch} upto={}", opt_zxid(upto))
             }
@@ -287,8 +290,8 @@ pub struct Leader {
     pub rejoining: BTreeSet<NodeId>,
     /// The history the epoch started from (`I_e'` in the paper).
     pub initial: Vec<Txn>,
-    /// Followers sent NEWLEADER, with the last zxid that history held.
-    pub forwarding: BTreeMap<NodeId, Option<Zxid>>,
+    /// Followers sent NEWLEADER: they get every proposal from then on.
+    pub forwarding: BTreeSet<NodeId>,
     /// Followers that acknowledged NEWLEADER.
     pub synced: BTreeSet<NodeId>,
     /// ACKs per uncommitted proposal.
@@ -546,7 +549,7 @@ impl Zab {
                 ackes: BTreeMap::new(),
                 rejoining: BTreeSet::new(),
                 initial: Vec::new(),
-                forwarding: BTreeMap::new(),
+                forwarding: BTreeSet::new(),
                 synced: BTreeSet::new(),
                 acks: BTreeMap::new(),
                 heard: BTreeSet::new(),
@@ -615,7 +618,7 @@ impl Zab {
         // The leader follows itself: it adopts the epoch at once.
         self.current_epoch = epoch;
         l.synced.insert(ctx.id);
-        l.forwarding.insert(ctx.id, self.history.last().map(|t| t.zxid));
+        l.forwarding.insert(ctx.id);
         let followers: Vec<NodeId> =
             l.ackes.keys().chain(&l.rejoining).copied().filter(|f| *f != ctx.id).collect();
         self.announce(ctx);
@@ -628,7 +631,7 @@ impl Zab {
     fn send_new_leader(&mut self, to: NodeId, ctx: &mut ZabCtx<'_>) {
         let Role::Leading(l) = &mut self.role else { return };
         let Some(epoch) = l.epoch else { return };
-        l.forwarding.insert(to, self.history.last().map(|t| t.zxid));
+        l.forwarding.insert(to);
         let msg = Msg::NewLeader { epoch, history: self.history.clone() };
         ctx.send(to, msg, Purpose::Recovery);
     }
@@ -682,7 +685,7 @@ impl Zab {
         l.acks.insert(txn.zxid, BTreeSet::from([ctx.id]));
         ctx.note(format!("proposing v{value} as zxid {}", txn.zxid));
         let me = ctx.id;
-        for f in l.forwarding.keys().filter(|f| **f != me) {
+        for f in l.forwarding.iter().filter(|f| **f != me) {
             ctx.send(*f, Msg::Propose { epoch, txn }, Purpose::Decision(txn.zxid.packed()));
         }
         self.maybe_commit(ctx);
@@ -701,7 +704,7 @@ impl Zab {
             l.acks.remove(&next.zxid);
             let purpose = Purpose::Decision(next.zxid.packed());
             let me = ctx.id;
-            for f in l.forwarding.keys().filter(|f| **f != me) {
+            for f in l.forwarding.iter().filter(|f| **f != me) {
                 ctx.send(*f, Msg::Commit { epoch, zxid: next.zxid }, purpose);
             }
             self.deliver_upto(Some(next.zxid), ctx);
@@ -737,14 +740,13 @@ impl Zab {
                     self.send_new_leader(from, ctx);
                 }
             }
-            Msg::AckLeader { epoch: e } if Some(e) == epoch => {
+            Msg::AckLeader { epoch: e, last } if Some(e) == epoch => {
                 l.synced.insert(from);
                 if l.phase == LeaderPhase::Broadcast {
-                    // A late joiner: its ACK-LD covers every proposal the
-                    // NEWLEADER history held.
-                    let upto = l.forwarding.get(&from).copied().flatten();
+                    // A late joiner: its ACK-LD covers every proposal of the
+                    // history it adopted.
                     for (z, acks) in l.acks.iter_mut() {
-                        if Some(*z) <= upto {
+                        if Some(*z) <= last {
                             acks.insert(from);
                         }
                     }
@@ -811,7 +813,7 @@ impl Zab {
                 self.sync_history(history, leader, ctx);
                 self.current_epoch = epoch;
                 self.role = Role::Following { leader, phase: FollowerPhase::Synced };
-                ctx.reply(from, Msg::AckLeader { epoch });
+                ctx.reply(from, Msg::AckLeader { epoch, last: self.history.last().map(|t| t.zxid) });
             }
             Msg::CommitLeader { epoch, upto } if epoch == self.current_epoch => {
                 self.deliver_upto(upto, ctx);
@@ -956,7 +958,7 @@ impl Protocol for Zab {
                 let Some(epoch) = l.epoch else { return };
                 let committed = self.delivered().last().map(|t| t.zxid);
                 let me = ctx.id;
-                for f in l.forwarding.keys().filter(|f| **f != me) {
+                for f in l.forwarding.iter().filter(|f| **f != me) {
                     ctx.send(*f, Msg::Ping { epoch, committed }, Purpose::Heartbeat);
                 }
                 ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
@@ -1046,3 +1048,6 @@ impl Protocol for Zab {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,85 @@
+//! Helpers for unit tests that drive one node's state machine directly.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::protocol::{Cluster, Ctx, Effect, Input, Mistakes, NodeId, Protocol, Purpose, Timing};
+use crate::rng::Rng;
+
+/// A cluster of `size` nodes with default timing.
+pub fn cluster(size: u8, mistakes: Mistakes) -> Cluster {
+    Cluster { size, mistakes, timing: Timing::default() }
+}
+
+/// The effects of one node handling one input.
+pub struct Out<P: Protocol>(pub Vec<Effect<P::Msg, P::Timer>>);
+
+impl<P: Protocol> Out<P> {
+    /// Messages sent, as (to, message).
+    pub fn sends(&self) -> Vec<(NodeId, P::Msg)> {
+        self.0
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg, .. } => Some((*to, msg.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Refusals and notes, as text.
+    pub fn said(&self) -> Vec<String> {
+        use crate::protocol::Observation::*;
+        self.0
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Observe(Refused(s) | Note(s) | Milestone(_, s)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether some observation mentions `text`.
+    pub fn says(&self, text: &str) -> bool {
+        self.said().iter().any(|s| s.contains(text))
+    }
+
+    /// Values decided.
+    pub fn decided(&self) -> Vec<u32> {
+        self.0
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Observe(crate::protocol::Observation::Decided { value, .. }) => Some(*value),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Boot node `id` of `cluster`.
+pub fn boot<P: Protocol>(id: NodeId, cluster: &Cluster) -> (P, Out<P>) {
+    let mut rng = Rng::new(u64::from(id));
+    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Election);
+    let p = P::boot(&mut ctx);
+    (p, Out(ctx.into_effects()))
+}
+
+/// Restart node `id` from `durable`.
+pub fn restart<P: Protocol>(id: NodeId, cluster: &Cluster, durable: P::Durable) -> (P, Out<P>) {
+    let mut rng = Rng::new(u64::from(id));
+    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Election);
+    let p = P::restart(durable, &mut ctx);
+    (p, Out(ctx.into_effects()))
+}
+
+/// Node `id` handles `input`.
+pub fn step<P: Protocol>(p: &mut P, id: NodeId, cluster: &Cluster, input: Input<P::Msg, P::Timer>) -> Out<P> {
+    let mut rng = Rng::new(99);
+    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Heartbeat);
+    p.handle(input, &mut ctx);
+    Out(ctx.into_effects())
+}
+
+/// Node `id` receives `msg` from `from`.
+pub fn deliver<P: Protocol>(p: &mut P, id: NodeId, cluster: &Cluster, from: NodeId, msg: P::Msg) -> Out<P> {
+    step(p, id, cluster, Input::Deliver { from, msg })
+}
