@@ -6,6 +6,7 @@
 //! * `consensus run FILE`
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -14,8 +15,22 @@ use consensus_core::scenario;
 use consensus_core::{Mistake, Mistakes, ProtocolKind};
 use serde_json::{json, Value};
 
+/// `println!` that ends the program quietly when stdout is gone (say, piped
+/// into `head`) instead of panicking, the way command-line tools behave.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(141)
+        }
+    };
+}
+
 #[derive(Parser)]
-#[command(name = "consensus", version, about = "Raft, Basic Paxos and Zab on one deterministic simulator")]
+#[command(
+    name = "consensus",
+    version,
+    about = "Raft, Basic Paxos and Zab on one deterministic simulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -60,6 +75,9 @@ enum Cmd {
         /// Skip the liveness check run on every fourth seed.
         #[arg(long)]
         no_liveness: bool,
+        /// Print every event of every run (use with a replay command).
+        #[arg(long)]
+        trace: bool,
         /// List the switchable mistakes and exit.
         #[arg(long)]
         list_mistakes: bool,
@@ -74,15 +92,36 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Cmd::Compare { nodes, requests, seed, json } => compare(nodes, requests, seed, json),
-        Cmd::Check { protocol, seeds, start, steps, mistakes, no_liveness, list_mistakes } => {
+        Cmd::Compare {
+            nodes,
+            requests,
+            seed,
+            json,
+        } => compare(nodes, requests, seed, json),
+        Cmd::Check {
+            protocol,
+            seeds,
+            start,
+            steps,
+            mistakes,
+            no_liveness,
+            trace,
+            list_mistakes,
+        } => {
             if list_mistakes {
                 for m in Mistake::ALL {
-                    println!("{:<24} {}", m.name(), m.describe());
+                    say!("{:<24} {}", m.name(), m.describe());
                 }
                 return ExitCode::SUCCESS;
             }
-            check(protocol.as_deref().unwrap_or(""), seeds, start, steps, &mistakes, !no_liveness)
+            let opts = CheckOptions {
+                seeds,
+                start,
+                steps,
+                liveness: !no_liveness,
+                trace,
+            };
+            check(protocol.as_deref().unwrap_or(""), &mistakes, &opts)
         }
         Cmd::Run { file } => run(&file),
     };
@@ -114,12 +153,19 @@ fn compare(nodes: u8, requests: u32, seed: u64, as_json: bool) -> Result<ExitCod
     }
     let reports: Vec<Value> = runs.iter().map(|(p, c)| report(*p, nodes, c)).collect();
     if as_json {
-        let doc = json!({ "nodes": nodes, "requests": requests, "seed": seed, "protocols": reports });
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+        let doc =
+            json!({ "nodes": nodes, "requests": requests, "seed": seed, "protocols": reports });
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
     } else {
         print_table(nodes, requests, seed, &reports);
     }
-    let failed: Vec<String> = runs.iter().filter_map(|(p, c)| c.failure.as_ref().map(|f| format!("{}: {f}", p.title()))).collect();
+    let failed: Vec<String> = runs
+        .iter()
+        .filter_map(|(p, c)| c.failure.as_ref().map(|f| format!("{}: {f}", p.title())))
+        .collect();
     if failed.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
@@ -131,8 +177,16 @@ fn compare(nodes: u8, requests: u32, seed: u64, as_json: bool) -> Result<ExitCod
 fn report(p: ProtocolKind, nodes: u8, c: &Comparison) -> Value {
     let s = c.sim.summary();
     let d = s.decisions;
-    let by_type: BTreeMap<&str, f64> = s.by_type.iter().map(|(k, v)| (*k, round2(per(*v, d)))).collect();
-    let notes: BTreeMap<&str, f64> = s.notifications.iter().map(|(k, v)| (*k, round2(per(*v, d)))).collect();
+    let by_type: BTreeMap<&str, f64> = s
+        .by_type
+        .iter()
+        .map(|(k, v)| (*k, round2(per(*v, d))))
+        .collect();
+    let notes: BTreeMap<&str, f64> = s
+        .notifications
+        .iter()
+        .map(|(k, v)| (*k, round2(per(*v, d))))
+        .collect();
     let mut background: BTreeMap<&str, u64> = s.background.clone();
     for (k, v) in &c.setup {
         if let Some(b) = background.get_mut(k) {
@@ -158,18 +212,26 @@ fn report(p: ProtocolKind, nodes: u8, c: &Comparison) -> Value {
 }
 
 fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
-    println!("Fault-free workload: {nodes} nodes, {requests} requests one at a time, seed {seed}.");
-    println!("Messages per decision (N-1 = {}):\n", nodes.saturating_sub(1));
-    println!(
-        "{:<12} {:>9} {:>10} {:>9} {:>8} {:>7}   {}",
-        "protocol", "decisions", "msgs/dec", "textbook", "delays", "ticks", "one-time cost"
+    say!("Fault-free workload: {nodes} nodes, {requests} requests one at a time, seed {seed}.");
+    say!(
+        "Messages per decision (N-1 = {}):\n",
+        nodes.saturating_sub(1)
+    );
+    say!(
+        "{:<12} {:>9} {:>10} {:>9} {:>8} {:>7}   one-time cost",
+        "protocol",
+        "decisions",
+        "msgs/dec",
+        "textbook",
+        "delays",
+        "ticks"
     );
     for r in reports {
         let one_time: Vec<String> = r["one_time"]
             .as_object()
             .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
             .unwrap_or_default();
-        println!(
+        say!(
             "{:<12} {:>9} {:>10.2} {:>9} {:>8.2} {:>7.2}   {} msgs in {} ticks",
             r["title"].as_str().unwrap_or(""),
             r["decisions"].as_u64().unwrap_or(0),
@@ -177,47 +239,87 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             r["textbook_per_decision"].as_u64().unwrap_or(0),
             r["message_delays_per_decision"].as_f64().unwrap_or(0.0),
             r["ticks_per_decision"].as_f64().unwrap_or(0.0),
-            if one_time.is_empty() { "none".to_string() } else { one_time.join(", ") },
+            if one_time.is_empty() {
+                "none".to_string()
+            } else {
+                one_time.join(", ")
+            },
             r["one_time_ticks"],
         );
     }
-    println!("\nBy message type, per decision:");
+    say!("\nBy message type, per decision:");
     for r in reports {
         let mut parts: Vec<String> = Vec::new();
         for (k, v) in r["by_type"].as_object().into_iter().flatten() {
             parts.push(format!("{k} {:.2}", v.as_f64().unwrap_or(0.0)));
         }
-        for (k, v) in r["notifications_per_decision"].as_object().into_iter().flatten() {
-            parts.push(format!("{k} {:.2} (notification, not in the textbook count)", v.as_f64().unwrap_or(0.0)));
+        for (k, v) in r["notifications_per_decision"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            parts.push(format!(
+                "{k} {:.2} (notification, not in the textbook count)",
+                v.as_f64().unwrap_or(0.0)
+            ));
         }
-        println!("  {:<12} {}", r["title"].as_str().unwrap_or(""), parts.join(", "));
+        say!(
+            "  {:<12} {}",
+            r["title"].as_str().unwrap_or(""),
+            parts.join(", ")
+        );
     }
-    println!("\nBackground traffic during the workload:");
+    say!("\nBackground traffic during the workload:");
     for r in reports {
         let bg: Vec<String> = r["background"]
             .as_object()
             .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
             .unwrap_or_default();
-        println!("  {:<12} {}", r["title"].as_str().unwrap_or(""), if bg.is_empty() { "none".into() } else { bg.join(", ") });
+        say!(
+            "  {:<12} {}",
+            r["title"].as_str().unwrap_or(""),
+            if bg.is_empty() {
+                "none".into()
+            } else {
+                bg.join(", ")
+            }
+        );
     }
+}
+
+struct CheckOptions {
+    seeds: u64,
+    start: u64,
+    steps: u32,
+    liveness: bool,
+    trace: bool,
 }
 
 fn check(
     protocol: &str,
-    seeds: u64,
-    start: u64,
-    steps: u32,
     mistake_names: &[String],
-    liveness: bool,
+    opts: &CheckOptions,
 ) -> Result<ExitCode, String> {
+    let CheckOptions {
+        seeds,
+        start,
+        steps,
+        liveness,
+        trace,
+    } = *opts;
     let kind = ProtocolKind::from_name(protocol)
         .ok_or_else(|| format!("unknown protocol '{protocol}': choose raft, paxos or zab"))?;
     let mut mistakes = Mistakes::NONE;
     for name in mistake_names {
-        let m = Mistake::from_name(name)
-            .ok_or_else(|| format!("unknown mistake '{name}': see consensus check --list-mistakes"))?;
+        let m = Mistake::from_name(name).ok_or_else(|| {
+            format!("unknown mistake '{name}': see consensus check --list-mistakes")
+        })?;
         if m.protocol() != kind.name() {
-            return Err(format!("mistake '{name}' belongs to {}, not {}", m.protocol(), kind.name()));
+            return Err(format!(
+                "mistake '{name}' belongs to {}, not {}",
+                m.protocol(),
+                kind.name()
+            ));
         }
         mistakes = mistakes.with(m);
     }
@@ -225,41 +327,75 @@ fn check(
     let mut live_runs = 0;
     for seed in start..start.saturating_add(seeds) {
         let r = explore::random_run(kind, seed, steps, mistakes, liveness);
+        if trace {
+            print_trace(&r);
+        }
         for (m, n) in &r.milestones {
             *totals.entry(m.name()).or_insert(0) += n;
         }
-        let mut replay = format!("consensus check --protocol {} --start {seed} --seeds 1 --steps {}", kind.name(), r.steps);
+        let mut replay = format!(
+            "consensus check --protocol {} --start {seed} --seeds 1 --steps {}",
+            kind.name(),
+            r.steps
+        );
         for name in mistake_names {
             replay.push_str(&format!(" --mistake {name}"));
         }
         if let Some((step, v)) = &r.violation {
-            println!("VIOLATION at seed {seed}, step {step}: {v}");
-            println!("replay: {replay}");
+            say!("VIOLATION at seed {seed}, step {step}: {v}");
+            say!("replay: {replay}");
             return Ok(ExitCode::from(1));
         }
         if let Some(why) = &r.liveness {
-            println!("LIVENESS FAILURE at seed {seed}, after step {}: {why}", r.steps);
-            println!("replay: {replay}");
+            say!(
+                "LIVENESS FAILURE at seed {seed}, after step {}: {why}",
+                r.steps
+            );
+            say!("replay: {replay}");
             return Ok(ExitCode::from(1));
         }
         if liveness && seed % 4 == 3 {
             live_runs += 1;
         }
     }
-    println!("{}: {seeds} seeds x {steps} steps: every invariant held after every step", kind.title());
+    say!(
+        "{}: {seeds} seeds x {steps} steps: every invariant held after every step",
+        kind.title()
+    );
     if liveness {
-        println!("liveness: held in all {live_runs} runs checked (every fourth seed)");
+        say!("liveness: held in all {live_runs} runs checked (every fourth seed)");
     }
     let m: Vec<String> = totals.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    println!("milestones: {}", m.join(" "));
+    say!("milestones: {}", m.join(" "));
     Ok(ExitCode::SUCCESS)
 }
 
+/// Replay a finished random run and print every event, step by step.
+fn print_trace(r: &explore::RunReport) {
+    let Some(live) = &r.sim else { return };
+    say!("seed {}: {:?}", r.seed, live.config());
+    let Ok(mut sim) = consensus_core::AnySim::new(live.kind(), live.config().clone()) else {
+        return;
+    };
+    for e in sim.boot_events() {
+        say!("{e}");
+    }
+    for (i, action) in live.actions().iter().enumerate() {
+        say!("--- step {}: {action}", i + 1);
+        for e in sim.apply(action.clone()).unwrap_or_default() {
+            say!("{e}");
+        }
+    }
+}
+
 fn run(file: &std::path::Path) -> Result<ExitCode, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     match scenario::run_script(&text) {
         Ok(trace) => {
-            print!("{trace}");
+            if write!(std::io::stdout(), "{trace}").is_err() {
+                std::process::exit(141)
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Err(format!("{}: {e}", file.display())),

@@ -137,12 +137,19 @@ fn messages<P: Protocol>(sim: &Sim<P>) -> Vec<MessageView> {
 fn timers<P: Protocol>(sim: &Sim<P>) -> Vec<TimerView> {
     sim.timers()
         .iter()
-        .map(|t| TimerView { node: t.node, name: t.timer.name(), at: t.at })
+        .map(|t| TimerView {
+            node: t.node,
+            name: t.timer.name(),
+            at: t.at,
+        })
         .collect()
 }
 
-fn quiescent<P: Protocol>(sim: &Sim<P>) -> bool {
-    sim.nodes().iter().all(|s| s.up().is_none_or(P::quiescent))
+fn quiescent<P: Protocol>(sim: &Sim<P>) -> Vec<bool> {
+    sim.nodes()
+        .iter()
+        .map(|s| s.up().is_none_or(P::quiescent))
+        .collect()
 }
 
 impl AnySim {
@@ -229,8 +236,8 @@ impl AnySim {
         each!(self, s => s.actions())
     }
 
-    /// Whether every running node has no unfinished business.
-    pub fn quiescent(&self) -> bool {
+    /// Whether each node has no unfinished business (a crashed one has none).
+    pub fn quiescent_nodes(&self) -> Vec<bool> {
         each!(self, s => quiescent(s))
     }
 

@@ -309,7 +309,11 @@ pub enum Observation {
 #[derive(Clone, Debug)]
 pub enum Effect<M, T> {
     /// Send `msg` to `to` over the network.
-    Send { to: NodeId, msg: M, purpose: Purpose },
+    Send {
+        to: NodeId,
+        msg: M,
+        purpose: Purpose,
+    },
     /// Arm (or re-arm) timer `timer` to fire `after` ticks from now.
     SetTimer { timer: T, after: Tick },
     /// Disarm timer `timer`.
@@ -353,7 +357,10 @@ impl<'a, M, T> Ctx<'a, M, T> {
 
     /// Send `msg` to `to` on behalf of `purpose`.
     pub fn send(&mut self, to: NodeId, msg: M, purpose: Purpose) {
-        debug_assert_ne!(to, self.id, "a node's message to itself is not a network message");
+        debug_assert_ne!(
+            to, self.id,
+            "a node's message to itself is not a network message"
+        );
         self.effects.push(Effect::Send { to, msg, purpose });
     }
 

@@ -77,7 +77,8 @@ pub enum Command {
 
 fn number<T: core::str::FromStr>(word: Option<&str>, what: &str) -> Result<T, String> {
     let w = word.ok_or_else(|| format!("missing {what}"))?;
-    w.parse().map_err(|_| format!("'{w}' is not a valid {what}"))
+    w.parse()
+        .map_err(|_| format!("'{w}' is not a valid {what}"))
 }
 
 fn range(v: &str, what: &str) -> Result<(Tick, Tick), String> {
@@ -95,37 +96,52 @@ fn percent(v: &str, what: &str) -> Result<u8, String> {
     Ok(p)
 }
 
-fn parse_faults<'a>(args: impl Iterator<Item = &'a str>, mut faults: Faults) -> Result<Faults, String> {
+fn parse_faults<'a>(
+    args: impl Iterator<Item = &'a str>,
+    mut faults: Faults,
+) -> Result<Faults, String> {
     for arg in args {
-        let (k, v) = arg.split_once('=').ok_or_else(|| format!("expected key=value, not '{arg}'"))?;
+        let (k, v) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("expected key=value, not '{arg}'"))?;
         match k {
             "loss" => faults.loss = percent(v, "loss")?,
             "duplicate" => faults.duplicate = percent(v, "duplicate")?,
             "latency" => faults.latency = range(v, "latency")?,
-            _ => return Err(format!("unknown fault '{k}' (known: loss, duplicate, latency)")),
+            _ => {
+                return Err(format!(
+                    "unknown fault '{k}' (known: loss, duplicate, latency)"
+                ))
+            }
         }
     }
     Ok(faults)
 }
 
 /// Parse a `config` line's arguments.
-pub fn parse_config<'a>(args: impl Iterator<Item = &'a str>) -> Result<(ProtocolKind, Config), String> {
+pub fn parse_config<'a>(
+    args: impl Iterator<Item = &'a str>,
+) -> Result<(ProtocolKind, Config), String> {
     let mut protocol = None;
     let mut config = Config::new(3, 0);
     let mut fault_args = Vec::new();
     for arg in args {
-        let (k, v) = arg.split_once('=').ok_or_else(|| format!("expected key=value, not '{arg}'"))?;
+        let (k, v) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("expected key=value, not '{arg}'"))?;
         match k {
             "protocol" => {
-                protocol = Some(ProtocolKind::from_name(v).ok_or_else(|| {
-                    format!("unknown protocol '{v}' (known: raft, paxos, zab)")
-                })?);
+                protocol =
+                    Some(ProtocolKind::from_name(v).ok_or_else(|| {
+                        format!("unknown protocol '{v}' (known: raft, paxos, zab)")
+                    })?);
             }
             "nodes" => config.nodes = number(Some(v), "node count")?,
             "seed" => config.seed = number(Some(v), "seed")?,
             "mistakes" => {
                 for name in v.split(',').filter(|n| !n.is_empty()) {
-                    let m = Mistake::from_name(name).ok_or_else(|| format!("unknown mistake '{name}'"))?;
+                    let m = Mistake::from_name(name)
+                        .ok_or_else(|| format!("unknown mistake '{name}'"))?;
                     config.mistakes = config.mistakes.with(m);
                 }
             }
@@ -147,6 +163,9 @@ pub fn parse_config<'a>(args: impl Iterator<Item = &'a str>) -> Result<(Protocol
     Ok((protocol, config))
 }
 
+/// The largest `next` count and `run` duration one command may ask for.
+pub const LIMIT: u32 = 100_000;
+
 /// Parse one command line.
 pub fn parse_command(line: &str) -> Result<Command, String> {
     let mut words = line.split_whitespace();
@@ -164,7 +183,10 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
         "duplicate" => act(Action::Duplicate(id(words.next())?)),
         "delay" => {
             let i = id(words.next())?;
-            act(Action::Delay { id: i, by: number(words.next(), "delay in ticks")? })
+            act(Action::Delay {
+                id: i,
+                by: number(words.next(), "delay in ticks")?,
+            })
         }
         "fire" => {
             let n = node(words.next())?;
@@ -176,6 +198,9 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
                 None => 1,
                 w => number(w, "count")?,
             };
+            if times == 0 || times > LIMIT {
+                return Err(format!("next takes a count from 1 to {LIMIT}"));
+            }
             Ok(Command::Act(Action::Next, times))
         }
         "request" => act(Action::Request {
@@ -189,7 +214,8 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
         "partition" => {
             let mut groups = Vec::new();
             for g in &mut words {
-                let members: Result<Vec<NodeId>, String> = g.split(',').map(|n| node(Some(n))).collect();
+                let members: Result<Vec<NodeId>, String> =
+                    g.split(',').map(|n| node(Some(n))).collect();
                 groups.push(members?);
             }
             if groups.is_empty() {
@@ -199,12 +225,24 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
         }
         "cut" => {
             let from = node(words.next())?;
-            act(Action::Cut { from, to: node(words.next())? })
+            act(Action::Cut {
+                from,
+                to: node(words.next())?,
+            })
         }
         "heal" => act(Action::Heal),
-        "faults" => act(Action::SetFaults(parse_faults(&mut words, Faults::default())?)),
+        "faults" => act(Action::SetFaults(parse_faults(
+            &mut words,
+            Faults::default(),
+        )?)),
         "stabilize" => Ok(Command::Stabilize),
-        "run" => Ok(Command::Run(number(words.next(), "tick count")?)),
+        "run" => {
+            let ticks: Tick = number(words.next(), "tick count")?;
+            if ticks == 0 || ticks > Tick::from(LIMIT) {
+                return Err(format!("run takes a tick count from 1 to {LIMIT}"));
+            }
+            Ok(Command::Run(ticks))
+        }
         "state" => Ok(Command::State(match words.next() {
             None => None,
             w => Some(node(w)?),
@@ -248,14 +286,30 @@ pub fn stats_text(sim: &AnySim) -> String {
     let n = sim.config().nodes;
     let mut out = String::new();
     let textbook = sim.kind().textbook(n);
-    let _ = writeln!(out, "decisions: {} (textbook: {textbook} messages each)", s.decisions);
+    let _ = writeln!(
+        out,
+        "decisions: {} (textbook: {textbook} messages each)",
+        s.decisions
+    );
     if s.decisions > 0 {
         let d = s.decisions as f64;
-        let per: Vec<String> = s.by_type.iter().map(|(k, v)| format!("{k} {:.2}", *v as f64 / d)).collect();
-        let _ = writeln!(out, "messages per decision: {:.2} ({})", s.messages() as f64 / d, per.join(", "));
+        let per: Vec<String> = s
+            .by_type
+            .iter()
+            .map(|(k, v)| format!("{k} {:.2}", *v as f64 / d))
+            .collect();
+        let _ = writeln!(
+            out,
+            "messages per decision: {:.2} ({})",
+            s.messages() as f64 / d,
+            per.join(", ")
+        );
         if !s.notifications.is_empty() {
-            let per: Vec<String> =
-                s.notifications.iter().map(|(k, v)| format!("{k} {:.2}", *v as f64 / d)).collect();
+            let per: Vec<String> = s
+                .notifications
+                .iter()
+                .map(|(k, v)| format!("{k} {:.2}", *v as f64 / d))
+                .collect();
             let _ = writeln!(out, "notifications per decision: {}", per.join(", "));
         }
         let _ = writeln!(
@@ -265,11 +319,19 @@ pub fn stats_text(sim: &AnySim) -> String {
             s.ticks as f64 / d
         );
     }
-    let bg: Vec<String> = s.background.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let bg: Vec<String> = s
+        .background
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     let _ = write!(
         out,
         "background: {}; undecided: {}",
-        if bg.is_empty() { "none".into() } else { bg.join(", ") },
+        if bg.is_empty() {
+            "none".into()
+        } else {
+            bg.join(", ")
+        },
         s.undecided
     );
     out
@@ -300,7 +362,11 @@ fn state_text(sim: &AnySim, node: Option<NodeId>) -> Result<String, String> {
 fn pending_text(sim: &AnySim) -> String {
     let mut out = String::new();
     for m in sim.messages() {
-        let _ = writeln!(out, "#{} n{}->n{} {} (arrives t={})", m.id, m.from, m.to, m.text, m.deliver_at);
+        let _ = writeln!(
+            out,
+            "#{} n{}->n{} {} (arrives t={})",
+            m.id, m.from, m.to, m.text, m.deliver_at
+        );
     }
     for t in sim.timers() {
         let _ = writeln!(out, "timer n{} {} at t={}", t.node, t.name, t.at);
@@ -318,7 +384,12 @@ const STABILIZE_LIMIT: u32 = 10_000;
 pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, String> {
     if let Command::Config(p, c) = command {
         let s = AnySim::new(p, c).map_err(|e| format!("{e}"))?;
-        let mut out = alloc::vec![format!("booted {} nodes of {}, seed {}", s.config().nodes, p.title(), s.config().seed)];
+        let mut out = alloc::vec![format!(
+            "booted {} nodes of {}, seed {}",
+            s.config().nodes,
+            p.title(),
+            s.config().seed
+        )];
         out.extend(s.boot_events().iter().map(|e| format!("{e}")));
         *sim = Some(s);
         return Ok(out.join("\n"));
@@ -340,9 +411,16 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
         }
         Command::Stabilize => {
             let mut delivered = 0;
-            while let Some(id) = sim.messages().iter().min_by_key(|m| (m.deliver_at, m.id)).map(|m| m.id) {
+            while let Some(id) = sim
+                .messages()
+                .iter()
+                .min_by_key(|m| (m.deliver_at, m.id))
+                .map(|m| m.id)
+            {
                 if delivered == STABILIZE_LIMIT {
-                    out.push(format!("stabilize stopped after {STABILIZE_LIMIT} deliveries"));
+                    out.push(format!(
+                        "stabilize stopped after {STABILIZE_LIMIT} deliveries"
+                    ));
                     break;
                 }
                 let events = sim.apply(Action::Deliver(id)).map_err(|e| format!("{e}"))?;
@@ -357,7 +435,9 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
                 for e in events {
                     if !matches!(
                         e.kind,
-                        EventKind::Sent { .. } | EventKind::Delivered { .. } | EventKind::TimerFired { .. }
+                        EventKind::Sent { .. }
+                            | EventKind::Delivered { .. }
+                            | EventKind::TimerFired { .. }
                     ) {
                         out.push(format!("t={} {}", e.at, format!("{e}").trim_start()));
                     }
@@ -375,8 +455,16 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
             out.extend(sim.violations().iter().map(|v| format!("VIOLATION {v}")));
         }
         Command::Milestones => {
-            let m: Vec<String> = sim.milestones().iter().map(|(k, v)| format!("{}={v}", k.name())).collect();
-            out.push(if m.is_empty() { "none".into() } else { m.join(" ") });
+            let m: Vec<String> = sim
+                .milestones()
+                .iter()
+                .map(|(k, v)| format!("{}={v}", k.name()))
+                .collect();
+            out.push(if m.is_empty() {
+                "none".into()
+            } else {
+                m.join(" ")
+            });
         }
     }
     if out.is_empty() {
@@ -409,7 +497,10 @@ pub fn run_script(text: &str) -> Result<String, ScenarioError> {
         }
         let err = |line: usize, message: String| ScenarioError { line, message };
         if commands == 0 && !saw_comment {
-            return Err(err(i + 1, "a scenario opens with a # comment saying what it shows".into()));
+            return Err(err(
+                i + 1,
+                "a scenario opens with a # comment saying what it shows".into(),
+            ));
         }
         let command = parse_command(line).map_err(|m| err(i + 1, m))?;
         if commands == 0 && !matches!(command, Command::Config(..)) {
@@ -427,7 +518,10 @@ pub fn run_script(text: &str) -> Result<String, ScenarioError> {
         let _ = write!(out, "{line}\n----\n{output}\n\n");
     }
     if commands == 0 {
-        return Err(ScenarioError { line: lines.len().max(1), message: "the scenario has no commands".into() });
+        return Err(ScenarioError {
+            line: lines.len().max(1),
+            message: "the scenario has no commands".into(),
+        });
     }
     Ok(String::from(out.trim_end()) + "\n")
 }

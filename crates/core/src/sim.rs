@@ -231,11 +231,27 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// A message was sent and is in flight.
-    Sent { id: u64, from: NodeId, to: NodeId, text: String, arrives: Tick },
+    Sent {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        text: String,
+        arrives: Tick,
+    },
     /// A message arrived and was handled.
-    Delivered { id: u64, from: NodeId, to: NodeId, text: String },
+    Delivered {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        text: String,
+    },
     /// A message was lost, and why.
-    Lost { id: u64, from: NodeId, to: NodeId, why: String },
+    Lost {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        why: String,
+    },
     /// A message was duplicated.
     Duplicated { id: u64, copy: u64 },
     /// A message was postponed.
@@ -259,7 +275,13 @@ pub enum EventKind {
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            EventKind::Sent { id, from, to, text, arrives } => {
+            EventKind::Sent {
+                id,
+                from,
+                to,
+                text,
+                arrives,
+            } => {
                 write!(f, "  n{from}->n{to} #{id} {text} (arrives t={arrives})")
             }
             EventKind::Delivered { id, from, to, text } => {
@@ -415,7 +437,15 @@ impl<P: Protocol> Sim<P> {
             Action::Duplicate(id) => {
                 let env = self.find(*id)?.clone();
                 let copy = self.next_id;
-                self.transmit(env.from, env.to, env.msg, env.purpose, env.depth, Some(*id), &mut events);
+                self.transmit(
+                    env.from,
+                    env.to,
+                    env.msg,
+                    env.purpose,
+                    env.depth,
+                    Some(*id),
+                    &mut events,
+                );
                 events.push(self.event(EventKind::Duplicated { id: *id, copy }));
             }
             Action::Delay { id, by } => {
@@ -460,15 +490,24 @@ impl<P: Protocol> Sim<P> {
                         }
                         *n
                     }
-                    None => self.default_target().ok_or_else(|| {
-                        ActionError::new("every node is down: restart one first")
-                    })?,
+                    None => self
+                        .default_target()
+                        .ok_or_else(|| ActionError::new("every node is down: restart one first"))?,
                 };
                 let value = Value::try_from(self.requested.len() + 1).unwrap_or(Value::MAX);
                 self.requested.push(value);
                 self.accounting.requested_at.insert(value, self.now);
-                events.push(self.event(EventKind::Requested { node: target, value }));
-                self.run_node(target, Input::Request(value), Purpose::Decision(0), 0, &mut events);
+                events.push(self.event(EventKind::Requested {
+                    node: target,
+                    value,
+                }));
+                self.run_node(
+                    target,
+                    Input::Request(value),
+                    Purpose::Decision(0),
+                    0,
+                    &mut events,
+                );
             }
             Action::Crash(n) => {
                 self.check_node(*n)?;
@@ -488,7 +527,13 @@ impl<P: Protocol> Sim<P> {
                 };
                 let durable = durable.clone();
                 events.push(self.event(EventKind::Restarted(*n)));
-                let mut ctx = Ctx::new(*n, &self.cluster, self.now, &mut self.rng, Purpose::Election);
+                let mut ctx = Ctx::new(
+                    *n,
+                    &self.cluster,
+                    self.now,
+                    &mut self.rng,
+                    Purpose::Election,
+                );
                 let node = P::restart(durable, &mut ctx);
                 let effects = ctx.into_effects();
                 self.nodes[idx] = Slot::Up(node);
@@ -527,9 +572,7 @@ impl<P: Protocol> Sim<P> {
                     return Err(ActionError::new("a node cannot be cut off from itself"));
                 }
                 self.cuts.insert((*from, *to));
-                events.push(self.event(EventKind::Network(format!(
-                    "link n{from}->n{to} cut"
-                ))));
+                events.push(self.event(EventKind::Network(format!("link n{from}->n{to} cut"))));
             }
             Action::Heal => {
                 self.cuts.clear();
@@ -668,14 +711,24 @@ impl<P: Protocol> Sim<P> {
             node: armed.node,
             timer: armed.timer.name(),
         }));
-        self.run_node(armed.node, Input::Timer(armed.timer), Purpose::Heartbeat, 0, events);
+        self.run_node(
+            armed.node,
+            Input::Timer(armed.timer),
+            Purpose::Heartbeat,
+            0,
+            events,
+        );
     }
 
     fn deliver(&mut self, env: Envelope<P::Msg>, events: &mut Vec<Event>) {
         if self.nodes[usize::from(env.to - 1)].up().is_none() {
             self.lose(&env, format!("n{} is down", env.to), events);
         } else if self.cuts.contains(&(env.from, env.to)) {
-            self.lose(&env, format!("link n{}->n{} is cut", env.from, env.to), events);
+            self.lose(
+                &env,
+                format!("link n{}->n{} is cut", env.from, env.to),
+                events,
+            );
         } else {
             self.delivered += 1;
             events.push(self.event(EventKind::Delivered {
@@ -684,7 +737,10 @@ impl<P: Protocol> Sim<P> {
                 to: env.to,
                 text: format!("{}", env.msg),
             }));
-            let input = Input::Deliver { from: env.from, msg: env.msg };
+            let input = Input::Deliver {
+                from: env.from,
+                msg: env.msg,
+            };
             self.run_node(env.to, input, env.purpose, env.depth, events);
         }
     }
@@ -729,7 +785,8 @@ impl<P: Protocol> Sim<P> {
                     self.transmit(node, to, msg, purpose, depth + 1, None, events);
                 }
                 Effect::SetTimer { timer, after } => {
-                    self.timers.retain(|t| !(t.node == node && t.timer == timer));
+                    self.timers
+                        .retain(|t| !(t.node == node && t.timer == timer));
                     self.timers.push(Armed {
                         node,
                         timer,
@@ -739,7 +796,8 @@ impl<P: Protocol> Sim<P> {
                     self.next_seq += 1;
                 }
                 Effect::CancelTimer(timer) => {
-                    self.timers.retain(|t| !(t.node == node && t.timer == timer));
+                    self.timers
+                        .retain(|t| !(t.node == node && t.timer == timer));
                 }
                 Effect::Observe(obs) => {
                     match &obs {
@@ -772,11 +830,17 @@ impl<P: Protocol> Sim<P> {
         let id = self.next_id;
         self.next_id += 1;
         self.sent += 1;
-        self.accounting.sent(purpose, msg.kind(), msg.is_notification());
-        let latency = self.rng.between(self.faults.latency.0, self.faults.latency.1);
+        self.accounting
+            .sent(purpose, msg.kind(), msg.is_notification());
+        let latency = self
+            .rng
+            .between(self.faults.latency.0, self.faults.latency.1);
         let mut deliver_at = self.now + latency;
         if P::FIFO {
-            let behind = self.in_flight.iter().filter(|e| e.from == from && e.to == to);
+            let behind = self
+                .in_flight
+                .iter()
+                .filter(|e| e.from == from && e.to == to);
             deliver_at = behind.map(|e| e.deliver_at).fold(deliver_at, Tick::max);
         }
         let env = Envelope {
@@ -795,7 +859,11 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         if copy_of.is_none() && self.rng.chance(self.faults.loss) {
-            self.lose(&env, format!("lost by the network ({}% loss)", self.faults.loss), events);
+            self.lose(
+                &env,
+                format!("lost by the network ({}% loss)", self.faults.loss),
+                events,
+            );
             return;
         }
         events.push(self.event(EventKind::Sent {

@@ -8,7 +8,11 @@ use crate::rng::Rng;
 
 /// A cluster of `size` nodes with default timing.
 pub fn cluster(size: u8, mistakes: Mistakes) -> Cluster {
-    Cluster { size, mistakes, timing: Timing::default() }
+    Cluster {
+        size,
+        mistakes,
+        timing: Timing::default(),
+    }
 }
 
 /// The effects of one node handling one input.
@@ -48,7 +52,9 @@ impl<P: Protocol> Out<P> {
         self.0
             .iter()
             .filter_map(|e| match e {
-                Effect::Observe(crate::protocol::Observation::Decided { value, .. }) => Some(*value),
+                Effect::Observe(crate::protocol::Observation::Decided { value, .. }) => {
+                    Some(*value)
+                }
                 _ => None,
             })
             .collect()
@@ -72,7 +78,12 @@ pub fn restart<P: Protocol>(id: NodeId, cluster: &Cluster, durable: P::Durable) 
 }
 
 /// Node `id` handles `input`.
-pub fn step<P: Protocol>(p: &mut P, id: NodeId, cluster: &Cluster, input: Input<P::Msg, P::Timer>) -> Out<P> {
+pub fn step<P: Protocol>(
+    p: &mut P,
+    id: NodeId,
+    cluster: &Cluster,
+    input: Input<P::Msg, P::Timer>,
+) -> Out<P> {
     let mut rng = Rng::new(99);
     let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Heartbeat);
     p.handle(input, &mut ctx);
@@ -80,6 +91,12 @@ pub fn step<P: Protocol>(p: &mut P, id: NodeId, cluster: &Cluster, input: Input<
 }
 
 /// Node `id` receives `msg` from `from`.
-pub fn deliver<P: Protocol>(p: &mut P, id: NodeId, cluster: &Cluster, from: NodeId, msg: P::Msg) -> Out<P> {
+pub fn deliver<P: Protocol>(
+    p: &mut P,
+    id: NodeId,
+    cluster: &Cluster,
+    from: NodeId,
+    msg: P::Msg,
+) -> Out<P> {
     step(p, id, cluster, Input::Deliver { from, msg })
 }

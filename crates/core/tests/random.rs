@@ -39,7 +39,10 @@ fn explore(kind: ProtocolKind) -> BTreeMap<Milestone, u64> {
 
 fn at_least(totals: &BTreeMap<Milestone, u64>, m: Milestone, n: u64) {
     let got = totals.get(&m).copied().unwrap_or(0);
-    assert!(got >= n, "{m:?} happened {got} times, expected at least {n}: the runs are too tame");
+    assert!(
+        got >= n,
+        "{m:?} happened {got} times, expected at least {n}: the runs are too tame"
+    );
 }
 
 #[test]
@@ -74,7 +77,9 @@ fn every_mistake_is_caught() {
         let kind = ProtocolKind::from_name(m.protocol()).expect("a protocol");
         let caught = (0..200).find_map(|seed| {
             let r = random_run(kind, seed, STEPS, Mistakes::NONE.with(m), true);
-            r.violation.map(|(_, v)| v.invariant.to_string()).or(r.liveness.map(|_| "liveness".to_string()))
+            r.violation
+                .map(|(_, v)| v.invariant.to_string())
+                .or(r.liveness.map(|_| "liveness".to_string()))
         });
         assert!(caught.is_some(), "{} was never caught", m.name());
     }
@@ -88,8 +93,15 @@ fn fault_free_runs_elect_once() {
         for seed in 0..10 {
             let c = consensus_core::explore::compare(kind, 5, 20, seed).expect("a comparison");
             assert!(c.failure.is_none(), "{kind:?} seed {seed}: {:?}", c.failure);
-            assert_eq!(c.sim.milestones().get(&Milestone::LeaderElected), Some(&1), "{kind:?} seed {seed}");
-            assert!(c.sim.views().iter().flatten().all(|v| v.era == 1), "{kind:?} seed {seed}: churn");
+            assert_eq!(
+                c.sim.milestones().get(&Milestone::LeaderElected),
+                Some(&1),
+                "{kind:?} seed {seed}"
+            );
+            assert!(
+                c.sim.views().iter().flatten().all(|v| v.era == 1),
+                "{kind:?} seed {seed}: churn"
+            );
         }
     }
 }
@@ -103,13 +115,26 @@ fn steady_state_costs_equal_the_textbook() {
             let c = consensus_core::explore::compare(kind, nodes, 10, 42).expect("a comparison");
             let s = c.sim.summary();
             assert_eq!(s.decisions, 10, "{kind:?} with {nodes} nodes");
-            assert_eq!(s.messages(), 10 * kind.textbook(nodes), "{kind:?} with {nodes} nodes: {s:?}");
+            assert_eq!(
+                s.messages(),
+                10 * kind.textbook(nodes),
+                "{kind:?} with {nodes} nodes: {s:?}"
+            );
             assert_eq!(s.undecided, 0);
             let n1 = u64::from(nodes - 1);
             let per_type: Vec<u64> = s.by_type.values().map(|v| v / 10).collect();
-            assert!(per_type.iter().all(|v| *v == n1), "{kind:?}: every type costs N-1 each: {s:?}");
+            assert!(
+                per_type.iter().all(|v| *v == n1),
+                "{kind:?}: every type costs N-1 each: {s:?}"
+            );
             let delays = s.delays / 10;
-            assert_eq!(delays, match kind { ProtocolKind::Paxos => 4, _ => 2 });
+            assert_eq!(
+                delays,
+                match kind {
+                    ProtocolKind::Paxos => 4,
+                    _ => 2,
+                }
+            );
         }
     }
 }

@@ -18,9 +18,15 @@ fn scenario_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn run_dir(protocol: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(protocol);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(protocol);
     let files = scenario_files(&dir);
-    assert!(files.len() >= 10, "{protocol}: expected at least 10 scenario files, found {}", files.len());
+    assert!(
+        files.len() >= 10,
+        "{protocol}: expected at least 10 scenario files, found {}",
+        files.len()
+    );
     let rewrite = std::env::var_os("REWRITE").is_some();
     let mut failures = Vec::new();
     for file in files {

@@ -7,7 +7,9 @@ use consensus_core::sim::Action;
 use consensus_core::{AnySim, Mistakes, ProtocolKind};
 
 fn run(kind: ProtocolKind, seed: u64, steps: u32) -> AnySim {
-    random_run(kind, seed, steps, Mistakes::NONE, false).sim.expect("a simulation")
+    random_run(kind, seed, steps, Mistakes::NONE, false)
+        .sim
+        .expect("a simulation")
 }
 
 #[test]
@@ -25,7 +27,10 @@ fn same_seed_and_actions_give_the_same_trace() {
 #[test]
 fn different_seeds_give_different_traces() {
     for kind in ProtocolKind::ALL {
-        assert_ne!(run(kind, 1, 200).trace_hash(), run(kind, 2, 200).trace_hash());
+        assert_ne!(
+            run(kind, 1, 200).trace_hash(),
+            run(kind, 2, 200).trace_hash()
+        );
     }
 }
 
@@ -36,9 +41,15 @@ fn replay_equals_live() {
             let live = run(kind, seed, 500);
             let mut replayed = AnySim::new(kind, live.config().clone()).expect("config");
             for a in live.actions() {
-                replayed.apply(a.clone()).expect("a recorded action replays");
+                replayed
+                    .apply(a.clone())
+                    .expect("a recorded action replays");
             }
-            assert_eq!(replayed.trace_hash(), live.trace_hash(), "{kind:?} seed {seed}");
+            assert_eq!(
+                replayed.trace_hash(),
+                live.trace_hash(),
+                "{kind:?} seed {seed}"
+            );
             assert_eq!(replayed.views(), live.views());
             assert_eq!(replayed.messages(), live.messages());
             assert_eq!(replayed.summary(), live.summary());
@@ -52,7 +63,11 @@ fn every_message_is_in_flight_delivered_or_dropped() {
         for seed in 0..8 {
             let sim = run(kind, seed, 600);
             let (sent, delivered, dropped) = sim.message_counts();
-            assert_eq!(sent, sim.messages().len() as u64 + delivered + dropped, "{kind:?} seed {seed}");
+            assert_eq!(
+                sent,
+                sim.messages().len() as u64 + delivered + dropped,
+                "{kind:?} seed {seed}"
+            );
             assert!(delivered > 0);
         }
     }
@@ -61,7 +76,11 @@ fn every_message_is_in_flight_delivered_or_dropped() {
 #[test]
 fn a_duplicate_names_its_original() {
     let mut sim = AnySim::new(ProtocolKind::Raft, consensus_core::Config::new(3, 1)).unwrap();
-    sim.apply(Action::Fire { node: 1, timer: "election".into() }).unwrap();
+    sim.apply(Action::Fire {
+        node: 1,
+        timer: "election".into(),
+    })
+    .unwrap();
     let original = sim.messages()[0].id;
     sim.apply(Action::Duplicate(original)).unwrap();
     let copy = sim.messages().last().cloned().unwrap();
@@ -73,33 +92,77 @@ fn a_duplicate_names_its_original() {
 fn refused_actions_change_nothing() {
     for kind in ProtocolKind::ALL {
         let mut sim = run(kind, 3, 100);
-        let up = (1..=sim.config().nodes).find(|n| sim.views()[usize::from(*n) - 1].is_some()).unwrap();
-        let before = (sim.trace_hash(), sim.views(), sim.messages(), sim.actions().len());
+        let up = (1..=sim.config().nodes)
+            .find(|n| sim.views()[usize::from(*n) - 1].is_some())
+            .unwrap();
+        let before = (
+            sim.trace_hash(),
+            sim.views(),
+            sim.messages(),
+            sim.actions().len(),
+        );
         let bad = [
             (Action::Deliver(u64::MAX), "no message"),
             (Action::Drop(u64::MAX), "no message"),
-            (Action::Delay { id: u64::MAX, by: 3 }, "no message"),
+            (
+                Action::Delay {
+                    id: u64::MAX,
+                    by: 3,
+                },
+                "no message",
+            ),
             (Action::Crash(0), "there is no node 0"),
             (Action::Crash(10), "there is no node 10"),
             (Action::Restart(up), "is running"),
-            (Action::Fire { node: up, timer: "nonsense".into() }, "has no timer called 'nonsense'"),
-            (Action::Partition(vec![vec![1, 2], vec![2]]), "appears in two partition groups"),
-            (Action::Partition(vec![vec![]]), "cannot be empty"),
-            (Action::Cut { from: 1, to: 1 }, "cannot be cut off from itself"),
             (
-                Action::SetFaults(consensus_core::Faults { loss: 101, duplicate: 0, latency: (1, 2) }),
+                Action::Fire {
+                    node: up,
+                    timer: "nonsense".into(),
+                },
+                "has no timer called 'nonsense'",
+            ),
+            (
+                Action::Partition(vec![vec![1, 2], vec![2]]),
+                "appears in two partition groups",
+            ),
+            (Action::Partition(vec![vec![]]), "cannot be empty"),
+            (
+                Action::Cut { from: 1, to: 1 },
+                "cannot be cut off from itself",
+            ),
+            (
+                Action::SetFaults(consensus_core::Faults {
+                    loss: 101,
+                    duplicate: 0,
+                    latency: (1, 2),
+                }),
                 "percentages",
             ),
             (
-                Action::SetFaults(consensus_core::Faults { loss: 0, duplicate: 0, latency: (5, 2) }),
+                Action::SetFaults(consensus_core::Faults {
+                    loss: 0,
+                    duplicate: 0,
+                    latency: (5, 2),
+                }),
                 "latency",
             ),
         ];
         for (action, says) in bad {
             let err = sim.apply(action.clone()).expect_err("refused");
-            assert!(err.0.contains(says), "{action:?}: '{err}' should mention '{says}'");
+            assert!(
+                err.0.contains(says),
+                "{action:?}: '{err}' should mention '{says}'"
+            );
         }
-        assert_eq!(before, (sim.trace_hash(), sim.views(), sim.messages(), sim.actions().len()));
+        assert_eq!(
+            before,
+            (
+                sim.trace_hash(),
+                sim.views(),
+                sim.messages(),
+                sim.actions().len()
+            )
+        );
     }
 }
 
@@ -107,12 +170,24 @@ fn refused_actions_change_nothing() {
 fn a_crashed_node_refuses_requests_and_a_down_node_cannot_crash() {
     let mut sim = AnySim::new(ProtocolKind::Paxos, consensus_core::Config::new(3, 1)).unwrap();
     sim.apply(Action::Crash(2)).unwrap();
-    assert!(sim.apply(Action::Crash(2)).unwrap_err().0.contains("already down"));
-    assert!(sim.apply(Action::Request { node: Some(2) }).unwrap_err().0.contains("is down"));
+    assert!(sim
+        .apply(Action::Crash(2))
+        .unwrap_err()
+        .0
+        .contains("already down"));
+    assert!(sim
+        .apply(Action::Request { node: Some(2) })
+        .unwrap_err()
+        .0
+        .contains("is down"));
     for n in [1, 3] {
         sim.apply(Action::Crash(n)).unwrap();
     }
-    assert!(sim.apply(Action::Request { node: None }).unwrap_err().0.contains("every node is down"));
+    assert!(sim
+        .apply(Action::Request { node: None })
+        .unwrap_err()
+        .0
+        .contains("every node is down"));
 }
 
 #[test]
@@ -124,7 +199,12 @@ fn zab_links_are_fifo_in_timed_mode() {
     for a in &msgs {
         for b in &msgs {
             if a.from == b.from && a.to == b.to && a.id < b.id {
-                assert!(a.deliver_at <= b.deliver_at, "#{} would overtake #{}", b.id, a.id);
+                assert!(
+                    a.deliver_at <= b.deliver_at,
+                    "#{} would overtake #{}",
+                    b.id,
+                    a.id
+                );
             }
         }
     }
@@ -143,7 +223,9 @@ fn golden_trace_hashes() {
         (ProtocolKind::Zab, 1, 5087804147743261611),
         (ProtocolKind::Zab, 2, 769655462580210395),
     ];
-    let actual: Vec<(ProtocolKind, u64, u64)> =
-        golden.iter().map(|(k, seed, _)| (*k, *seed, run(*k, *seed, 1000).trace_hash())).collect();
+    let actual: Vec<(ProtocolKind, u64, u64)> = golden
+        .iter()
+        .map(|(k, seed, _)| (*k, *seed, run(*k, *seed, 1000).trace_hash()))
+        .collect();
     assert_eq!(actual, golden);
 }

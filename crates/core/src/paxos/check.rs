@@ -36,10 +36,16 @@ impl Checker<Paxos> for PaxosChecker {
         let quorum = world.cluster.quorum();
         // An acceptor's promise never decreases, even by being forgotten.
         for ((id, slot), high) in &self.promises {
-            let now = acceptor_of(&world.nodes[usize::from(*id) - 1]).get(slot).and_then(|a| a.promised);
+            let now = acceptor_of(&world.nodes[usize::from(*id) - 1])
+                .get(slot)
+                .and_then(|a| a.promised);
             if now.is_none_or(|p| p < *high) {
                 let now = now.map_or("nothing".into(), |p| alloc::format!("{p}"));
-                violation!(out, "Promises never decrease", "n{id} had promised {high} in slot {slot} but now promises {now}");
+                violation!(
+                    out,
+                    "Promises never decrease",
+                    "n{id} had promised {high} in slot {slot} but now promises {now}"
+                );
             }
         }
         for (i, node) in world.nodes.iter().enumerate() {
@@ -53,12 +59,20 @@ impl Checker<Paxos> for PaxosChecker {
                 let Some((b, v)) = a.accepted else { continue };
                 // It accepts ballot b only if b >= its promise.
                 if a.promised.is_some_and(|p| b > p) || a.promised.is_none() {
-                    violation!(out, "Accept only at or above the promise", "n{id} accepted ballot {b} in slot {slot} beyond its promise");
+                    violation!(
+                        out,
+                        "Accept only at or above the promise",
+                        "n{id} accepted ballot {b} in slot {slot} beyond its promise"
+                    );
                 }
                 // One value per ballot.
                 let (value, voters) = self.votes.entry((*slot, b)).or_insert((v, BTreeSet::new()));
                 if *value != v {
-                    violation!(out, "One value per ballot", "ballot {b} in slot {slot} carried both v{value} and v{v}");
+                    violation!(
+                        out,
+                        "One value per ballot",
+                        "ballot {b} in slot {slot} carried both v{value} and v{v}"
+                    );
                     continue;
                 }
                 voters.insert(id);
@@ -93,8 +107,16 @@ impl Checker<Paxos> for PaxosChecker {
             for (slot, v) in &p.chosen {
                 match self.chosen.get(slot) {
                     Some((c, _)) if c == v => {}
-                    Some((c, _)) => violation!(out, "Learners learn only chosen values", "n{id} learned v{v} in slot {slot}, but v{c} was chosen"),
-                    None => violation!(out, "Learners learn only chosen values", "n{id} learned v{v} in slot {slot}, which no majority accepted"),
+                    Some((c, _)) => violation!(
+                        out,
+                        "Learners learn only chosen values",
+                        "n{id} learned v{v} in slot {slot}, but v{c} was chosen"
+                    ),
+                    None => violation!(
+                        out,
+                        "Learners learn only chosen values",
+                        "n{id} learned v{v} in slot {slot}, which no majority accepted"
+                    ),
                 }
             }
             let Some(prop) = &p.proposal else {
@@ -106,13 +128,22 @@ impl Checker<Paxos> for PaxosChecker {
             let now = (prop.slot, prop.ballot);
             if self.current.get(&id) != Some(&now) {
                 if !self.started.insert(now) {
-                    violation!(out, "Unique ballots", "n{id} reused ballot {} in slot {}", prop.ballot, prop.slot);
+                    violation!(
+                        out,
+                        "Unique ballots",
+                        "n{id} reused ballot {} in slot {}",
+                        prop.ballot,
+                        prop.slot
+                    );
                 }
                 self.current.insert(id, now);
             }
             // Safe proposals (P2c): phase 2 proposes the value of the
             // highest-ballot acceptance among the promises, if any.
-            if let Phase::Accepting { value, promises, .. } = &prop.phase {
+            if let Phase::Accepting {
+                value, promises, ..
+            } = &prop.phase
+            {
                 let highest = promises.values().flatten().max_by_key(|(b, _)| *b);
                 if let Some((b, v)) = highest {
                     if v != value {

@@ -116,18 +116,30 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Prepare { slot, ballot } => write!(f, "Prepare slot={slot} ballot={ballot}"),
-            Msg::Promise { slot, ballot, accepted } => {
+            Msg::Promise {
+                slot,
+                ballot,
+                accepted,
+            } => {
                 write!(f, "Promise slot={slot} ballot={ballot} accepted=")?;
                 match accepted {
                     Some((b, v)) => write!(f, "v{v}@{b}"),
                     None => f.write_str("none"),
                 }
             }
-            Msg::Accept { slot, ballot, value } => {
+            Msg::Accept {
+                slot,
+                ballot,
+                value,
+            } => {
                 write!(f, "Accept slot={slot} ballot={ballot} value=v{value}")
             }
             Msg::Accepted { slot, ballot } => write!(f, "Accepted slot={slot} ballot={ballot}"),
-            Msg::Nack { slot, ballot, promised } => {
+            Msg::Nack {
+                slot,
+                ballot,
+                promised,
+            } => {
                 write!(f, "Nack slot={slot} ballot={ballot} promised={promised}")
             }
             Msg::Decide { slot, value } => write!(f, "Decide slot={slot} value=v{value}"),
@@ -297,7 +309,11 @@ impl Paxos {
                 ctx.refuse(format!(
                     "promise to n{from} refused in slot {slot}: I promised ballot {p} > {ballot}"
                 ));
-                Some(Msg::Nack { slot, ballot, promised: p })
+                Some(Msg::Nack {
+                    slot,
+                    ballot,
+                    promised: p,
+                })
             }
             _ => {
                 a.promised = Some(ballot);
@@ -329,12 +345,18 @@ impl Paxos {
                 ctx.refuse(format!(
                     "accept from n{from} refused in slot {slot}: I promised ballot {p} > {ballot}"
                 ));
-                Msg::Nack { slot, ballot, promised: p }
+                Msg::Nack {
+                    slot,
+                    ballot,
+                    promised: p,
+                }
             }
             _ => {
                 a.promised = Some(ballot);
                 a.accepted = Some((ballot, value));
-                ctx.note(format!("accepted v{value} in slot {slot} at ballot {ballot}"));
+                ctx.note(format!(
+                    "accepted v{value} in slot {slot} at ballot {ballot}"
+                ));
                 Msg::Accepted { slot, ballot }
             }
         }
@@ -343,7 +365,10 @@ impl Paxos {
     /// Proposer: a reply (Promise, Accepted or Nack) from `from`, possibly itself.
     fn on_reply(&mut self, from: NodeId, msg: Msg, ctx: &mut PaxosCtx<'_>) {
         let Some(p) = self.proposal.as_mut() else {
-            ctx.refuse(format!("{} from n{from} ignored: I am not proposing", msg.kind()));
+            ctx.refuse(format!(
+                "{} from n{from} ignored: I am not proposing",
+                msg.kind()
+            ));
             return;
         };
         let (slot, ballot) = match msg {
@@ -372,7 +397,12 @@ impl Paxos {
                     self.accept_phase(promises, ctx);
                 }
             }
-            (Msg::Accepted { .. }, Phase::Accepting { value, accepted, .. }) => {
+            (
+                Msg::Accepted { .. },
+                Phase::Accepting {
+                    value, accepted, ..
+                },
+            ) => {
                 accepted.insert(from);
                 if accepted.len() >= quorum {
                     let value = *value;
@@ -389,7 +419,9 @@ impl Paxos {
                 let wait = ctx.random_between(1, limit.max(1));
                 ctx.milestone(
                     Milestone::Preempted,
-                    format!("preempted in slot {slot} by ballot {promised}: retrying in {wait} ticks"),
+                    format!(
+                        "preempted in slot {slot} by ballot {promised}: retrying in {wait} ticks"
+                    ),
                 );
                 ctx.set_timer(Timer::Retry, wait);
             }
@@ -404,7 +436,9 @@ impl Paxos {
 
     /// Phase 2a, with a majority of promises in hand.
     fn accept_phase(&mut self, promises: BTreeMap<NodeId, Option<Vote>>, ctx: &mut PaxosCtx<'_>) {
-        let Some(p) = self.proposal.as_mut() else { return };
+        let Some(p) = self.proposal.as_mut() else {
+            return;
+        };
         let (slot, ballot) = (p.slot, p.ballot);
         let own = self.pending.front().copied().unwrap_or(0);
         // P2c: "the value of the highest-numbered proposal among the
@@ -430,7 +464,15 @@ impl Paxos {
         };
         ctx.set_timer(Timer::Retry, ctx.cluster.timing.paxos_retry);
         for peer in ctx.cluster.peers(ctx.id) {
-            ctx.send(peer, Msg::Accept { slot, ballot, value }, Purpose::Decision(slot));
+            ctx.send(
+                peer,
+                Msg::Accept {
+                    slot,
+                    ballot,
+                    value,
+                },
+                Purpose::Decision(slot),
+            );
         }
         let own_reply = self.on_accept(ctx.id, slot, ballot, value, ctx);
         self.on_reply(ctx.id, own_reply, ctx);
@@ -456,13 +498,17 @@ impl Paxos {
         if self.pending.front() == Some(&value) {
             self.pending.pop_front();
         } else if let Some(v) = self.pending.front() {
-            ctx.note(format!("slot {slot} went to v{value}; v{v} will try the next slot"));
+            ctx.note(format!(
+                "slot {slot} went to v{value}; v{v} will try the next slot"
+            ));
         }
         self.propose_next(ctx);
     }
 
     fn on_retry(&mut self, ctx: &mut PaxosCtx<'_>) {
-        let Some(p) = self.proposal.take() else { return };
+        let Some(p) = self.proposal.take() else {
+            return;
+        };
         if !matches!(p.phase, Phase::BackingOff) {
             ctx.note(format!(
                 "no majority answered ballot {} in slot {} in time: retrying",
@@ -542,7 +588,11 @@ impl Protocol for Paxos {
                         ctx.reply(from, reply);
                     }
                 }
-                Msg::Accept { slot, ballot, value } => {
+                Msg::Accept {
+                    slot,
+                    ballot,
+                    value,
+                } => {
                     let reply = self.on_accept(from, slot, ballot, value, ctx);
                     ctx.reply(from, reply);
                 }
@@ -561,21 +611,38 @@ impl Protocol for Paxos {
     fn view(&self) -> NodeView {
         let mut details = alloc::vec![("maxRound", format!("{}", self.max_round))];
         let pending: Vec<_> = self.pending.iter().map(|v| format!("v{v}")).collect();
-        details.push(("pending", if pending.is_empty() { "none".into() } else { pending.join(" ") }));
+        details.push((
+            "pending",
+            if pending.is_empty() {
+                "none".into()
+            } else {
+                pending.join(" ")
+            },
+        ));
         if let Some(p) = &self.proposal {
             let phase = match &p.phase {
                 Phase::Preparing { promises } => format!("phase 1, {} promises", promises.len()),
-                Phase::Accepting { value, accepted, .. } => {
+                Phase::Accepting {
+                    value, accepted, ..
+                } => {
                     format!("phase 2 with v{value}, {} accepted", accepted.len())
                 }
                 Phase::BackingOff => "backing off".into(),
             };
-            details.push(("proposal", format!("slot {} ballot {} ({phase})", p.slot, p.ballot)));
+            details.push((
+                "proposal",
+                format!("slot {} ballot {} ({phase})", p.slot, p.ballot),
+            ));
         }
         for (slot, a) in &self.acceptor {
             let promised = a.promised.map_or("none".into(), |b| format!("{b}"));
-            let accepted = a.accepted.map_or("none".into(), |(b, v)| format!("v{v}@{b}"));
-            details.push(("slot", format!("{slot}: promised {promised}, accepted {accepted}")));
+            let accepted = a
+                .accepted
+                .map_or("none".into(), |(b, v)| format!("v{v}@{b}"));
+            details.push((
+                "slot",
+                format!("{slot}: promised {promised}, accepted {accepted}"),
+            ));
         }
         // The "log": chosen values, plus values this acceptor accepted in
         // slots it has not yet learned about (not known chosen).
@@ -583,16 +650,29 @@ impl Protocol for Paxos {
         let slots: BTreeSet<SlotNo> = self
             .chosen
             .keys()
-            .chain(self.acceptor.iter().filter(|(_, a)| a.accepted.is_some()).map(|(s, _)| s))
+            .chain(
+                self.acceptor
+                    .iter()
+                    .filter(|(_, a)| a.accepted.is_some())
+                    .map(|(s, _)| s),
+            )
             .copied()
             .collect();
         for slot in slots {
             let (value, era, committed) = match (self.chosen.get(&slot), self.acceptor.get(&slot)) {
                 (Some(v), a) => {
-                    let era = a.and_then(|a| a.accepted).map_or("-".into(), |(b, _)| format!("{b}"));
+                    let era = a
+                        .and_then(|a| a.accepted)
+                        .map_or("-".into(), |(b, _)| format!("{b}"));
                     (*v, era, true)
                 }
-                (None, Some(AcceptorSlot { accepted: Some((b, v)), .. })) => (*v, format!("{b}"), false),
+                (
+                    None,
+                    Some(AcceptorSlot {
+                        accepted: Some((b, v)),
+                        ..
+                    }),
+                ) => (*v, format!("{b}"), false),
                 (None, _) => continue,
             };
             log.push(EntryView {

@@ -27,7 +27,22 @@ fn a_request_starts_phase_one_in_the_first_open_slot() {
     let out = step(&mut p, 1, &c, Input::Request(4));
     assert_eq!(
         out.sends(),
-        vec![(2, Msg::Prepare { slot: 1, ballot: b(1, 1) }), (3, Msg::Prepare { slot: 1, ballot: b(1, 1) })]
+        vec![
+            (
+                2,
+                Msg::Prepare {
+                    slot: 1,
+                    ballot: b(1, 1)
+                }
+            ),
+            (
+                3,
+                Msg::Prepare {
+                    slot: 1,
+                    ballot: b(1, 1)
+                }
+            )
+        ]
     );
 }
 
@@ -37,10 +52,48 @@ fn acceptor_promises_only_upwards() {
     // reports its highest-numbered accepted proposal; it refuses lower ones.
     let c = cluster(3, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(2, &c);
-    let out = deliver(&mut p, 2, &c, 3, Msg::Prepare { slot: 1, ballot: b(2, 3) });
-    assert_eq!(out.sends(), vec![(3, Msg::Promise { slot: 1, ballot: b(2, 3), accepted: None })]);
-    let out = deliver(&mut p, 2, &c, 1, Msg::Prepare { slot: 1, ballot: b(1, 1) });
-    assert_eq!(out.sends(), vec![(1, Msg::Nack { slot: 1, ballot: b(1, 1), promised: b(2, 3) })]);
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        3,
+        Msg::Prepare {
+            slot: 1,
+            ballot: b(2, 3),
+        },
+    );
+    assert_eq!(
+        out.sends(),
+        vec![(
+            3,
+            Msg::Promise {
+                slot: 1,
+                ballot: b(2, 3),
+                accepted: None
+            }
+        )]
+    );
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        1,
+        Msg::Prepare {
+            slot: 1,
+            ballot: b(1, 1),
+        },
+    );
+    assert_eq!(
+        out.sends(),
+        vec![(
+            1,
+            Msg::Nack {
+                slot: 1,
+                ballot: b(1, 1),
+                promised: b(2, 3)
+            }
+        )]
+    );
     assert!(out.says("I promised ballot (2,n3) > (1,n1)"));
 }
 
@@ -51,11 +104,49 @@ fn acceptor_refuses_to_accept_below_its_promise() {
     // responded to a prepare request having a number greater than n."
     let c = cluster(3, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(2, &c);
-    deliver(&mut p, 2, &c, 3, Msg::Prepare { slot: 1, ballot: b(2, 3) });
-    let out = deliver(&mut p, 2, &c, 1, Msg::Accept { slot: 1, ballot: b(1, 1), value: 9 });
+    deliver(
+        &mut p,
+        2,
+        &c,
+        3,
+        Msg::Prepare {
+            slot: 1,
+            ballot: b(2, 3),
+        },
+    );
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        1,
+        Msg::Accept {
+            slot: 1,
+            ballot: b(1, 1),
+            value: 9,
+        },
+    );
     assert!(matches!(out.sends()[0], (1, Msg::Nack { .. })));
-    let out = deliver(&mut p, 2, &c, 3, Msg::Accept { slot: 1, ballot: b(2, 3), value: 8 });
-    assert_eq!(out.sends(), vec![(3, Msg::Accepted { slot: 1, ballot: b(2, 3) })]);
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        3,
+        Msg::Accept {
+            slot: 1,
+            ballot: b(2, 3),
+            value: 8,
+        },
+    );
+    assert_eq!(
+        out.sends(),
+        vec![(
+            3,
+            Msg::Accepted {
+                slot: 1,
+                ballot: b(2, 3)
+            }
+        )]
+    );
     assert_eq!(p.acceptor()[&1].accepted, Some((b(2, 3), 8)));
 }
 
@@ -67,18 +158,64 @@ fn proposer_adopts_the_highest_accepted_value() {
     let c = cluster(5, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(1, &c);
     step(&mut p, 1, &c, Input::Request(10));
-    deliver(&mut p, 1, &c, 2, Msg::Promise { slot: 1, ballot: b(1, 1), accepted: Some((b(0, 2), 20)) });
-    let out = deliver(&mut p, 1, &c, 3, Msg::Promise { slot: 1, ballot: b(1, 1), accepted: Some((b(0, 3), 30)) });
-    assert!(out.sends().iter().all(|(_, m)| matches!(m, Msg::Accept { value: 30, .. })));
+    deliver(
+        &mut p,
+        1,
+        &c,
+        2,
+        Msg::Promise {
+            slot: 1,
+            ballot: b(1, 1),
+            accepted: Some((b(0, 2), 20)),
+        },
+    );
+    let out = deliver(
+        &mut p,
+        1,
+        &c,
+        3,
+        Msg::Promise {
+            slot: 1,
+            ballot: b(1, 1),
+            accepted: Some((b(0, 3), 30)),
+        },
+    );
+    assert!(out
+        .sends()
+        .iter()
+        .all(|(_, m)| matches!(m, Msg::Accept { value: 30, .. })));
     assert!(out.says("adopting v30"));
 
     // With `paxos-ignore-accepted`, it proposes its own value anyway.
     let bad = cluster(5, Mistakes::NONE.with(Mistake::PaxosIgnoreAccepted));
     let (mut p, _) = boot::<Paxos>(1, &bad);
     step(&mut p, 1, &bad, Input::Request(10));
-    deliver(&mut p, 1, &bad, 2, Msg::Promise { slot: 1, ballot: b(1, 1), accepted: Some((b(0, 2), 20)) });
-    let out = deliver(&mut p, 1, &bad, 3, Msg::Promise { slot: 1, ballot: b(1, 1), accepted: None });
-    assert!(out.sends().iter().all(|(_, m)| matches!(m, Msg::Accept { value: 10, .. })));
+    deliver(
+        &mut p,
+        1,
+        &bad,
+        2,
+        Msg::Promise {
+            slot: 1,
+            ballot: b(1, 1),
+            accepted: Some((b(0, 2), 20)),
+        },
+    );
+    let out = deliver(
+        &mut p,
+        1,
+        &bad,
+        3,
+        Msg::Promise {
+            slot: 1,
+            ballot: b(1, 1),
+            accepted: None,
+        },
+    );
+    assert!(out
+        .sends()
+        .iter()
+        .all(|(_, m)| matches!(m, Msg::Accept { value: 10, .. })));
 }
 
 #[test]
@@ -88,7 +225,17 @@ fn stale_promises_do_not_count() {
     let c = cluster(3, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(1, &c);
     step(&mut p, 1, &c, Input::Request(10));
-    let out = deliver(&mut p, 1, &c, 2, Msg::Promise { slot: 1, ballot: b(0, 1), accepted: None });
+    let out = deliver(
+        &mut p,
+        1,
+        &c,
+        2,
+        Msg::Promise {
+            slot: 1,
+            ballot: b(0, 1),
+            accepted: None,
+        },
+    );
     assert!(out.sends().is_empty());
     assert!(out.says("it answers ballot (0,n1)"));
 }
@@ -99,11 +246,33 @@ fn a_majority_of_accepted_chooses_and_tells_the_learners() {
     let c = cluster(3, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(1, &c);
     step(&mut p, 1, &c, Input::Request(10));
-    deliver(&mut p, 1, &c, 2, Msg::Promise { slot: 1, ballot: b(1, 1), accepted: None });
-    let out = deliver(&mut p, 1, &c, 2, Msg::Accepted { slot: 1, ballot: b(1, 1) });
+    deliver(
+        &mut p,
+        1,
+        &c,
+        2,
+        Msg::Promise {
+            slot: 1,
+            ballot: b(1, 1),
+            accepted: None,
+        },
+    );
+    let out = deliver(
+        &mut p,
+        1,
+        &c,
+        2,
+        Msg::Accepted {
+            slot: 1,
+            ballot: b(1, 1),
+        },
+    );
     assert_eq!(out.decided(), vec![10]);
     assert_eq!(p.chosen()[&1], 10);
-    assert!(out.sends().iter().all(|(_, m)| matches!(m, Msg::Decide { slot: 1, value: 10 })));
+    assert!(out
+        .sends()
+        .iter()
+        .all(|(_, m)| matches!(m, Msg::Decide { slot: 1, value: 10 })));
 }
 
 #[test]
@@ -113,7 +282,16 @@ fn acceptor_state_and_rounds_survive_a_restart() {
     let c = cluster(3, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(1, &c);
     step(&mut p, 1, &c, Input::Request(10));
-    deliver(&mut p, 1, &c, 3, Msg::Prepare { slot: 2, ballot: b(4, 3) });
+    deliver(
+        &mut p,
+        1,
+        &c,
+        3,
+        Msg::Prepare {
+            slot: 2,
+            ballot: b(4, 3),
+        },
+    );
     let (mut back, _) = restart::<Paxos>(1, &c, p.durable());
     assert_eq!(back.acceptor()[&2].promised, Some(b(4, 3)));
     let out = step(&mut back, 1, &c, Input::Request(11));
@@ -122,7 +300,16 @@ fn acceptor_state_and_rounds_survive_a_restart() {
     // With `paxos-forget-promise` the acceptor state is gone.
     let bad = cluster(3, Mistakes::NONE.with(Mistake::PaxosForgetPromise));
     let (mut p, _) = boot::<Paxos>(1, &bad);
-    deliver(&mut p, 1, &bad, 3, Msg::Prepare { slot: 2, ballot: b(4, 3) });
+    deliver(
+        &mut p,
+        1,
+        &bad,
+        3,
+        Msg::Prepare {
+            slot: 2,
+            ballot: b(4, 3),
+        },
+    );
     assert!(p.durable().acceptor.is_empty());
 }
 
@@ -133,9 +320,25 @@ fn preemption_backs_off_then_retries_higher() {
     let c = cluster(3, Mistakes::NONE);
     let (mut p, _) = boot::<Paxos>(1, &c);
     step(&mut p, 1, &c, Input::Request(10));
-    let out = deliver(&mut p, 1, &c, 2, Msg::Nack { slot: 1, ballot: b(1, 1), promised: b(5, 2) });
+    let out = deliver(
+        &mut p,
+        1,
+        &c,
+        2,
+        Msg::Nack {
+            slot: 1,
+            ballot: b(1, 1),
+            promised: b(5, 2),
+        },
+    );
     assert!(out.says("preempted in slot 1 by ballot (5,n2)"));
-    assert!(out.0.iter().any(|e| matches!(e, Effect::SetTimer { timer: Timer::Retry, .. })));
+    assert!(out.0.iter().any(|e| matches!(
+        e,
+        Effect::SetTimer {
+            timer: Timer::Retry,
+            ..
+        }
+    )));
     let out = step(&mut p, 1, &c, Input::Timer(Timer::Retry));
     assert!(matches!(out.sends()[0], (_, Msg::Prepare { slot: 1, ballot }) if ballot == b(6, 1)));
 }

@@ -43,7 +43,12 @@ impl Checker<Raft> for RaftChecker {
             // Terms never decrease, across restarts too.
             let seen = self.terms.entry(id).or_insert(0);
             if r.current_term < *seen {
-                violation!(out, "Terms never decrease", "n{id} went from term {seen} back to term {}", r.current_term);
+                violation!(
+                    out,
+                    "Terms never decrease",
+                    "n{id} went from term {seen} back to term {}",
+                    r.current_term
+                );
             }
             *seen = (*seen).max(r.current_term);
 
@@ -62,7 +67,12 @@ impl Checker<Raft> for RaftChecker {
             if let Some(c) = r.voted_for {
                 let v = self.votes.entry((id, r.current_term)).or_insert(c);
                 if *v != c {
-                    violation!(out, "One vote per term", "n{id} voted for n{v} and then for n{c} in term {}", r.current_term);
+                    violation!(
+                        out,
+                        "One vote per term",
+                        "n{id} voted for n{v} and then for n{c} in term {}",
+                        r.current_term
+                    );
                 }
             }
 
@@ -87,14 +97,23 @@ impl Checker<Raft> for RaftChecker {
                 // Election Safety: at most one leader per term.
                 let l = self.leaders.entry(r.current_term).or_insert(id);
                 if *l != id {
-                    violation!(out, "Election Safety", "n{l} and n{id} both led term {}", r.current_term);
+                    violation!(
+                        out,
+                        "Election Safety",
+                        "n{l} and n{id} both led term {}",
+                        r.current_term
+                    );
                 }
 
                 // Leader Append-Only, and the Figure 8 commit rule.
                 if let Some((term, log, commit)) = self.leader_logs.get(&id) {
                     if *term == r.current_term {
                         if !r.log.starts_with(log) {
-                            violation!(out, "Leader Append-Only", "n{id} rewrote its own log while leading term {term}");
+                            violation!(
+                                out,
+                                "Leader Append-Only",
+                                "n{id} rewrote its own log while leading term {term}"
+                            );
                         }
                         if r.commit_index > *commit
                             && r.term_at(r.commit_index) != Some(r.current_term)
@@ -109,11 +128,14 @@ impl Checker<Raft> for RaftChecker {
                         }
                     }
                 }
-                self.leader_logs.insert(id, (r.current_term, r.log.clone(), r.commit_index));
+                self.leader_logs
+                    .insert(id, (r.current_term, r.log.clone(), r.commit_index));
 
                 // Record what this leader has committed.
                 for (k, e) in r.log.iter().take(r.commit_index as usize).enumerate() {
-                    self.committed.entry(k as Index + 1).or_insert((*e, r.current_term));
+                    self.committed
+                        .entry(k as Index + 1)
+                        .or_insert((*e, r.current_term));
                 }
 
                 // Leader Completeness: every entry committed in an earlier

@@ -95,15 +95,28 @@ impl Message for Msg {
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Msg::RequestVote { term, last_log_index, last_log_term } => write!(
+            Msg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => write!(
                 f,
                 "RequestVote term={term} lastLog={last_log_index}@{last_log_term}"
             ),
             Msg::RequestVoteReply { term, granted } => {
                 write!(f, "RequestVoteReply term={term} granted={granted}")
             }
-            Msg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
-                write!(f, "AppendEntries term={term} prev={prev_log_index}@{prev_log_term} entries=[")?;
+            Msg::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => {
+                write!(
+                    f,
+                    "AppendEntries term={term} prev={prev_log_index}@{prev_log_term} entries=["
+                )?;
                 for (i, e) in entries.iter().enumerate() {
                     if i > 0 {
                         f.write_str(" ")?;
@@ -112,8 +125,15 @@ impl fmt::Display for Msg {
                 }
                 write!(f, "] commit={leader_commit}")
             }
-            Msg::AppendEntriesReply { term, success, index } => {
-                write!(f, "AppendEntriesReply term={term} success={success} index={index}")
+            Msg::AppendEntriesReply {
+                term,
+                success,
+                index,
+            } => {
+                write!(
+                    f,
+                    "AppendEntriesReply term={term} success={success} index={index}"
+                )
             }
         }
     }
@@ -269,7 +289,10 @@ impl Raft {
             }
         }
         self.role = Role::Follower { leader: None };
-        ctx.observe(Observation::Role { role: "Follower", era: term });
+        ctx.observe(Observation::Role {
+            role: "Follower",
+            era: term,
+        });
     }
 
     fn role_name(&self) -> &'static str {
@@ -291,9 +314,15 @@ impl Raft {
         };
         ctx.milestone(
             Milestone::ElectionStarted,
-            format!("election timeout: campaigning in term {}", self.current_term),
+            format!(
+                "election timeout: campaigning in term {}",
+                self.current_term
+            ),
         );
-        ctx.observe(Observation::Role { role: "Candidate", era: self.current_term });
+        ctx.observe(Observation::Role {
+            role: "Candidate",
+            era: self.current_term,
+        });
         Self::reset_election_timer(ctx);
         let msg = Msg::RequestVote {
             term: self.current_term,
@@ -324,9 +353,15 @@ impl Raft {
         };
         ctx.milestone(
             Milestone::LeaderElected,
-            format!("won the election for term {} with {votes} votes", self.current_term),
+            format!(
+                "won the election for term {} with {votes} votes",
+                self.current_term
+            ),
         );
-        ctx.observe(Observation::Role { role: "Leader", era: self.current_term });
+        ctx.observe(Observation::Role {
+            role: "Leader",
+            era: self.current_term,
+        });
         ctx.cancel_timer(Timer::Election);
         // "Upon election: send initial empty AppendEntries RPCs (heartbeat)
         // to each server; repeat during idle periods" (Figure 2).
@@ -413,7 +448,10 @@ impl Raft {
         while self.last_applied < self.commit_index {
             self.last_applied += 1;
             let e = self.log[(self.last_applied - 1) as usize];
-            ctx.observe(Observation::Decided { slot: self.last_applied, value: e.value });
+            ctx.observe(Observation::Decided {
+                slot: self.last_applied,
+                value: e.value,
+            });
         }
     }
 
@@ -483,7 +521,9 @@ impl Raft {
         self.observe_term(term, from, ctx);
         let current = self.current_term;
         let Role::Candidate { votes } = &mut self.role else {
-            ctx.refuse(format!("vote reply from n{from} ignored: I am not campaigning"));
+            ctx.refuse(format!(
+                "vote reply from n{from} ignored: I am not campaigning"
+            ));
             return;
         };
         if term < current {
@@ -498,16 +538,17 @@ impl Raft {
         }
     }
 
-    fn on_append_entries(
-        &mut self,
-        from: NodeId,
-        term: Term,
-        prev_log_index: Index,
-        prev_log_term: Term,
-        entries: Vec<Entry>,
-        leader_commit: Index,
-        ctx: &mut RaftCtx<'_>,
-    ) {
+    fn on_append_entries(&mut self, from: NodeId, msg: Msg, ctx: &mut RaftCtx<'_>) {
+        let Msg::AppendEntries {
+            term,
+            prev_log_index,
+            prev_log_term,
+            entries,
+            leader_commit,
+        } = msg
+        else {
+            return;
+        };
         self.observe_term(term, from, ctx);
         // AppendEntries receiver implementation, Figure 2.
         // 1. "Reply false if term < currentTerm."
@@ -531,7 +572,10 @@ impl Raft {
                 Milestone::SteppedDown,
                 format!("candidate steps down: n{from} leads term {term}"),
             );
-            ctx.observe(Observation::Role { role: "Follower", era: term });
+            ctx.observe(Observation::Role {
+                role: "Follower",
+                era: term,
+            });
         }
         self.role = Role::Follower { leader: Some(from) };
         Self::reset_election_timer(ctx);
@@ -619,8 +663,14 @@ impl Raft {
         self.observe_term(term, from, ctx);
         let current = self.current_term;
         let last = self.last_index();
-        let Role::Leader { next_index, match_index } = &mut self.role else {
-            ctx.refuse(format!("append reply from n{from} ignored: I am not the leader"));
+        let Role::Leader {
+            next_index,
+            match_index,
+        } = &mut self.role
+        else {
+            ctx.refuse(format!(
+                "append reply from n{from} ignored: I am not the leader"
+            ));
             return;
         };
         if term < current {
@@ -655,12 +705,17 @@ impl Raft {
                 Role::Follower { leader: Some(l) } => format!(" (as far as I know n{l} leads)"),
                 _ => format!(" (no leader known in term {})", self.current_term),
             };
-            ctx.refuse(format!("request v{value} refused: I am not the leader{hint}"));
+            ctx.refuse(format!(
+                "request v{value} refused: I am not the leader{hint}"
+            ));
             return;
         }
         // "If command received from client: append entry to local log,
         // respond after entry applied to state machine."
-        self.log.push(Entry { term: self.current_term, value });
+        self.log.push(Entry {
+            term: self.current_term,
+            value,
+        });
         ctx.note(format!("appended v{value} at index {}", self.last_index()));
         self.broadcast_append(ctx);
         self.advance_commit(ctx);
@@ -706,7 +761,11 @@ impl Protocol for Raft {
     fn durable(&self) -> Durable {
         Durable {
             current_term: self.current_term,
-            voted_for: if self.volatile_vote { None } else { self.voted_for },
+            voted_for: if self.volatile_vote {
+                None
+            } else {
+                self.voted_for
+            },
             log: self.log.clone(),
         }
     }
@@ -728,24 +787,22 @@ impl Protocol for Raft {
             }
             Input::Request(value) => self.on_client_request(value, ctx),
             Input::Deliver { from, msg } => match msg {
-                Msg::RequestVote { term, last_log_index, last_log_term } => {
+                Msg::RequestVote {
+                    term,
+                    last_log_index,
+                    last_log_term,
+                } => {
                     self.on_request_vote(from, term, last_log_index, last_log_term, ctx);
                 }
                 Msg::RequestVoteReply { term, granted } => {
                     self.on_request_vote_reply(from, term, granted, ctx);
                 }
-                Msg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
-                    self.on_append_entries(
-                        from,
-                        term,
-                        prev_log_index,
-                        prev_log_term,
-                        entries,
-                        leader_commit,
-                        ctx,
-                    );
-                }
-                Msg::AppendEntriesReply { term, success, index } => {
+                msg @ Msg::AppendEntries { .. } => self.on_append_entries(from, msg, ctx),
+                Msg::AppendEntriesReply {
+                    term,
+                    success,
+                    index,
+                } => {
                     self.on_append_reply(from, term, success, index, ctx);
                 }
             },
@@ -770,15 +827,27 @@ impl Protocol for Raft {
         ];
         match &self.role {
             Role::Follower { leader } => {
-                details.push(("leader", leader.map_or("unknown".into(), |l| format!("n{l}"))));
+                details.push((
+                    "leader",
+                    leader.map_or("unknown".into(), |l| format!("n{l}")),
+                ));
             }
             Role::Candidate { votes } => {
                 let v: Vec<_> = votes.iter().map(|n| format!("n{n}")).collect();
                 details.push(("votes", v.join(" ")));
             }
-            Role::Leader { next_index, match_index } => {
-                let n: Vec<_> = next_index.iter().map(|(p, i)| format!("n{p}:{i}")).collect();
-                let m: Vec<_> = match_index.iter().map(|(p, i)| format!("n{p}:{i}")).collect();
+            Role::Leader {
+                next_index,
+                match_index,
+            } => {
+                let n: Vec<_> = next_index
+                    .iter()
+                    .map(|(p, i)| format!("n{p}:{i}"))
+                    .collect();
+                let m: Vec<_> = match_index
+                    .iter()
+                    .map(|(p, i)| format!("n{p}:{i}"))
+                    .collect();
                 details.push(("nextIndex", n.join(" ")));
                 details.push(("matchIndex", m.join(" ")));
             }

@@ -14,7 +14,16 @@ fn entry(term: Term, value: Value) -> Entry {
 /// A follower of `term` holding `log`, as if restarted from that state.
 fn follower(id: NodeId, size: u8, term: Term, log: Vec<Entry>) -> Raft {
     let c = cluster(size, Mistakes::NONE);
-    restart::<Raft>(id, &c, Durable { current_term: term, voted_for: None, log }).0
+    restart::<Raft>(
+        id,
+        &c,
+        Durable {
+            current_term: term,
+            voted_for: None,
+            log,
+        },
+    )
+    .0
 }
 
 /// Node 1 elected leader of term 1 in a cluster of `size`.
@@ -23,7 +32,16 @@ fn leader(size: u8, mistakes: Mistakes) -> Raft {
     let (mut r, _) = boot::<Raft>(1, &c);
     step(&mut r, 1, &c, Input::Timer(Timer::Election));
     for peer in 2..=size {
-        deliver(&mut r, 1, &c, peer, Msg::RequestVoteReply { term: 1, granted: true });
+        deliver(
+            &mut r,
+            1,
+            &c,
+            peer,
+            Msg::RequestVoteReply {
+                term: 1,
+                granted: true,
+            },
+        );
     }
     assert!(r.is_leader());
     r
@@ -36,7 +54,13 @@ fn servers_start_as_followers() {
     let (r, out) = boot::<Raft>(1, &c);
     assert_eq!(r.role(), &Role::Follower { leader: None });
     assert_eq!(r.term(), 0);
-    assert!(out.0.iter().any(|e| matches!(e, Effect::SetTimer { timer: Timer::Election, .. })));
+    assert!(out.0.iter().any(|e| matches!(
+        e,
+        Effect::SetTimer {
+            timer: Timer::Election,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -51,7 +75,9 @@ fn election_timeout_starts_a_campaign() {
     assert!(matches!(r.role(), Role::Candidate { .. }));
     let sends = out.sends();
     assert_eq!(sends.len(), 2);
-    assert!(sends.iter().all(|(_, m)| matches!(m, Msg::RequestVote { term: 1, .. })));
+    assert!(sends
+        .iter()
+        .all(|(_, m)| matches!(m, Msg::RequestVote { term: 1, .. })));
 }
 
 #[test]
@@ -61,13 +87,33 @@ fn majority_of_votes_wins_and_heartbeats_follow() {
     let c = cluster(5, Mistakes::NONE);
     let (mut r, _) = boot::<Raft>(1, &c);
     step(&mut r, 1, &c, Input::Timer(Timer::Election));
-    deliver(&mut r, 1, &c, 2, Msg::RequestVoteReply { term: 1, granted: true });
+    deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::RequestVoteReply {
+            term: 1,
+            granted: true,
+        },
+    );
     assert!(!r.is_leader(), "2 of 5 votes is not a majority");
-    let out = deliver(&mut r, 1, &c, 3, Msg::RequestVoteReply { term: 1, granted: true });
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        3,
+        Msg::RequestVoteReply {
+            term: 1,
+            granted: true,
+        },
+    );
     assert!(r.is_leader());
     let heartbeats = out.sends();
     assert_eq!(heartbeats.len(), 4);
-    assert!(heartbeats.iter().all(|(_, m)| matches!(m, Msg::AppendEntries { entries, .. } if entries.is_empty())));
+    assert!(heartbeats
+        .iter()
+        .all(|(_, m)| matches!(m, Msg::AppendEntries { entries, .. } if entries.is_empty())));
 }
 
 #[test]
@@ -75,11 +121,33 @@ fn one_vote_per_term() {
     // Figure 2, RequestVote: grant only "if votedFor is null or candidateId".
     let c = cluster(3, Mistakes::NONE);
     let mut r = follower(3, 3, 0, vec![]);
-    let ask = |term| Msg::RequestVote { term, last_log_index: 0, last_log_term: 0 };
+    let ask = |term| Msg::RequestVote {
+        term,
+        last_log_index: 0,
+        last_log_term: 0,
+    };
     let out = deliver(&mut r, 3, &c, 1, ask(1));
-    assert_eq!(out.sends(), vec![(1, Msg::RequestVoteReply { term: 1, granted: true })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            1,
+            Msg::RequestVoteReply {
+                term: 1,
+                granted: true
+            }
+        )]
+    );
     let out = deliver(&mut r, 3, &c, 2, ask(1));
-    assert_eq!(out.sends(), vec![(2, Msg::RequestVoteReply { term: 1, granted: false })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            2,
+            Msg::RequestVoteReply {
+                term: 1,
+                granted: false
+            }
+        )]
+    );
     assert!(out.says("already voted for n1 in term 1"));
 }
 
@@ -90,12 +158,51 @@ fn vote_refused_to_a_less_up_to_date_log() {
     // the same term, then whichever log is longer is more up-to-date."
     let c = cluster(3, Mistakes::NONE);
     let mut r = follower(3, 3, 3, vec![entry(1, 1), entry(3, 2)]);
-    let out = deliver(&mut r, 3, &c, 1, Msg::RequestVote { term: 4, last_log_index: 5, last_log_term: 2 });
+    let out = deliver(
+        &mut r,
+        3,
+        &c,
+        1,
+        Msg::RequestVote {
+            term: 4,
+            last_log_index: 5,
+            last_log_term: 2,
+        },
+    );
     assert!(out.says("its log ends at term 2, mine at term 3"));
-    let out = deliver(&mut r, 3, &c, 2, Msg::RequestVote { term: 4, last_log_index: 1, last_log_term: 3 });
+    let out = deliver(
+        &mut r,
+        3,
+        &c,
+        2,
+        Msg::RequestVote {
+            term: 4,
+            last_log_index: 1,
+            last_log_term: 3,
+        },
+    );
     assert!(out.says("its log ends at index 1, mine at index 2"));
-    let out = deliver(&mut r, 3, &c, 2, Msg::RequestVote { term: 4, last_log_index: 2, last_log_term: 3 });
-    assert_eq!(out.sends(), vec![(2, Msg::RequestVoteReply { term: 4, granted: true })]);
+    let out = deliver(
+        &mut r,
+        3,
+        &c,
+        2,
+        Msg::RequestVote {
+            term: 4,
+            last_log_index: 2,
+            last_log_term: 3,
+        },
+    );
+    assert_eq!(
+        out.sends(),
+        vec![(
+            2,
+            Msg::RequestVoteReply {
+                term: 4,
+                granted: true
+            }
+        )]
+    );
 }
 
 #[test]
@@ -108,9 +215,25 @@ fn stale_term_is_rejected() {
         2,
         &c,
         1,
-        Msg::AppendEntries { term: 4, prev_log_index: 0, prev_log_term: 0, entries: vec![], leader_commit: 0 },
+        Msg::AppendEntries {
+            term: 4,
+            prev_log_index: 0,
+            prev_log_term: 0,
+            entries: vec![],
+            leader_commit: 0,
+        },
     );
-    assert_eq!(out.sends(), vec![(1, Msg::AppendEntriesReply { term: 5, success: false, index: 0 })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            1,
+            Msg::AppendEntriesReply {
+                term: 5,
+                success: false,
+                index: 0
+            }
+        )]
+    );
     assert!(out.says("its term 4 is older than mine (5)"));
 }
 
@@ -146,7 +269,13 @@ fn conflicting_entries_are_deleted() {
         2,
         &c,
         1,
-        Msg::AppendEntries { term: 3, prev_log_index: 1, prev_log_term: 1, entries: vec![entry(3, 4)], leader_commit: 0 },
+        Msg::AppendEntries {
+            term: 3,
+            prev_log_index: 1,
+            prev_log_term: 1,
+            entries: vec![entry(3, 4)],
+            leader_commit: 0,
+        },
     );
     assert_eq!(r.log(), &[entry(1, 1), entry(3, 4)]);
 }
@@ -162,10 +291,26 @@ fn a_stale_append_never_truncates() {
         2,
         &c,
         1,
-        Msg::AppendEntries { term: 1, prev_log_index: 0, prev_log_term: 0, entries: vec![entry(1, 1)], leader_commit: 0 },
+        Msg::AppendEntries {
+            term: 1,
+            prev_log_index: 0,
+            prev_log_term: 0,
+            entries: vec![entry(1, 1)],
+            leader_commit: 0,
+        },
     );
     assert_eq!(r.log(), &[entry(1, 1), entry(1, 2)]);
-    assert_eq!(out.sends(), vec![(1, Msg::AppendEntriesReply { term: 1, success: true, index: 1 })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            1,
+            Msg::AppendEntriesReply {
+                term: 1,
+                success: true,
+                index: 1
+            }
+        )]
+    );
 }
 
 #[test]
@@ -179,7 +324,13 @@ fn follower_commit_is_capped_by_the_last_new_entry() {
         2,
         &c,
         1,
-        Msg::AppendEntries { term: 1, prev_log_index: 1, prev_log_term: 1, entries: vec![], leader_commit: 3 },
+        Msg::AppendEntries {
+            term: 1,
+            prev_log_index: 1,
+            prev_log_term: 1,
+            entries: vec![],
+            leader_commit: 3,
+        },
     );
     assert_eq!(r.commit_index(), 1);
 }
@@ -192,7 +343,17 @@ fn leader_commits_on_a_majority_of_its_own_term() {
     let mut r = leader(3, Mistakes::NONE);
     let out = step(&mut r, 1, &c, Input::Request(7));
     assert_eq!(out.sends().len(), 2);
-    let out = deliver(&mut r, 1, &c, 2, Msg::AppendEntriesReply { term: 1, success: true, index: 1 });
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 1,
+            success: true,
+            index: 1,
+        },
+    );
     assert_eq!(r.commit_index(), 1);
     assert_eq!(out.decided(), vec![7]);
 }
@@ -203,24 +364,76 @@ fn no_commit_of_an_old_term_entry_by_counting() {
     // counting replicas." The leader of term 3 holds a term-1 entry that a
     // majority stores, and must not commit it...
     let c = cluster(3, Mistakes::NONE);
-    let durable = Durable { current_term: 2, voted_for: None, log: vec![entry(1, 1)] };
+    let durable = Durable {
+        current_term: 2,
+        voted_for: None,
+        log: vec![entry(1, 1)],
+    };
     let (mut r, _) = restart::<Raft>(1, &c, durable.clone());
     step(&mut r, 1, &c, Input::Timer(Timer::Election));
-    deliver(&mut r, 1, &c, 2, Msg::RequestVoteReply { term: 3, granted: true });
-    let out = deliver(&mut r, 1, &c, 2, Msg::AppendEntriesReply { term: 3, success: true, index: 1 });
+    deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::RequestVoteReply {
+            term: 3,
+            granted: true,
+        },
+    );
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 3,
+            success: true,
+            index: 1,
+        },
+    );
     assert_eq!(r.commit_index(), 0);
     assert!(out.says("it commits only after an entry of term 3 does"));
     // ... until an entry of its own term commits, which commits it too.
     step(&mut r, 1, &c, Input::Request(2));
-    deliver(&mut r, 1, &c, 2, Msg::AppendEntriesReply { term: 3, success: true, index: 2 });
+    deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 3,
+            success: true,
+            index: 2,
+        },
+    );
     assert_eq!(r.commit_index(), 2);
 
     // With the `raft-commit-old-term` mistake it commits at once.
     let bad = cluster(3, Mistakes::NONE.with(Mistake::RaftCommitOldTerm));
     let (mut r, _) = restart::<Raft>(1, &bad, durable);
     step(&mut r, 1, &bad, Input::Timer(Timer::Election));
-    deliver(&mut r, 1, &bad, 2, Msg::RequestVoteReply { term: 3, granted: true });
-    deliver(&mut r, 1, &bad, 2, Msg::AppendEntriesReply { term: 3, success: true, index: 1 });
+    deliver(
+        &mut r,
+        1,
+        &bad,
+        2,
+        Msg::RequestVoteReply {
+            term: 3,
+            granted: true,
+        },
+    );
+    deliver(
+        &mut r,
+        1,
+        &bad,
+        2,
+        Msg::AppendEntriesReply {
+            term: 3,
+            success: true,
+            index: 1,
+        },
+    );
     assert_eq!(r.commit_index(), 1);
 }
 
@@ -230,7 +443,17 @@ fn higher_term_reply_makes_a_leader_step_down() {
     // T > currentTerm: set currentTerm = T, convert to follower."
     let c = cluster(3, Mistakes::NONE);
     let mut r = leader(3, Mistakes::NONE);
-    let out = deliver(&mut r, 1, &c, 2, Msg::AppendEntriesReply { term: 4, success: false, index: 0 });
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 4,
+            success: false,
+            index: 0,
+        },
+    );
     assert!(!r.is_leader());
     assert_eq!(r.term(), 4);
     assert_eq!(r.voted_for(), None);
@@ -245,10 +468,22 @@ fn rejection_backs_off_next_index() {
     let mut r = leader(3, Mistakes::NONE);
     step(&mut r, 1, &c, Input::Request(1));
     step(&mut r, 1, &c, Input::Request(2));
-    let out = deliver(&mut r, 1, &c, 3, Msg::AppendEntriesReply { term: 1, success: false, index: 0 });
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        3,
+        Msg::AppendEntriesReply {
+            term: 1,
+            success: false,
+            index: 0,
+        },
+    );
     let resend = out.sends();
     assert_eq!(resend.len(), 1);
-    assert!(matches!(&resend[0], (3, Msg::AppendEntries { prev_log_index: 0, entries, .. }) if entries.len() == 2));
+    assert!(
+        matches!(&resend[0], (3, Msg::AppendEntries { prev_log_index: 0, entries, .. }) if entries.len() == 2)
+    );
 }
 
 #[test]
@@ -258,7 +493,17 @@ fn durable_state_survives_a_crash() {
     let c = cluster(3, Mistakes::NONE);
     let mut r = leader(3, Mistakes::NONE);
     step(&mut r, 1, &c, Input::Request(5));
-    deliver(&mut r, 1, &c, 2, Msg::AppendEntriesReply { term: 1, success: true, index: 1 });
+    deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 1,
+            success: true,
+            index: 1,
+        },
+    );
     assert_eq!(r.commit_index(), 1);
     let (back, _) = restart::<Raft>(1, &c, r.durable());
     assert_eq!(back.term(), 1);

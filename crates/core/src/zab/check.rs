@@ -39,7 +39,13 @@ impl Checker<Zab> for ZabChecker {
             // Histories are strictly increasing in zxid.
             let h = history_of(slot);
             if let Some(w) = h.windows(2).find(|w| w[0].zxid >= w[1].zxid) {
-                violation!(out, "Histories increase in zxid", "n{id} holds {} before {}", w[0].zxid, w[1].zxid);
+                violation!(
+                    out,
+                    "Histories increase in zxid",
+                    "n{id} holds {} before {}",
+                    w[0].zxid,
+                    w[1].zxid
+                );
             }
             let Slot::Up(z) = slot else { continue };
 
@@ -57,7 +63,13 @@ impl Checker<Zab> for ZabChecker {
             *a = (*a).max(z.accepted_epoch);
             *c = (*c).max(z.current_epoch);
             if z.current_epoch > z.accepted_epoch {
-                violation!(out, "currentEpoch <= acceptedEpoch", "n{id} has currentEpoch {} > acceptedEpoch {}", z.current_epoch, z.accepted_epoch);
+                violation!(
+                    out,
+                    "currentEpoch <= acceptedEpoch",
+                    "n{id} has currentEpoch {} > acceptedEpoch {}",
+                    z.current_epoch,
+                    z.accepted_epoch
+                );
             }
 
             match &z.role {
@@ -65,20 +77,37 @@ impl Checker<Zab> for ZabChecker {
                     if let Some(e) = l.epoch {
                         // A new epoch exceeds the acceptedEpoch of every
                         // member of the discovery quorum.
-                        if let Some((f, fe)) = l.cepochs.iter().filter(|(f, _)| **f != id).find(|(_, fe)| **fe >= e) {
-                            violation!(out, "New epochs are new", "n{id} chose epoch {e} although n{f} had accepted epoch {fe}");
+                        if let Some((f, fe)) = l
+                            .cepochs
+                            .iter()
+                            .filter(|(f, _)| **f != id)
+                            .find(|(_, fe)| **fe >= e)
+                        {
+                            violation!(
+                                out,
+                                "New epochs are new",
+                                "n{id} chose epoch {e} although n{f} had accepted epoch {fe}"
+                            );
                         }
                         if l.phase != LeaderPhase::Discovery {
                             let init = self.initial.entry(e).or_insert_with(|| l.initial.clone());
                             if *init != l.initial {
-                                violation!(out, "One initial history per epoch", "epoch {e} began from two different histories");
+                                violation!(
+                                    out,
+                                    "One initial history per epoch",
+                                    "epoch {e} began from two different histories"
+                                );
                             }
                         }
                         if l.phase == LeaderPhase::Broadcast {
                             // At most one established leader per epoch.
                             let first = self.leaders.entry(e).or_insert(id);
                             if *first != id {
-                                violation!(out, "One leader per epoch", "n{first} and n{id} both established epoch {e}");
+                                violation!(
+                                    out,
+                                    "One leader per epoch",
+                                    "n{first} and n{id} both established epoch {e}"
+                                );
                             }
                             for t in z.history.iter().filter(|t| t.zxid.epoch == e) {
                                 self.proposed.entry(t.zxid).or_insert(t.value);
@@ -86,12 +115,20 @@ impl Checker<Zab> for ZabChecker {
                         }
                     }
                 }
-                Role::Following { phase: FollowerPhase::Synced | FollowerPhase::Broadcast, .. } => {
+                Role::Following {
+                    phase: FollowerPhase::Synced | FollowerPhase::Broadcast,
+                    ..
+                } => {
                     // After synchronization a follower's history from
                     // before the epoch equals the leader's initial history.
                     let e = z.current_epoch;
                     if let Some(init) = self.initial.get(&e) {
-                        let before: Vec<Txn> = z.history.iter().filter(|t| t.zxid.epoch < e).copied().collect();
+                        let before: Vec<Txn> = z
+                            .history
+                            .iter()
+                            .filter(|t| t.zxid.epoch < e)
+                            .copied()
+                            .collect();
                         if before != *init {
                             violation!(
                                 out,
@@ -111,8 +148,16 @@ impl Checker<Zab> for ZabChecker {
             // same sequence, each a prefix of the longest.
             let delivered = z.delivered();
             for t in delivered {
-                if self.proposed.get(&t.zxid).is_some_and(|v| *v != t.value) || (t.zxid.epoch > 0 && !self.proposed.contains_key(&t.zxid)) {
-                    violation!(out, "Integrity", "n{id} delivered v{} as {}, which no leader proposed", t.value, t.zxid);
+                if self.proposed.get(&t.zxid).is_some_and(|v| *v != t.value)
+                    || (t.zxid.epoch > 0 && !self.proposed.contains_key(&t.zxid))
+                {
+                    violation!(
+                        out,
+                        "Integrity",
+                        "n{id} delivered v{} as {}, which no leader proposed",
+                        t.value,
+                        t.zxid
+                    );
                 }
             }
             let common = delivered.len().min(self.delivered.len());
@@ -134,7 +179,11 @@ impl Checker<Zab> for ZabChecker {
 
         // A delivered transaction is durable on a quorum.
         for t in &self.delivered {
-            let holders = world.nodes.iter().filter(|s| history_of(s).contains(t)).count();
+            let holders = world
+                .nodes
+                .iter()
+                .filter(|s| history_of(s).contains(t))
+                .count();
             if holders < quorum {
                 violation!(
                     out,

@@ -145,7 +145,10 @@ pub enum Msg {
     /// Broadcast: deliver up to `zxid`.
     Commit { epoch: Epoch, zxid: Zxid },
     /// Keep-alive from the leader, with what it has committed.
-    Ping { epoch: Epoch, committed: Option<Zxid> },
+    Ping {
+        epoch: Epoch,
+        committed: Option<Zxid>,
+    },
     /// Keep-alive answer.
     Pong { epoch: Epoch },
 }
@@ -170,7 +173,10 @@ impl Message for Msg {
 }
 
 fn history_text(h: &[Txn]) -> String {
-    let items: Vec<String> = h.iter().map(|t| format!("v{}{}", t.value, t.zxid)).collect();
+    let items: Vec<String> = h
+        .iter()
+        .map(|t| format!("v{}{}", t.value, t.zxid))
+        .collect();
     format!("[{}]", items.join(" "))
 }
 
@@ -189,7 +195,11 @@ impl fmt::Display for Msg {
             ),
             Msg::CEpoch { accepted_epoch } => write!(f, "{kind} acceptedEpoch={accepted_epoch}"),
             Msg::NewEpoch { epoch } => write!(f, "{kind} epoch={epoch}"),
-            Msg::AckEpoch { current_epoch, history, promise } => write!(
+            Msg::AckEpoch {
+                current_epoch,
+                history,
+                promise,
+            } => write!(
                 f,
                 "{kind} currentEpoch={current_epoch} history={}{}",
                 history_text(history),
@@ -198,12 +208,18 @@ impl fmt::Display for Msg {
             Msg::NewLeader { epoch, history } => {
                 write!(f, "{kind} epoch={epoch} history={}", history_text(history))
             }
-            Msg::AckLeader { epoch, last } => write!(f, "{kind} epoch={epoch} last={}", opt_zxid(last)),
+            Msg::AckLeader { epoch, last } => {
+                write!(f, "{kind} epoch={epoch} last={}", opt_zxid(last))
+            }
             Msg::CommitLeader { epoch, upto } => {
                 write!(f, "{kind} epoch={epoch} upto={}", opt_zxid(upto))
             }
             Msg::Propose { epoch, txn } => {
-                write!(f, "{kind} epoch={epoch} zxid={} value=v{}", txn.zxid, txn.value)
+                write!(
+                    f,
+                    "{kind} epoch={epoch} zxid={} value=v{}",
+                    txn.zxid, txn.value
+                )
             }
             Msg::Ack { epoch, zxid } | Msg::Commit { epoch, zxid } => {
                 write!(f, "{kind} epoch={epoch} zxid={zxid}")
@@ -396,11 +412,18 @@ impl Zab {
     fn role_name(&self) -> &'static str {
         match &self.role {
             Role::Looking { .. } => "Looking",
-            Role::Following { phase: FollowerPhase::Discovery, .. } => "Follower (discovery)",
-            Role::Following { phase: FollowerPhase::Sync | FollowerPhase::Synced, .. } => {
-                "Follower (sync)"
-            }
-            Role::Following { phase: FollowerPhase::Broadcast, .. } => "Follower",
+            Role::Following {
+                phase: FollowerPhase::Discovery,
+                ..
+            } => "Follower (discovery)",
+            Role::Following {
+                phase: FollowerPhase::Sync | FollowerPhase::Synced,
+                ..
+            } => "Follower (sync)",
+            Role::Following {
+                phase: FollowerPhase::Broadcast,
+                ..
+            } => "Follower",
             Role::Leading(l) => match l.phase {
                 LeaderPhase::Discovery => "Leader (discovery)",
                 LeaderPhase::Sync => "Leader (sync)",
@@ -421,7 +444,10 @@ impl Zab {
         if let Role::Leading(_) = self.role {
             ctx.milestone(Milestone::SteppedDown, format!("stops leading: {why}"));
         } else {
-            ctx.milestone(Milestone::ElectionStarted, format!("looking for a leader: {why}"));
+            ctx.milestone(
+                Milestone::ElectionStarted,
+                format!("looking for a leader: {why}"),
+            );
         }
         ctx.cancel_timer(Timer::Heartbeat);
         ctx.cancel_timer(Timer::Quorum);
@@ -443,7 +469,9 @@ impl Zab {
     }
 
     fn broadcast_vote(&mut self, ctx: &mut ZabCtx<'_>) {
-        let Role::Looking { vote, .. } = &self.role else { return };
+        let Role::Looking { vote, .. } = &self.role else {
+            return;
+        };
         let msg = Msg::Vote {
             vote: *vote,
             round: self.round,
@@ -457,12 +485,25 @@ impl Zab {
         ctx.set_timer(Timer::Election, after);
     }
 
-    fn on_vote(&mut self, from: NodeId, vote: Vote, round: u64, state: PeerState, ctx: &mut ZabCtx<'_>) {
+    fn on_vote(
+        &mut self,
+        from: NodeId,
+        vote: Vote,
+        round: u64,
+        state: PeerState,
+        ctx: &mut ZabCtx<'_>,
+    ) {
         let me = ctx.id;
         let own = self.own_vote(me);
         let quorum = ctx.cluster.quorum();
         let my_round = self.round;
-        let Role::Looking { vote: mine, votes, settled, .. } = &mut self.role else {
+        let Role::Looking {
+            vote: mine,
+            votes,
+            settled,
+            ..
+        } = &mut self.role
+        else {
             // Settled nodes tell a looking node whom they follow.
             if state == PeerState::Looking {
                 let leader = match &self.role {
@@ -474,7 +515,11 @@ impl Zab {
                     zxid: self.last_zxid(),
                     leader,
                 };
-                let reply = Msg::Vote { vote, round: self.round, state: self.peer_state() };
+                let reply = Msg::Vote {
+                    vote,
+                    round: self.round,
+                    state: self.peer_state(),
+                };
                 ctx.reply(from, reply);
             }
             return;
@@ -490,8 +535,14 @@ impl Zab {
                 votes.insert(from, vote);
                 self.broadcast_vote(ctx);
             } else if round < my_round {
-                ctx.refuse(format!("vote from n{from} is for old round {round}; I am in round {my_round}"));
-                let reply = Msg::Vote { vote: *mine, round: my_round, state: PeerState::Looking };
+                ctx.refuse(format!(
+                    "vote from n{from} is for old round {round}; I am in round {my_round}"
+                ));
+                let reply = Msg::Vote {
+                    vote: *mine,
+                    round: my_round,
+                    state: PeerState::Looking,
+                };
                 ctx.reply(from, reply);
                 return;
             } else {
@@ -505,7 +556,9 @@ impl Zab {
         } else {
             settled.insert(from, (vote.leader, state));
         }
-        let Role::Looking { settled, .. } = &self.role else { return };
+        let Role::Looking { settled, .. } = &self.role else {
+            return;
+        };
         let settled_leader = settled.get(&from).map(|(l, _)| *l);
         // Once a quorum votes like us, wait a moment for a better vote
         // before deciding (the `finalize` timer)...
@@ -526,7 +579,9 @@ impl Zab {
 
     /// Whether a quorum of this round's votes agree with ours.
     fn vote_has_quorum(&self, quorum: usize) -> bool {
-        let Role::Looking { vote, votes, .. } = &self.role else { return false };
+        let Role::Looking { vote, votes, .. } = &self.role else {
+            return false;
+        };
         votes.values().filter(|v| v.leader == vote.leader).count() >= quorum
     }
 
@@ -566,7 +621,9 @@ impl Zab {
             self.announce(ctx);
             ctx.send(
                 leader,
-                Msg::CEpoch { accepted_epoch: self.accepted_epoch },
+                Msg::CEpoch {
+                    accepted_epoch: self.accepted_epoch,
+                },
                 Purpose::Recovery,
             );
             ctx.set_timer(Timer::LeaderTimeout, hi);
@@ -576,27 +633,35 @@ impl Zab {
     /// Leader, discovery: with CEPOCH from a quorum, propose a new epoch
     /// higher than every acceptedEpoch in it.
     fn maybe_new_epoch(&mut self, ctx: &mut ZabCtx<'_>) {
-        let Role::Leading(l) = &mut self.role else { return };
+        let Role::Leading(l) = &mut self.role else {
+            return;
+        };
         if l.epoch.is_some() || l.cepochs.len() < ctx.cluster.quorum() {
             return;
         }
         let epoch = l.cepochs.values().max().copied().unwrap_or(0) + 1;
         l.epoch = Some(epoch);
         self.accepted_epoch = epoch;
-        ctx.note(format!("proposing epoch {epoch} to {} followers", l.cepochs.len() - 1));
+        ctx.note(format!(
+            "proposing epoch {epoch} to {} followers",
+            l.cepochs.len() - 1
+        ));
         let me = ctx.id;
         for f in l.cepochs.keys().filter(|f| **f != me) {
             ctx.send(*f, Msg::NewEpoch { epoch }, Purpose::Recovery);
         }
         // The leader acknowledges its own epoch.
-        l.ackes.insert(ctx.id, (self.current_epoch, self.history.clone()));
+        l.ackes
+            .insert(ctx.id, (self.current_epoch, self.history.clone()));
         self.maybe_new_leader(ctx);
     }
 
     /// Leader, end of discovery: with ACK-E from a quorum, adopt the most
     /// up-to-date history among them and start synchronization.
     fn maybe_new_leader(&mut self, ctx: &mut ZabCtx<'_>) {
-        let Role::Leading(l) = &mut self.role else { return };
+        let Role::Leading(l) = &mut self.role else {
+            return;
+        };
         let Some(epoch) = l.epoch else { return };
         if l.phase != LeaderPhase::Discovery || l.ackes.len() < ctx.cluster.quorum() {
             return;
@@ -609,7 +674,10 @@ impl Zab {
             .map(|(id, v)| (*id, v.clone()))
             .unwrap_or((ctx.id, (self.current_epoch, self.history.clone())));
         if best != ctx.id && history != self.history {
-            ctx.note(format!("adopting n{best}'s more up-to-date history {}", history_text(&history)));
+            ctx.note(format!(
+                "adopting n{best}'s more up-to-date history {}",
+                history_text(&history)
+            ));
             self.delivered = self.delivered.min(common_prefix(&self.history, &history));
             self.history = history;
         }
@@ -619,8 +687,13 @@ impl Zab {
         self.current_epoch = epoch;
         l.synced.insert(ctx.id);
         l.forwarding.insert(ctx.id);
-        let followers: Vec<NodeId> =
-            l.ackes.keys().chain(&l.rejoining).copied().filter(|f| *f != ctx.id).collect();
+        let followers: Vec<NodeId> = l
+            .ackes
+            .keys()
+            .chain(&l.rejoining)
+            .copied()
+            .filter(|f| *f != ctx.id)
+            .collect();
         self.announce(ctx);
         for f in followers {
             self.send_new_leader(f, ctx);
@@ -629,17 +702,24 @@ impl Zab {
     }
 
     fn send_new_leader(&mut self, to: NodeId, ctx: &mut ZabCtx<'_>) {
-        let Role::Leading(l) = &mut self.role else { return };
+        let Role::Leading(l) = &mut self.role else {
+            return;
+        };
         let Some(epoch) = l.epoch else { return };
         l.forwarding.insert(to);
-        let msg = Msg::NewLeader { epoch, history: self.history.clone() };
+        let msg = Msg::NewLeader {
+            epoch,
+            history: self.history.clone(),
+        };
         ctx.send(to, msg, Purpose::Recovery);
     }
 
     /// Leader, end of synchronization: with ACK-LD from a quorum, the epoch
     /// is established; deliver the initial history and tell the followers.
     fn maybe_established(&mut self, ctx: &mut ZabCtx<'_>) {
-        let Role::Leading(l) = &mut self.role else { return };
+        let Role::Leading(l) = &mut self.role else {
+            return;
+        };
         let Some(epoch) = l.epoch else { return };
         if l.phase != LeaderPhase::Sync || l.synced.len() < ctx.cluster.quorum() {
             return;
@@ -649,7 +729,10 @@ impl Zab {
         let followers: Vec<NodeId> = l.synced.iter().copied().filter(|f| *f != ctx.id).collect();
         ctx.milestone(
             Milestone::LeaderElected,
-            format!("established as leader of epoch {epoch} with {} synced followers", followers.len()),
+            format!(
+                "established as leader of epoch {epoch} with {} synced followers",
+                followers.len()
+            ),
         );
         self.announce(ctx);
         for f in followers {
@@ -665,7 +748,10 @@ impl Zab {
         while self.delivered < self.history.len() && self.history[self.delivered].zxid <= upto {
             let t = self.history[self.delivered];
             self.delivered += 1;
-            ctx.observe(Observation::Decided { slot: t.zxid.packed(), value: t.value });
+            ctx.observe(Observation::Decided {
+                slot: t.zxid.packed(),
+                value: t.value,
+            });
         }
     }
 
@@ -675,18 +761,31 @@ impl Zab {
             return;
         };
         let (Some(epoch), LeaderPhase::Broadcast) = (l.epoch, l.phase) else {
-            ctx.refuse(format!("request v{value} refused: my epoch is not established yet"));
+            ctx.refuse(format!(
+                "request v{value} refused: my epoch is not established yet"
+            ));
             return;
         };
         let last = self.history.last().map_or(Zxid::default(), |t| t.zxid);
-        let counter = if last.epoch == epoch { last.counter + 1 } else { 1 };
-        let txn = Txn { zxid: Zxid { epoch, counter }, value };
+        let counter = if last.epoch == epoch {
+            last.counter + 1
+        } else {
+            1
+        };
+        let txn = Txn {
+            zxid: Zxid { epoch, counter },
+            value,
+        };
         self.history.push(txn);
         l.acks.insert(txn.zxid, BTreeSet::from([ctx.id]));
         ctx.note(format!("proposing v{value} as zxid {}", txn.zxid));
         let me = ctx.id;
         for f in l.forwarding.iter().filter(|f| **f != me) {
-            ctx.send(*f, Msg::Propose { epoch, txn }, Purpose::Decision(txn.zxid.packed()));
+            ctx.send(
+                *f,
+                Msg::Propose { epoch, txn },
+                Purpose::Decision(txn.zxid.packed()),
+            );
         }
         self.maybe_commit(ctx);
     }
@@ -694,9 +793,13 @@ impl Zab {
     /// Leader, broadcast: commit proposals acknowledged by a quorum, in order.
     fn maybe_commit(&mut self, ctx: &mut ZabCtx<'_>) {
         loop {
-            let Role::Leading(l) = &mut self.role else { return };
+            let Role::Leading(l) = &mut self.role else {
+                return;
+            };
             let Some(epoch) = l.epoch else { return };
-            let Some(next) = self.history.get(self.delivered).copied() else { return };
+            let Some(next) = self.history.get(self.delivered).copied() else {
+                return;
+            };
             let acked = l.acks.get(&next.zxid).map_or(0, BTreeSet::len);
             if acked < ctx.cluster.quorum() {
                 return;
@@ -705,7 +808,14 @@ impl Zab {
             let purpose = Purpose::Decision(next.zxid.packed());
             let me = ctx.id;
             for f in l.forwarding.iter().filter(|f| **f != me) {
-                ctx.send(*f, Msg::Commit { epoch, zxid: next.zxid }, purpose);
+                ctx.send(
+                    *f,
+                    Msg::Commit {
+                        epoch,
+                        zxid: next.zxid,
+                    },
+                    purpose,
+                );
             }
             self.deliver_upto(Some(next.zxid), ctx);
         }
@@ -713,7 +823,9 @@ impl Zab {
 
     /// The leader's handling of a follower's message.
     fn on_leader_msg(&mut self, from: NodeId, msg: Msg, ctx: &mut ZabCtx<'_>) {
-        let Role::Leading(l) = &mut self.role else { return };
+        let Role::Leading(l) = &mut self.role else {
+            return;
+        };
         l.heard.insert(from);
         let epoch = l.epoch;
         match msg {
@@ -726,7 +838,11 @@ impl Zab {
                 // chosen epoch (and refuses it if it promised a newer one).
                 Some(epoch) => ctx.reply(from, Msg::NewEpoch { epoch }),
             },
-            Msg::AckEpoch { current_epoch, history, promise } => {
+            Msg::AckEpoch {
+                current_epoch,
+                history,
+                promise,
+            } => {
                 if l.phase == LeaderPhase::Discovery {
                     if promise {
                         l.ackes.insert(from, (current_epoch, history));
@@ -751,7 +867,13 @@ impl Zab {
                         }
                     }
                     let committed = self.delivered().last().map(|t| t.zxid);
-                    ctx.reply(from, Msg::CommitLeader { epoch: e, upto: committed });
+                    ctx.reply(
+                        from,
+                        Msg::CommitLeader {
+                            epoch: e,
+                            upto: committed,
+                        },
+                    );
                     self.maybe_commit(ctx);
                 } else {
                     self.maybe_established(ctx);
@@ -764,15 +886,23 @@ impl Zab {
                 }
             }
             Msg::Pong { .. } => {}
-            other => ctx.refuse(format!("{} from n{from} ignored: it is for another epoch", other.kind())),
+            other => ctx.refuse(format!(
+                "{} from n{from} ignored: it is for another epoch",
+                other.kind()
+            )),
         }
     }
 
     /// A follower's handling of its leader's message.
     fn on_follower_msg(&mut self, from: NodeId, msg: Msg, ctx: &mut ZabCtx<'_>) {
-        let Role::Following { leader, phase } = self.role else { return };
+        let Role::Following { leader, phase } = self.role else {
+            return;
+        };
         if from != leader {
-            ctx.refuse(format!("{} from n{from} ignored: I follow n{leader}", msg.kind()));
+            ctx.refuse(format!(
+                "{} from n{from} ignored: I follow n{leader}",
+                msg.kind()
+            ));
             return;
         }
         let (_, hi) = ctx.cluster.timing.election;
@@ -793,7 +923,10 @@ impl Zab {
                 }
                 let promise = epoch > self.accepted_epoch;
                 self.accepted_epoch = epoch;
-                self.role = Role::Following { leader, phase: FollowerPhase::Sync };
+                self.role = Role::Following {
+                    leader,
+                    phase: FollowerPhase::Sync,
+                };
                 let reply = Msg::AckEpoch {
                     current_epoch: self.current_epoch,
                     history: self.history.clone(),
@@ -812,27 +945,60 @@ impl Zab {
                 }
                 self.sync_history(history, leader, ctx);
                 self.current_epoch = epoch;
-                self.role = Role::Following { leader, phase: FollowerPhase::Synced };
-                ctx.reply(from, Msg::AckLeader { epoch, last: self.history.last().map(|t| t.zxid) });
+                self.role = Role::Following {
+                    leader,
+                    phase: FollowerPhase::Synced,
+                };
+                ctx.reply(
+                    from,
+                    Msg::AckLeader {
+                        epoch,
+                        last: self.history.last().map(|t| t.zxid),
+                    },
+                );
             }
             Msg::CommitLeader { epoch, upto } if epoch == self.current_epoch => {
                 self.deliver_upto(upto, ctx);
-                self.role = Role::Following { leader, phase: FollowerPhase::Broadcast };
+                self.role = Role::Following {
+                    leader,
+                    phase: FollowerPhase::Broadcast,
+                };
                 self.announce(ctx);
             }
             Msg::Propose { epoch, txn }
-                if epoch == self.current_epoch && phase != FollowerPhase::Discovery && phase != FollowerPhase::Sync =>
+                if epoch == self.current_epoch
+                    && phase != FollowerPhase::Discovery
+                    && phase != FollowerPhase::Sync =>
             {
                 let last = self.last_zxid();
-                let expected = if last.epoch == epoch { last.counter + 1 } else { 1 };
+                let expected = if last.epoch == epoch {
+                    last.counter + 1
+                } else {
+                    1
+                };
                 if txn.zxid <= last && self.history.contains(&txn) {
-                    ctx.reply(from, Msg::Ack { epoch, zxid: txn.zxid });
+                    ctx.reply(
+                        from,
+                        Msg::Ack {
+                            epoch,
+                            zxid: txn.zxid,
+                        },
+                    );
                 } else if txn.zxid.epoch == epoch && txn.zxid.counter == expected {
                     self.history.push(txn);
-                    ctx.reply(from, Msg::Ack { epoch, zxid: txn.zxid });
+                    ctx.reply(
+                        from,
+                        Msg::Ack {
+                            epoch,
+                            zxid: txn.zxid,
+                        },
+                    );
                 } else {
                     // FIFO broken: a proposal went missing. Resynchronize.
-                    self.look(format!("missed a proposal before {} from n{leader}", txn.zxid), ctx);
+                    self.look(
+                        format!("missed a proposal before {} from n{leader}", txn.zxid),
+                        ctx,
+                    );
                 }
             }
             Msg::Commit { epoch, zxid } if epoch == self.current_epoch => {
@@ -847,7 +1013,10 @@ impl Zab {
                     if self.history.iter().any(|t| t.zxid == z) {
                         self.deliver_upto(Some(z), ctx);
                     } else if phase == FollowerPhase::Broadcast {
-                        self.look(format!("n{leader} committed {z}, which I never received"), ctx);
+                        self.look(
+                            format!("n{leader} committed {z}, which I never received"),
+                            ctx,
+                        );
                         return;
                     }
                 }
@@ -864,13 +1033,21 @@ impl Zab {
     /// Synchronization: make our history the leader's. Entries the leader
     /// never had are truncated (unless the `zab-skip-truncate` mistake is on).
     fn sync_history(&mut self, history: Vec<Txn>, leader: NodeId, ctx: &mut ZabCtx<'_>) {
-        let surplus: Vec<Txn> = self.history.iter().filter(|t| !history.contains(t)).copied().collect();
+        let surplus: Vec<Txn> = self
+            .history
+            .iter()
+            .filter(|t| !history.contains(t))
+            .copied()
+            .collect();
         let common = common_prefix(&self.history, &history);
         self.delivered = self.delivered.min(common);
         if surplus.is_empty() {
             self.history = history;
         } else if ctx.cluster.mistake(Mistake::ZabSkipTruncate) {
-            ctx.note(format!("kept {} entries n{leader} never had", surplus.len()));
+            ctx.note(format!(
+                "kept {} entries n{leader} never had",
+                surplus.len()
+            ));
             let mut merged = history;
             merged.extend(surplus);
             merged.sort_by_key(|t| t.zxid);
@@ -878,13 +1055,20 @@ impl Zab {
         } else {
             ctx.milestone(
                 Milestone::Truncation,
-                format!("truncated {} entries n{leader} never had: {}", surplus.len(), history_text(&surplus)),
+                format!(
+                    "truncated {} entries n{leader} never had: {}",
+                    surplus.len(),
+                    history_text(&surplus)
+                ),
             );
             self.history = history;
         }
         ctx.milestone(
             Milestone::Synced,
-            format!("synchronized with n{leader}: history {}", history_text(&self.history)),
+            format!(
+                "synchronized with n{leader}: history {}",
+                history_text(&self.history)
+            ),
         );
     }
 }
@@ -923,7 +1107,10 @@ impl Protocol for Zab {
             history: durable.history,
             delivered: 0,
             round: 0,
-            role: Role::Following { leader: 0, phase: FollowerPhase::Discovery },
+            role: Role::Following {
+                leader: 0,
+                phase: FollowerPhase::Discovery,
+            },
         };
         z.look("starting up".into(), ctx);
         z
@@ -964,9 +1151,14 @@ impl Protocol for Zab {
                 ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
             }
             Input::Timer(Timer::Quorum) => {
-                let Role::Leading(l) = &mut self.role else { return };
+                let Role::Leading(l) = &mut self.role else {
+                    return;
+                };
                 if l.phase != LeaderPhase::Broadcast {
-                    self.look("could not gather a quorum to establish my epoch".into(), ctx);
+                    self.look(
+                        "could not gather a quorum to establish my epoch".into(),
+                        ctx,
+                    );
                     return;
                 }
                 let heard = l.heard.len() + 1;
@@ -990,7 +1182,9 @@ impl Protocol for Zab {
                 }
             }
             Input::Deliver { from, msg } => match (&mut self.role, msg) {
-                (_, Msg::Vote { vote, round, state }) => self.on_vote(from, vote, round, state, ctx),
+                (_, Msg::Vote { vote, round, state }) => {
+                    self.on_vote(from, vote, round, state, ctx)
+                }
                 (Role::Looking { early, .. }, Msg::CEpoch { accepted_epoch }) => {
                     // It thinks we lead; remember, in case we do.
                     early.insert(from, accepted_epoch);
@@ -998,7 +1192,10 @@ impl Protocol for Zab {
                 (Role::Leading(_), msg) => self.on_leader_msg(from, msg, ctx),
                 (Role::Following { .. }, msg) => self.on_follower_msg(from, msg, ctx),
                 (Role::Looking { .. }, msg) => {
-                    ctx.refuse(format!("{} from n{from} ignored: I am still looking for a leader", msg.kind()));
+                    ctx.refuse(format!(
+                        "{} from n{from} ignored: I am still looking for a leader",
+                        msg.kind()
+                    ));
                 }
             },
         }
@@ -1024,7 +1221,10 @@ impl Protocol for Zab {
                 let ids = |s: &mut dyn Iterator<Item = NodeId>| -> String {
                     s.map(|n| format!("n{n}")).collect::<Vec<_>>().join(" ")
                 };
-                details.push(("epoch", l.epoch.map_or("choosing".into(), |e| format!("{e}"))));
+                details.push((
+                    "epoch",
+                    l.epoch.map_or("choosing".into(), |e| format!("{e}")),
+                ));
                 details.push(("synced", ids(&mut l.synced.iter().copied())));
             }
         }

@@ -12,7 +12,10 @@ fn z(epoch: Epoch, counter: u32) -> Zxid {
 }
 
 fn txn(epoch: Epoch, counter: u32, value: Value) -> Txn {
-    Txn { zxid: z(epoch, counter), value }
+    Txn {
+        zxid: z(epoch, counter),
+        value,
+    }
 }
 
 /// Node `id` restarted from `durable`, then made to follow `leader`
@@ -20,11 +23,31 @@ fn txn(epoch: Epoch, counter: u32, value: Value) -> Txn {
 fn follower_of(id: NodeId, leader: NodeId, c: &Cluster, durable: Durable) -> Zab {
     let (mut f, _) = restart::<Zab>(id, c, durable);
     for from in c.peers(id) {
-        let state = if from == leader { PeerState::Leading } else { PeerState::Following };
-        let vote = Vote { epoch: 9, zxid: z(9, 9), leader };
-        deliver(&mut f, id, c, from, Msg::Vote { vote, round: 1, state });
+        let state = if from == leader {
+            PeerState::Leading
+        } else {
+            PeerState::Following
+        };
+        let vote = Vote {
+            epoch: 9,
+            zxid: z(9, 9),
+            leader,
+        };
+        deliver(
+            &mut f,
+            id,
+            c,
+            from,
+            Msg::Vote {
+                vote,
+                round: 1,
+                state,
+            },
+        );
     }
-    assert!(matches!(f.role(), Role::Following { leader: l, phase: FollowerPhase::Discovery } if *l == leader));
+    assert!(
+        matches!(f.role(), Role::Following { leader: l, phase: FollowerPhase::Discovery } if *l == leader)
+    );
     f
 }
 
@@ -38,9 +61,21 @@ fn zxids_compare_epoch_first() {
 #[test]
 fn votes_prefer_the_most_up_to_date_history() {
     // Fast Leader Election orders votes by (currentEpoch, last zxid, id).
-    let a = Vote { epoch: 1, zxid: z(1, 5), leader: 1 };
-    let b = Vote { epoch: 1, zxid: z(1, 4), leader: 3 };
-    let c = Vote { epoch: 2, zxid: z(1, 1), leader: 2 };
+    let a = Vote {
+        epoch: 1,
+        zxid: z(1, 5),
+        leader: 1,
+    };
+    let b = Vote {
+        epoch: 1,
+        zxid: z(1, 4),
+        leader: 3,
+    };
+    let c = Vote {
+        epoch: 2,
+        zxid: z(1, 1),
+        leader: 2,
+    };
     assert!(a > b && c > a);
 }
 
@@ -58,10 +93,32 @@ fn new_epoch_exceeds_every_accepted_epoch_of_the_quorum() {
     // Phase 1: "the leader ... proposes e' = max(f.p) + 1" over the CEPOCHs
     // of a quorum, and NEWEPOCH goes to those followers.
     let c = cluster(3, Mistakes::NONE);
-    let (mut l, _) = restart::<Zab>(3, &c, Durable { accepted_epoch: 2, current_epoch: 2, history: vec![] });
+    let (mut l, _) = restart::<Zab>(
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 2,
+            current_epoch: 2,
+            history: vec![],
+        },
+    );
     for from in [1, 2] {
-        let vote = Vote { epoch: 2, zxid: z(0, 0), leader: 3 };
-        deliver(&mut l, 3, &c, from, Msg::Vote { vote, round: 1, state: PeerState::Looking });
+        let vote = Vote {
+            epoch: 2,
+            zxid: z(0, 0),
+            leader: 3,
+        };
+        deliver(
+            &mut l,
+            3,
+            &c,
+            from,
+            Msg::Vote {
+                vote,
+                round: 1,
+                state: PeerState::Looking,
+            },
+        );
     }
     // The finalize wait, then the decision.
     crate::testkit::step(&mut l, 3, &c, Input::Timer(Timer::Finalize));
@@ -75,7 +132,16 @@ fn new_epoch_exceeds_every_accepted_epoch_of_the_quorum() {
 fn follower_refuses_an_old_epoch() {
     // Phase 1: "if e' < f.acceptedEpoch ... goto Phase 0."
     let c = cluster(3, Mistakes::NONE);
-    let mut f = follower_of(1, 3, &c, Durable { accepted_epoch: 4, current_epoch: 3, history: vec![] });
+    let mut f = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 4,
+            current_epoch: 3,
+            history: vec![],
+        },
+    );
     let out = deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 2 });
     assert!(out.says("NEWEPOCH 2 refused: I already promised epoch 4"));
     assert!(matches!(f.role(), Role::Looking { .. }));
@@ -88,13 +154,51 @@ fn follower_promises_a_new_epoch_and_reports_its_history() {
     // new promise, as ZooKeeper does.
     let c = cluster(3, Mistakes::NONE);
     let history = vec![txn(1, 1, 7)];
-    let mut f = follower_of(1, 3, &c, Durable { accepted_epoch: 1, current_epoch: 1, history: history.clone() });
+    let mut f = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 1,
+            current_epoch: 1,
+            history: history.clone(),
+        },
+    );
     let out = deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 2 });
-    assert_eq!(out.sends(), vec![(3, Msg::AckEpoch { current_epoch: 1, history: history.clone(), promise: true })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            3,
+            Msg::AckEpoch {
+                current_epoch: 1,
+                history: history.clone(),
+                promise: true
+            }
+        )]
+    );
     assert_eq!(f.accepted_epoch(), 2);
-    let mut again = follower_of(1, 3, &c, Durable { accepted_epoch: 2, current_epoch: 1, history: history.clone() });
+    let mut again = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 2,
+            current_epoch: 1,
+            history: history.clone(),
+        },
+    );
     let out = deliver(&mut again, 1, &c, 3, Msg::NewEpoch { epoch: 2 });
-    assert_eq!(out.sends(), vec![(3, Msg::AckEpoch { current_epoch: 1, history, promise: false })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            3,
+            Msg::AckEpoch {
+                current_epoch: 1,
+                history,
+                promise: false
+            }
+        )]
+    );
 }
 
 #[test]
@@ -103,20 +207,65 @@ fn synchronization_truncates_surplus_entries() {
     // leader never had are gone (ZooKeeper's TRUNC).
     let c = cluster(3, Mistakes::NONE);
     let mine = vec![txn(1, 1, 1), txn(1, 2, 2)];
-    let mut f = follower_of(1, 3, &c, Durable { accepted_epoch: 1, current_epoch: 1, history: mine.clone() });
+    let mut f = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 1,
+            current_epoch: 1,
+            history: mine.clone(),
+        },
+    );
     deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 2 });
     let leaders = vec![txn(1, 1, 1)];
-    let out = deliver(&mut f, 1, &c, 3, Msg::NewLeader { epoch: 2, history: leaders.clone() });
+    let out = deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::NewLeader {
+            epoch: 2,
+            history: leaders.clone(),
+        },
+    );
     assert_eq!(f.history(), &leaders[..]);
     assert_eq!(f.current_epoch(), 2);
     assert!(out.says("truncated 1 entries n3 never had"));
-    assert_eq!(out.sends(), vec![(3, Msg::AckLeader { epoch: 2, last: Some(z(1, 1)) })]);
+    assert_eq!(
+        out.sends(),
+        vec![(
+            3,
+            Msg::AckLeader {
+                epoch: 2,
+                last: Some(z(1, 1))
+            }
+        )]
+    );
 
     // With `zab-skip-truncate` the surplus (1,2) stays.
     let bad = cluster(3, Mistakes::NONE.with(Mistake::ZabSkipTruncate));
-    let mut f = follower_of(1, 3, &bad, Durable { accepted_epoch: 1, current_epoch: 1, history: mine.clone() });
+    let mut f = follower_of(
+        1,
+        3,
+        &bad,
+        Durable {
+            accepted_epoch: 1,
+            current_epoch: 1,
+            history: mine.clone(),
+        },
+    );
     deliver(&mut f, 1, &bad, 3, Msg::NewEpoch { epoch: 2 });
-    deliver(&mut f, 1, &bad, 3, Msg::NewLeader { epoch: 2, history: leaders });
+    deliver(
+        &mut f,
+        1,
+        &bad,
+        3,
+        Msg::NewLeader {
+            epoch: 2,
+            history: leaders,
+        },
+    );
     assert_eq!(f.history(), &mine[..]);
 }
 
@@ -124,17 +273,80 @@ fn synchronization_truncates_surplus_entries() {
 fn broadcast_acks_in_order_and_delivers_on_commit() {
     // Phase 3: a follower appends a PROPOSE and ACKs it; COMMIT delivers.
     let c = cluster(3, Mistakes::NONE);
-    let mut f = follower_of(1, 3, &c, Durable { accepted_epoch: 0, current_epoch: 0, history: vec![] });
+    let mut f = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 0,
+            current_epoch: 0,
+            history: vec![],
+        },
+    );
     deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 1 });
-    deliver(&mut f, 1, &c, 3, Msg::NewLeader { epoch: 1, history: vec![] });
-    deliver(&mut f, 1, &c, 3, Msg::CommitLeader { epoch: 1, upto: None });
-    let out = deliver(&mut f, 1, &c, 3, Msg::Propose { epoch: 1, txn: txn(1, 1, 5) });
-    assert_eq!(out.sends(), vec![(3, Msg::Ack { epoch: 1, zxid: z(1, 1) })]);
+    deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::NewLeader {
+            epoch: 1,
+            history: vec![],
+        },
+    );
+    deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::CommitLeader {
+            epoch: 1,
+            upto: None,
+        },
+    );
+    let out = deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::Propose {
+            epoch: 1,
+            txn: txn(1, 1, 5),
+        },
+    );
+    assert_eq!(
+        out.sends(),
+        vec![(
+            3,
+            Msg::Ack {
+                epoch: 1,
+                zxid: z(1, 1)
+            }
+        )]
+    );
     assert!(f.delivered().is_empty());
-    let out = deliver(&mut f, 1, &c, 3, Msg::Commit { epoch: 1, zxid: z(1, 1) });
+    let out = deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::Commit {
+            epoch: 1,
+            zxid: z(1, 1),
+        },
+    );
     assert_eq!(out.decided(), vec![5]);
     // A gap (a lost PROPOSE) breaks the FIFO assumption: resynchronize.
-    deliver(&mut f, 1, &c, 3, Msg::Propose { epoch: 1, txn: txn(1, 3, 6) });
+    deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::Propose {
+            epoch: 1,
+            txn: txn(1, 3, 6),
+        },
+    );
     assert!(matches!(f.role(), Role::Looking { .. }));
 }
 
@@ -144,7 +356,11 @@ fn epochs_and_history_are_durable_delivery_is_not() {
     // is learned again from the next leader.
     let c = cluster(3, Mistakes::NONE);
     let history: Vec<Txn> = vec![txn(1, 1, 1)];
-    let durable = Durable { accepted_epoch: 2, current_epoch: 1, history: history.clone() };
+    let durable = Durable {
+        accepted_epoch: 2,
+        current_epoch: 1,
+        history: history.clone(),
+    };
     let (n, _) = restart::<Zab>(1, &c, durable.clone());
     assert_eq!(n.durable(), durable);
     assert!(n.delivered().is_empty());
@@ -156,25 +372,94 @@ fn a_stale_ack_leader_vouches_only_for_what_it_names() {
     // duplicates messages, an old ACK-LD from a rejoining follower must not
     // count as an ACK of proposals made after the history it adopted.
     let c = cluster(3, Mistakes::NONE);
-    let (mut l, _) = restart::<Zab>(3, &c, Durable { accepted_epoch: 0, current_epoch: 0, history: vec![] });
+    let (mut l, _) = restart::<Zab>(
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 0,
+            current_epoch: 0,
+            history: vec![],
+        },
+    );
     for from in [1, 2] {
-        let vote = Vote { epoch: 0, zxid: z(0, 0), leader: 3 };
-        deliver(&mut l, 3, &c, from, Msg::Vote { vote, round: 1, state: PeerState::Looking });
+        let vote = Vote {
+            epoch: 0,
+            zxid: z(0, 0),
+            leader: 3,
+        };
+        deliver(
+            &mut l,
+            3,
+            &c,
+            from,
+            Msg::Vote {
+                vote,
+                round: 1,
+                state: PeerState::Looking,
+            },
+        );
     }
     crate::testkit::step(&mut l, 3, &c, Input::Timer(Timer::Finalize));
     deliver(&mut l, 3, &c, 2, Msg::CEpoch { accepted_epoch: 0 });
-    deliver(&mut l, 3, &c, 2, Msg::AckEpoch { current_epoch: 0, history: vec![], promise: true });
-    deliver(&mut l, 3, &c, 2, Msg::AckLeader { epoch: 1, last: None });
+    deliver(
+        &mut l,
+        3,
+        &c,
+        2,
+        Msg::AckEpoch {
+            current_epoch: 0,
+            history: vec![],
+            promise: true,
+        },
+    );
+    deliver(
+        &mut l,
+        3,
+        &c,
+        2,
+        Msg::AckLeader {
+            epoch: 1,
+            last: None,
+        },
+    );
     assert!(matches!(l.role(), Role::Leading(x) if x.phase == LeaderPhase::Broadcast));
     // n2 drops out; n1 joins late and is sent NEWLEADER with (1,1) in it.
     crate::testkit::step(&mut l, 3, &c, Input::Request(7));
     deliver(&mut l, 3, &c, 1, Msg::CEpoch { accepted_epoch: 0 });
-    let out = deliver(&mut l, 3, &c, 1, Msg::AckEpoch { current_epoch: 0, history: vec![], promise: true });
+    let out = deliver(
+        &mut l,
+        3,
+        &c,
+        1,
+        Msg::AckEpoch {
+            current_epoch: 0,
+            history: vec![],
+            promise: true,
+        },
+    );
     assert!(matches!(&out.sends()[0], (1, Msg::NewLeader { history, .. }) if history.len() == 1));
     // An ACK-LD for an older, empty history does not commit (1,1)...
-    let out = deliver(&mut l, 3, &c, 1, Msg::AckLeader { epoch: 1, last: None });
+    let out = deliver(
+        &mut l,
+        3,
+        &c,
+        1,
+        Msg::AckLeader {
+            epoch: 1,
+            last: None,
+        },
+    );
     assert!(out.decided().is_empty());
     // ... the one for the history holding it does.
-    let out = deliver(&mut l, 3, &c, 1, Msg::AckLeader { epoch: 1, last: Some(z(1, 1)) });
+    let out = deliver(
+        &mut l,
+        3,
+        &c,
+        1,
+        Msg::AckLeader {
+            epoch: 1,
+            last: Some(z(1, 1)),
+        },
+    );
     assert_eq!(out.decided(), vec![7]);
 }

@@ -1,0 +1,201 @@
+//! The `consensus` command as course authors and scripts use it.
+
+use std::process::{Command, Output};
+
+fn consensus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_consensus"))
+        .args(args)
+        .output()
+        .expect("consensus runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn compare_json_matches_the_textbook() {
+    for nodes in ["3", "5"] {
+        let o = consensus(&[
+            "compare",
+            "--nodes",
+            nodes,
+            "--requests",
+            "4",
+            "--seed",
+            "7",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+        let n: u64 = nodes.parse().unwrap();
+        assert_eq!(doc["nodes"], n);
+        let protocols = doc["protocols"].as_array().expect("protocols");
+        let names: Vec<&str> = protocols
+            .iter()
+            .map(|p| p["protocol"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["raft", "paxos", "zab"]);
+        for (p, per_peer) in protocols.iter().zip([2, 4, 3]) {
+            assert_eq!(p["decisions"], 4);
+            assert_eq!(
+                p["messages_per_decision"].as_f64(),
+                Some((per_peer * (n - 1)) as f64)
+            );
+            assert_eq!(p["textbook_per_decision"], per_peer * (n - 1));
+            let by_type = p["by_type"].as_object().expect("by_type");
+            assert_eq!(by_type.len() as u64, per_peer);
+            assert!(by_type.values().all(|v| v.as_f64() == Some((n - 1) as f64)));
+        }
+        let paxos = &protocols[1];
+        assert_eq!(
+            paxos["notifications_per_decision"]["Decide"].as_f64(),
+            Some((n - 1) as f64)
+        );
+        assert!(protocols[0]["one_time"]["election"].as_u64().unwrap() > 0);
+    }
+}
+
+#[test]
+fn compare_table_is_readable() {
+    let o = consensus(&["compare", "--nodes", "5", "--requests", "3"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("Messages per decision"));
+    for row in [
+        "Raft",
+        "Basic Paxos",
+        "Zab",
+        "AppendEntries 4.00",
+        "Prepare 4.00",
+        "PROPOSE 4.00",
+    ] {
+        assert!(out.contains(row), "missing {row} in\n{out}");
+    }
+}
+
+#[test]
+fn check_passes_and_is_deterministic() {
+    let args = [
+        "check",
+        "--protocol",
+        "zab",
+        "--seeds",
+        "8",
+        "--steps",
+        "300",
+    ];
+    let a = consensus(&args);
+    let b = consensus(&args);
+    assert!(a.status.success(), "{}{}", stdout(&a), stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b));
+    assert!(stdout(&a).contains("every invariant held after every step"));
+    assert!(stdout(&a).contains("liveness: held in all 2 runs"));
+}
+
+#[test]
+fn check_catches_a_mistake_and_prints_a_replay_command() {
+    let o = consensus(&[
+        "check",
+        "--protocol",
+        "paxos",
+        "--seeds",
+        "50",
+        "--mistake",
+        "paxos-ignore-accepted",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.starts_with("VIOLATION at seed "), "{out}");
+    let replay = out
+        .lines()
+        .find_map(|l| l.strip_prefix("replay: consensus "))
+        .expect("a replay line");
+    let args: Vec<&str> = replay.split_whitespace().collect();
+    let again = consensus(&args);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        stdout(&again).lines().next(),
+        out.lines().next(),
+        "the replay finds the same violation"
+    );
+}
+
+#[test]
+fn list_mistakes_names_every_switch() {
+    let o = consensus(&["check", "--list-mistakes"]);
+    assert!(o.status.success());
+    for name in [
+        "raft-commit-old-term",
+        "paxos-ignore-accepted",
+        "zab-skip-truncate",
+    ] {
+        assert!(stdout(&o).contains(name));
+    }
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["check", "--protocol", "pbft"], "unknown protocol 'pbft'"),
+        (
+            &[
+                "check",
+                "--protocol",
+                "raft",
+                "--mistake",
+                "zab-skip-truncate",
+            ],
+            "belongs to zab",
+        ),
+        (
+            &["check", "--protocol", "raft", "--mistake", "oops"],
+            "unknown mistake 'oops'",
+        ),
+        (&["compare", "--nodes", "0"], "0 is not in 1..=9"),
+        (
+            &["run", "/nonexistent/scenario.txt"],
+            "cannot read /nonexistent/scenario.txt",
+        ),
+        (&["frobnicate"], "unrecognized subcommand"),
+    ];
+    for (args, says) in cases {
+        let o = consensus(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn run_prints_the_trace_or_says_what_is_wrong() {
+    let dir = std::env::temp_dir().join(format!("consensus-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.txt");
+    std::fs::write(
+        &good,
+        "# elect n1\nconfig protocol=raft nodes=3 seed=1\n----\n\nfire 1 election\n----\n",
+    )
+    .unwrap();
+    let o = consensus(&["run", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("n1: became Candidate (1)"));
+
+    let bad = dir.join("bad.txt");
+    std::fs::write(
+        &bad,
+        "# broken\nconfig protocol=raft nodes=3\n----\n\nfire one election\n----\n",
+    )
+    .unwrap();
+    let o = consensus(&["run", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 5: 'one' is not a valid node id"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

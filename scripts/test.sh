@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of Consensus Playground, after installing what is missing
+# (scripts/setup.sh). This is the README's test command, and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+step "Formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "The core builds for wasm and for a target with no std at all"
+cargo build -q -p consensus-core --target wasm32-unknown-unknown
+cargo build -q -p consensus-core --target thumbv7em-none-eabihf
+
+step "Unit, scenario, simulator, random-schedule and command-line tests"
+cargo test --workspace
+
+step "Random schedules in a release build: 2,000 more seeds x 2,000 steps per protocol"
+cargo build -q --release -p consensus-cli
+for protocol in raft paxos zab; do
+  ./target/release/consensus check --protocol "$protocol" --start 10000 --seeds 2000 --steps 2000
+done
+
+step "All tests passed"
