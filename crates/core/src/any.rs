@@ -95,6 +95,15 @@ pub struct TimerView {
     pub at: Tick,
 }
 
+/// One decision, for charts: when it was made and the messages it cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecisionPoint {
+    /// When it was first made.
+    pub at: Tick,
+    /// Consensus messages spent on it (notifications excluded).
+    pub messages: u64,
+}
+
 /// A simulation of any protocol.
 #[derive(Clone, Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -209,6 +218,20 @@ impl AnySim {
     /// Message accounting totals.
     pub fn summary(&self) -> Summary {
         each!(self, s => s.accounting().summary())
+    }
+
+    /// Every decision made, in the order they were made.
+    pub fn decision_points(&self) -> Vec<DecisionPoint> {
+        let accounting = each!(self, s => s.accounting());
+        let mut points: Vec<DecisionPoint> = accounting
+            .decisions
+            .values()
+            .filter_map(|c| {
+                c.decided.map(|d| DecisionPoint { at: d.at, messages: c.by_type.values().sum() })
+            })
+            .collect();
+        points.sort_by_key(|p| p.at);
+        points
     }
 
     /// Milestone counts.

@@ -20,7 +20,7 @@
 //! * `config protocol=raft|paxos|zab nodes=N seed=S [mistakes=a,b] [loss=P]
 //!   [duplicate=P] [latency=MIN-MAX] [election=MIN-MAX] [heartbeat=T] [check=on|off]`
 //! * actions: `deliver ID`, `drop ID`, `duplicate ID`, `delay ID TICKS`,
-//!   `fire NODE TIMER`, `next [COUNT]`, `request [NODE]`, `crash NODE`,
+//!   `fire NODE TIMER`, `next [COUNT]`, `wait TICK`, `request [NODE]`, `crash NODE`,
 //!   `restart NODE`, `partition 1,2 3,4,5`, `cut FROM TO`, `heal`,
 //!   `faults loss=P duplicate=P latency=MIN-MAX`
 //! * `stabilize`: deliver every message in flight, in arrival order, until
@@ -203,6 +203,7 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
             }
             Ok(Command::Act(Action::Next, times))
         }
+        "wait" => act(Action::Wait { until: number(words.next(), "tick")? }),
         "request" => act(Action::Request {
             node: match words.next() {
                 None => None,

@@ -113,6 +113,10 @@ pub enum Action {
     Fire { node: NodeId, timer: String },
     /// Advance the clock to the next message or timer and process it.
     Next,
+    /// Let time pass until a tick, processing nothing: refused if a message
+    /// or timer is due before then (it would be skipped). Keeps several
+    /// simulations on one shared clock.
+    Wait { until: Tick },
     /// A client request, to a chosen node or by default to the leader.
     Request { node: Option<NodeId> },
     /// Crash a node: it keeps only its durable state.
@@ -139,6 +143,7 @@ impl fmt::Display for Action {
             Action::Delay { id, by } => write!(f, "delay {id} {by}"),
             Action::Fire { node, timer } => write!(f, "fire {node} {timer}"),
             Action::Next => write!(f, "next"),
+            Action::Wait { until } => write!(f, "wait {until}"),
             Action::Request { node: None } => write!(f, "request"),
             Action::Request { node: Some(n) } => write!(f, "request {n}"),
             Action::Crash(n) => write!(f, "crash {n}"),
@@ -479,6 +484,20 @@ impl<P: Protocol> Sim<P> {
                 self.fire(armed, &mut events);
             }
             Action::Next => self.next(&mut events)?,
+            Action::Wait { until } => {
+                if *until < self.now {
+                    return Err(ActionError(format!(
+                        "time runs forward: it is already t={}",
+                        self.now
+                    )));
+                }
+                if let Some(due) = self.next_event_at().filter(|due| due < until) {
+                    return Err(ActionError(format!(
+                        "something is due at t={due}, before t={until}: step to it first"
+                    )));
+                }
+                self.now = *until;
+            }
             Action::Request { node } => {
                 let target = match node {
                     Some(n) => {

@@ -229,3 +229,14 @@ fn golden_trace_hashes() {
         .collect();
     assert_eq!(actual, golden);
 }
+
+#[test]
+fn wait_lets_time_pass_but_never_skips_an_event() {
+    let mut sim = AnySim::new(ProtocolKind::Raft, consensus_core::Config::new(3, 1)).unwrap();
+    let due = sim.next_event_at().expect("election timers are armed");
+    let err = sim.apply(Action::Wait { until: due + 1 }).unwrap_err();
+    assert!(err.0.contains("before t="), "{err}");
+    sim.apply(Action::Wait { until: due }).unwrap();
+    assert_eq!(sim.now(), due);
+    assert!(sim.apply(Action::Wait { until: due - 1 }).unwrap_err().0.contains("time runs forward"));
+}

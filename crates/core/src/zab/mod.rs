@@ -1009,6 +1009,13 @@ impl Zab {
                 }
             }
             Msg::Ping { epoch, committed } if epoch == self.current_epoch => {
+                // NB: the leader pings only once its epoch is established, so
+                // a PING of our epoch also stands in for a lost COMMIT-LD.
+                if phase == FollowerPhase::Synced {
+                    self.role = Role::Following { leader, phase: FollowerPhase::Broadcast };
+                    self.announce(ctx);
+                }
+                let phase = FollowerPhase::Broadcast;
                 if let Some(z) = committed {
                     if self.history.iter().any(|t| t.zxid == z) {
                         self.deliver_upto(Some(z), ctx);

@@ -1,0 +1,6 @@
+//! Consensus Playground in the browser: the Yew app over `consensus-core`.
+//!
+//! `state` holds everything the learner sees and does, as a reducer that is
+//! tested natively; `components` render it.
+
+pub mod state;

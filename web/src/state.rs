@@ -1,0 +1,582 @@
+//! The playground's state and its reducer: everything the learner does is a
+//! [`UiAction`], recorded in `history`, applied to every panel (or to one, for
+//! a chosen message or timer). All panels share one clock, so the same fault
+//! or request lands at the same tick everywhere. Step back rebuilds the state
+//! by replaying the history without its last action, which the core's
+//! determinism makes exact. Nothing here touches the browser, so it is tested
+//! natively.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use consensus_core::any::{DecisionPoint, MessageView, ProtocolKind};
+use consensus_core::protocol::{NodeId, Tick};
+use consensus_core::sim::{Action, Event, EventKind};
+use consensus_core::{AnySim, Config};
+use yew::Reducible;
+
+/// Lines of event log kept per panel.
+pub const LOG_LINES: usize = 200;
+/// Messages kept per panel for the space-time diagram.
+pub const RECORDS: usize = 80;
+/// Smallest and largest cluster the playground offers.
+pub const MIN_NODES: u8 = 3;
+/// See [`MIN_NODES`].
+pub const MAX_NODES: u8 = 7;
+
+/// Something the learner did, replayable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UiAction {
+    /// Every panel advances to the next moment something happens in any of them.
+    Step,
+    /// Every panel advances one tick (what Play does).
+    Tick,
+    /// A client request, sent to each cluster's leader (or first live node).
+    Request,
+    /// Crash a node in every panel.
+    Crash(NodeId),
+    /// Restart a node in every panel.
+    Restart(NodeId),
+    /// Cut a node off from all the others, in every panel.
+    Isolate(NodeId),
+    /// Split the network into groups, in every panel.
+    Partition(Vec<Vec<NodeId>>),
+    /// Cut one link in one direction, in every panel.
+    Cut { from: NodeId, to: NodeId },
+    /// Restore every link, in every panel.
+    Heal,
+    /// Time out a node in one panel (fire its election, retry or leader timer).
+    TimeOut { protocol: ProtocolKind, node: NodeId },
+    /// An action on one message or timer of one panel.
+    Panel { protocol: ProtocolKind, action: Action },
+}
+
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// A node of a panel.
+    Node { protocol: ProtocolKind, node: NodeId },
+    /// A message in flight in a panel.
+    Message { protocol: ProtocolKind, id: u64 },
+}
+
+/// How a message ended, for the space-time diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Still in flight.
+    InFlight,
+    /// Delivered at this tick.
+    Delivered(Tick),
+    /// Lost at this tick.
+    Lost(Tick),
+}
+
+/// One message, for the space-time diagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Its id.
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Its type.
+    pub kind: String,
+    /// Sent at.
+    pub sent_at: Tick,
+    /// How it ended.
+    pub fate: Fate,
+}
+
+/// One line of a panel's event log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// What kind of line, for styling: `msg`, `note`, `refusal`, `fault`, `violation`, `decision`.
+    pub class: &'static str,
+    /// The text, in plain words.
+    pub text: String,
+}
+
+/// One protocol's simulation with what the page shows of its past.
+#[derive(Clone, Debug)]
+pub struct Panel {
+    /// The simulation.
+    pub sim: AnySim,
+    /// Recent events, oldest first.
+    pub log: VecDeque<LogLine>,
+    /// Recent messages, oldest first.
+    pub records: VecDeque<Record>,
+}
+
+impl Panel {
+    fn new(protocol: ProtocolKind, config: Config) -> Result<Self, String> {
+        let sim = AnySim::new(protocol, config).map_err(|e| e.to_string())?;
+        let mut panel = Panel { sim, log: VecDeque::new(), records: VecDeque::new() };
+        let boot: Vec<Event> = panel.sim.boot_events().to_vec();
+        panel.absorb(&boot);
+        Ok(panel)
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> ProtocolKind {
+        self.sim.kind()
+    }
+
+    fn apply(&mut self, action: Action) -> Result<(), String> {
+        let events = self.sim.apply(action).map_err(|e| e.to_string())?;
+        self.absorb(&events);
+        Ok(())
+    }
+
+    /// Fold events into the log and the message records.
+    fn absorb(&mut self, events: &[Event]) {
+        for e in events {
+            let line = |class, text: String| LogLine { class, text };
+            let entry = match &e.kind {
+                EventKind::Sent { id, from, to, text, .. } => {
+                    let kind = text.split_whitespace().next().unwrap_or("").to_string();
+                    self.records.push_back(Record {
+                        id: *id,
+                        from: *from,
+                        to: *to,
+                        kind,
+                        sent_at: e.at,
+                        fate: Fate::InFlight,
+                    });
+                    while self.records.len() > RECORDS {
+                        self.records.pop_front();
+                    }
+                    None
+                }
+                EventKind::Delivered { id, .. } => {
+                    self.settle(*id, Fate::Delivered(e.at));
+                    Some(line("msg", format!("{e}")))
+                }
+                EventKind::Lost { id, .. } => {
+                    self.settle(*id, Fate::Lost(e.at));
+                    Some(line("fault", format!("t={} {}", e.at, format!("{e}").trim_start())))
+                }
+                EventKind::Observed { obs, .. } => {
+                    use consensus_core::protocol::Observation::*;
+                    let class = match obs {
+                        Decided { .. } => "decision",
+                        Refused(_) => "refusal",
+                        _ => "note",
+                    };
+                    Some(line(class, format!("t={} {}", e.at, format!("{e}").trim_start())))
+                }
+                EventKind::Violated(_) => {
+                    Some(line("violation", format!("t={} {}", e.at, format!("{e}").trim_start())))
+                }
+                EventKind::Crashed(_) | EventKind::Restarted(_) | EventKind::Network(_) => {
+                    Some(line("fault", format!("{e}")))
+                }
+                _ => Some(line("msg", format!("{e}").trim_start().to_string())),
+            };
+            if let Some(l) = entry {
+                self.log.push_back(l);
+                while self.log.len() > LOG_LINES {
+                    self.log.pop_front();
+                }
+            }
+        }
+    }
+
+    fn settle(&mut self, id: u64, fate: Fate) {
+        if let Some(r) = self.records.iter_mut().find(|r| r.id == id) {
+            r.fate = fate;
+        }
+    }
+
+    /// Messages per decision so far, over all decisions made.
+    pub fn per_decision(&self) -> Option<f64> {
+        let s = self.sim.summary();
+        (s.decisions > 0).then(|| s.messages() as f64 / s.decisions as f64)
+    }
+
+    /// Decisions made, in order.
+    pub fn decisions(&self) -> Vec<DecisionPoint> {
+        self.sim.decision_points()
+    }
+}
+
+/// The whole playground.
+#[derive(Clone, Debug)]
+pub struct Playground {
+    /// Cluster size.
+    pub nodes: u8,
+    /// The seed every panel shares.
+    pub seed: u64,
+    /// The protocols shown, in order.
+    pub protocols: Vec<ProtocolKind>,
+    /// One panel per protocol.
+    pub panels: Vec<Panel>,
+    /// The shared clock.
+    pub now: Tick,
+    /// Everything done since the last reset.
+    pub history: Vec<UiAction>,
+    /// Whether Play is on.
+    pub playing: bool,
+    /// Ticks per second while playing.
+    pub speed: u32,
+    /// What the inspector shows.
+    pub selected: Option<Selection>,
+    /// The last refused action, in plain words.
+    pub error: Option<String>,
+    /// Whether the keyboard help is open.
+    pub help: bool,
+}
+
+/// Everything the reducer does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    /// Do something (recorded).
+    Do(UiAction),
+    /// Undo the last thing done.
+    StepBack,
+    /// Start over with this seed.
+    NewSeed(u64),
+    /// Start over with this many nodes.
+    SetNodes(u8),
+    /// Play or pause.
+    TogglePlay,
+    /// Pause (when the tab is hidden).
+    Pause,
+    /// Ticks per second.
+    SetSpeed(u32),
+    /// Show something in the inspector.
+    Select(Option<Selection>),
+    /// Open or close the keyboard help.
+    ToggleHelp,
+    /// Hide the error message.
+    DismissError,
+}
+
+/// Speeds offered, in ticks per second.
+pub const SPEEDS: [u32; 5] = [1, 2, 4, 8, 16];
+
+impl Playground {
+    /// A fresh playground: all three protocols, `nodes` nodes, `seed`.
+    pub fn new(nodes: u8, seed: u64) -> Self {
+        Self::with(ProtocolKind::ALL.to_vec(), nodes, seed)
+    }
+
+    /// A fresh playground showing `protocols`.
+    pub fn with(protocols: Vec<ProtocolKind>, nodes: u8, seed: u64) -> Self {
+        let nodes = nodes.clamp(MIN_NODES, MAX_NODES);
+        let panels = protocols
+            .iter()
+            .filter_map(|p| Panel::new(*p, Config::new(nodes, seed)).ok())
+            .collect();
+        Playground {
+            nodes,
+            seed,
+            protocols,
+            panels,
+            now: 0,
+            history: Vec::new(),
+            playing: false,
+            speed: 4,
+            selected: None,
+            error: None,
+            help: false,
+        }
+    }
+
+    /// The panel of `protocol`, if shown.
+    pub fn panel(&self, protocol: ProtocolKind) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.protocol() == protocol)
+    }
+
+    /// Replay `history` from scratch; the index of the first refused action.
+    pub fn replay(protocols: Vec<ProtocolKind>, nodes: u8, seed: u64, history: &[UiAction]) -> (Self, Option<usize>) {
+        let mut pg = Self::with(protocols, nodes, seed);
+        for (i, a) in history.iter().enumerate() {
+            if pg.act(a.clone()).is_err() {
+                return (pg, Some(i));
+            }
+        }
+        (pg, None)
+    }
+
+    /// Do `action` on every panel it concerns. If it is refused everywhere
+    /// it concerns, nothing changes and the reason is returned.
+    pub fn act(&mut self, action: UiAction) -> Result<(), String> {
+        let mut next = self.clone();
+        next.apply(&action)?;
+        next.history.push(action);
+        next.error = None;
+        *self = next;
+        Ok(())
+    }
+
+    fn apply(&mut self, action: &UiAction) -> Result<(), String> {
+        match action {
+            UiAction::Step => {
+                let due = self.panels.iter().filter_map(|p| p.sim.next_event_at()).min();
+                let until = due.ok_or("nothing to do: no message is in flight and no timer is armed")?;
+                self.advance(until.max(self.now))
+            }
+            UiAction::Tick => self.advance(self.now + 1),
+            UiAction::Request => self.everywhere(&Action::Request { node: None }),
+            UiAction::Crash(n) => self.everywhere(&Action::Crash(*n)),
+            UiAction::Restart(n) => self.everywhere(&Action::Restart(*n)),
+            UiAction::Isolate(n) => self.everywhere(&Action::Partition(vec![vec![*n]])),
+            UiAction::Partition(groups) => self.everywhere(&Action::Partition(groups.clone())),
+            UiAction::Cut { from, to } => self.everywhere(&Action::Cut { from: *from, to: *to }),
+            UiAction::Heal => self.everywhere(&Action::Heal),
+            UiAction::TimeOut { protocol, node } => {
+                let panel = self.panel_mut(*protocol)?;
+                let timer = timeout_timer(&panel.sim, *node)
+                    .ok_or_else(|| format!("n{node} has no timeout armed in {}", protocol.title()))?;
+                panel.apply(Action::Fire { node: *node, timer: timer.to_string() })
+            }
+            UiAction::Panel { protocol, action } => self.panel_mut(*protocol)?.apply(action.clone()),
+        }
+    }
+
+    fn panel_mut(&mut self, protocol: ProtocolKind) -> Result<&mut Panel, String> {
+        self.panels
+            .iter_mut()
+            .find(|p| p.protocol() == protocol)
+            .ok_or_else(|| format!("{} is not shown", protocol.title()))
+    }
+
+    /// Apply `action` to every panel; refused only if every panel refuses.
+    fn everywhere(&mut self, action: &Action) -> Result<(), String> {
+        let mut errors = Vec::new();
+        for p in &mut self.panels {
+            if let Err(e) = p.apply(action.clone()) {
+                errors.push(format!("{}: {e}", p.protocol().title()));
+            }
+        }
+        if !self.panels.is_empty() && errors.len() == self.panels.len() {
+            let first = errors[0].split_once(": ").map_or(errors[0].clone(), |(_, e)| e.to_string());
+            return Err(first);
+        }
+        Ok(())
+    }
+
+    /// Every panel processes what is due up to `until`, then waits there.
+    fn advance(&mut self, until: Tick) -> Result<(), String> {
+        for p in &mut self.panels {
+            while p.sim.next_event_at().is_some_and(|t| t <= until) {
+                p.apply(Action::Next)?;
+            }
+            if p.sim.now() < until {
+                p.apply(Action::Wait { until })?;
+            }
+        }
+        self.now = until;
+        Ok(())
+    }
+
+    /// The message `id` of `protocol`, if in flight.
+    pub fn message(&self, protocol: ProtocolKind, id: u64) -> Option<MessageView> {
+        self.panel(protocol)?.sim.messages().into_iter().find(|m| m.id == id)
+    }
+}
+
+/// The timer "Time out" fires for a node: the one that would make it act on
+/// its own (Raft election, Paxos retry, Zab leader timeout or election).
+pub fn timeout_timer(sim: &AnySim, node: NodeId) -> Option<&'static str> {
+    let candidates: &[&str] = match sim.kind() {
+        ProtocolKind::Raft => &["election"],
+        ProtocolKind::Paxos => &["retry"],
+        ProtocolKind::Zab => &["leader-timeout", "election", "quorum"],
+    };
+    let timers = sim.timers();
+    candidates
+        .iter()
+        .copied()
+        .find(|name| timers.iter().any(|t| t.node == node && t.name == *name))
+}
+
+impl Reducible for Playground {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match msg {
+            Msg::Do(action) => {
+                let stop = matches!(action, UiAction::Tick);
+                if let Err(e) = next.act(action) {
+                    next.error = Some(e);
+                    if stop {
+                        next.playing = false;
+                    }
+                }
+            }
+            Msg::StepBack => {
+                if next.history.is_empty() {
+                    next.error = Some("nothing to undo: this is the start of the run".into());
+                } else {
+                    let mut history = next.history.clone();
+                    history.pop();
+                    let (mut back, _) = Playground::replay(next.protocols.clone(), next.nodes, next.seed, &history);
+                    back.speed = next.speed;
+                    back.selected = next.selected;
+                    next = back;
+                }
+            }
+            Msg::NewSeed(seed) => {
+                next = Playground { speed: next.speed, ..Playground::with(next.protocols.clone(), next.nodes, seed) };
+            }
+            Msg::SetNodes(n) => {
+                next = Playground { speed: next.speed, ..Playground::with(next.protocols.clone(), n, next.seed) };
+            }
+            Msg::TogglePlay => next.playing = !next.playing,
+            Msg::Pause => {
+                if !next.playing {
+                    return self;
+                }
+                next.playing = false;
+            }
+            Msg::SetSpeed(s) => next.speed = if SPEEDS.contains(&s) { s } else { 4 },
+            Msg::Select(sel) => next.selected = sel,
+            Msg::ToggleHelp => next.help = !next.help,
+            Msg::DismissError => next.error = None,
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(pg: Playground, msg: Msg) -> Playground {
+        (*Rc::new(pg).reduce(msg)).clone()
+    }
+
+    fn leaders(pg: &Playground) -> Vec<bool> {
+        pg.panels.iter().map(|p| p.sim.views().iter().flatten().any(|v| v.leads)).collect()
+    }
+
+    #[test]
+    fn starts_paused_with_three_panels_at_time_zero() {
+        let pg = Playground::new(5, 1);
+        assert!(!pg.playing);
+        assert_eq!(pg.now, 0);
+        let titles: Vec<&str> = pg.panels.iter().map(|p| p.protocol().title()).collect();
+        assert_eq!(titles, ["Raft", "Basic Paxos", "Zab"]);
+        assert!(pg.panels.iter().all(|p| p.sim.config().nodes == 5 && p.sim.config().seed == 1));
+    }
+
+    #[test]
+    fn step_keeps_every_panel_on_one_clock() {
+        let mut pg = Playground::new(3, 2);
+        for _ in 0..25 {
+            pg = reduce(pg, Msg::Do(UiAction::Step));
+            assert!(pg.panels.iter().all(|p| p.sim.now() == pg.now), "clocks diverged at t={}", pg.now);
+        }
+        assert!(pg.now > 0);
+        assert_eq!(pg.history.len(), 25);
+    }
+
+    #[test]
+    fn ticks_elect_leaders_and_requests_get_decided_everywhere() {
+        let mut pg = Playground::new(3, 3);
+        for _ in 0..60 {
+            pg = reduce(pg, Msg::Do(UiAction::Tick));
+        }
+        assert_eq!(pg.now, 60);
+        assert_eq!(leaders(&pg), [true, false, true], "Raft and Zab elect; Paxos has no leader");
+        pg = reduce(pg, Msg::Do(UiAction::Request));
+        for _ in 0..30 {
+            pg = reduce(pg, Msg::Do(UiAction::Tick));
+        }
+        for p in &pg.panels {
+            assert_eq!(p.sim.summary().decisions, 1, "{}", p.protocol().title());
+            assert_eq!(p.per_decision(), Some(p.protocol().textbook(3) as f64));
+            assert!(p.log.iter().any(|l| l.class == "decision"));
+        }
+    }
+
+    #[test]
+    fn step_back_replays_to_exactly_the_previous_state() {
+        let mut pg = Playground::new(5, 4);
+        let mut snapshots = Vec::new();
+        let script = [UiAction::Step, UiAction::Step, UiAction::Request, UiAction::Crash(2), UiAction::Step, UiAction::Heal, UiAction::Tick];
+        for a in script {
+            snapshots.push(pg.panels.iter().map(|p| p.sim.trace_hash()).collect::<Vec<_>>());
+            pg = reduce(pg, Msg::Do(a));
+        }
+        while let Some(expected) = snapshots.pop() {
+            pg = reduce(pg, Msg::StepBack);
+            let now: Vec<u64> = pg.panels.iter().map(|p| p.sim.trace_hash()).collect();
+            assert_eq!(now, expected);
+        }
+        assert!(pg.history.is_empty());
+        pg = reduce(pg, Msg::StepBack);
+        assert!(pg.error.as_deref().unwrap_or("").contains("nothing to undo"));
+    }
+
+    #[test]
+    fn a_refused_action_shows_why_and_changes_nothing() {
+        let pg = Playground::new(3, 5);
+        let before: Vec<u64> = pg.panels.iter().map(|p| p.sim.trace_hash()).collect();
+        let pg = reduce(pg, Msg::Do(UiAction::Restart(1)));
+        assert_eq!(pg.error.as_deref(), Some("n1 is running: crash it first"));
+        assert!(pg.history.is_empty());
+        let after: Vec<u64> = pg.panels.iter().map(|p| p.sim.trace_hash()).collect();
+        assert_eq!(before, after);
+        let pg = reduce(pg, Msg::DismissError);
+        assert_eq!(pg.error, None);
+    }
+
+    #[test]
+    fn panel_actions_touch_one_panel_only() {
+        let mut pg = Playground::new(3, 6);
+        pg = reduce(pg, Msg::Do(UiAction::TimeOut { protocol: ProtocolKind::Raft, node: 1 }));
+        let raft = pg.panel(ProtocolKind::Raft).unwrap();
+        let id = raft.sim.messages()[0].id;
+        let zab_before = pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash();
+        pg = reduce(pg, Msg::Do(UiAction::Panel { protocol: ProtocolKind::Raft, action: Action::Drop(id) }));
+        assert!(pg.error.is_none(), "{:?}", pg.error);
+        assert!(pg.message(ProtocolKind::Raft, id).is_none());
+        assert_eq!(pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash(), zab_before);
+        assert!(pg.panel(ProtocolKind::Raft).unwrap().records.iter().any(|r| r.id == id && matches!(r.fate, Fate::Lost(_))));
+    }
+
+    #[test]
+    fn faults_are_shared_and_isolation_partitions() {
+        let mut pg = Playground::new(5, 7);
+        pg = reduce(pg, Msg::Do(UiAction::Crash(3)));
+        assert!(pg.panels.iter().all(|p| p.sim.views()[2].is_none()));
+        pg = reduce(pg, Msg::Do(UiAction::Isolate(1)));
+        for p in &pg.panels {
+            let cuts = p.sim.cuts();
+            assert!(cuts.contains(&(1, 2)) && cuts.contains(&(2, 1)) && !cuts.contains(&(2, 4)));
+        }
+        pg = reduce(pg, Msg::Do(UiAction::Heal));
+        assert!(pg.panels.iter().all(|p| p.sim.cuts().is_empty()));
+    }
+
+    #[test]
+    fn play_pause_speed_and_reset() {
+        let mut pg = Playground::new(3, 8);
+        pg = reduce(pg, Msg::TogglePlay);
+        assert!(pg.playing);
+        pg = reduce(pg, Msg::Pause);
+        assert!(!pg.playing);
+        pg = reduce(pg, Msg::SetSpeed(16));
+        assert_eq!(pg.speed, 16);
+        pg = reduce(pg, Msg::SetSpeed(3));
+        assert_eq!(pg.speed, 4, "only offered speeds");
+        pg = reduce(pg, Msg::Do(UiAction::Step));
+        pg = reduce(pg, Msg::SetNodes(7));
+        assert_eq!((pg.nodes, pg.now, pg.history.len()), (7, 0, 0));
+        pg = reduce(pg, Msg::SetNodes(12));
+        assert_eq!(pg.nodes, MAX_NODES);
+        pg = reduce(pg, Msg::NewSeed(99));
+        assert_eq!((pg.seed, pg.nodes), (99, 7));
+    }
+
+    #[test]
+    fn pausing_while_paused_does_not_rerender() {
+        let pg = Rc::new(Playground::new(3, 9));
+        let same = pg.clone().reduce(Msg::Pause);
+        assert!(Rc::ptr_eq(&pg, &same));
+    }
+}
