@@ -46,16 +46,25 @@ pub enum UiAction {
     /// Restore every link, in every panel.
     Heal,
     /// Time out a node in one panel (fire its election, retry or leader timer).
-    TimeOut { protocol: ProtocolKind, node: NodeId },
+    TimeOut {
+        protocol: ProtocolKind,
+        node: NodeId,
+    },
     /// An action on one message or timer of one panel.
-    Panel { protocol: ProtocolKind, action: Action },
+    Panel {
+        protocol: ProtocolKind,
+        action: Action,
+    },
 }
 
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Selection {
     /// A node of a panel.
-    Node { protocol: ProtocolKind, node: NodeId },
+    Node {
+        protocol: ProtocolKind,
+        node: NodeId,
+    },
     /// A message in flight in a panel.
     Message { protocol: ProtocolKind, id: u64 },
 }
@@ -111,7 +120,11 @@ pub struct Panel {
 impl Panel {
     fn new(protocol: ProtocolKind, config: Config) -> Result<Self, String> {
         let sim = AnySim::new(protocol, config).map_err(|e| e.to_string())?;
-        let mut panel = Panel { sim, log: VecDeque::new(), records: VecDeque::new() };
+        let mut panel = Panel {
+            sim,
+            log: VecDeque::new(),
+            records: VecDeque::new(),
+        };
         let boot: Vec<Event> = panel.sim.boot_events().to_vec();
         panel.absorb(&boot);
         Ok(panel)
@@ -133,7 +146,9 @@ impl Panel {
         for e in events {
             let line = |class, text: String| LogLine { class, text };
             let entry = match &e.kind {
-                EventKind::Sent { id, from, to, text, .. } => {
+                EventKind::Sent {
+                    id, from, to, text, ..
+                } => {
                     let kind = text.split_whitespace().next().unwrap_or("").to_string();
                     self.records.push_back(Record {
                         id: *id,
@@ -154,7 +169,10 @@ impl Panel {
                 }
                 EventKind::Lost { id, .. } => {
                     self.settle(*id, Fate::Lost(e.at));
-                    Some(line("fault", format!("t={} {}", e.at, format!("{e}").trim_start())))
+                    Some(line(
+                        "fault",
+                        format!("t={} {}", e.at, format!("{e}").trim_start()),
+                    ))
                 }
                 EventKind::Observed { obs, .. } => {
                     use consensus_core::protocol::Observation::*;
@@ -163,11 +181,15 @@ impl Panel {
                         Refused(_) => "refusal",
                         _ => "note",
                     };
-                    Some(line(class, format!("t={} {}", e.at, format!("{e}").trim_start())))
+                    Some(line(
+                        class,
+                        format!("t={} {}", e.at, format!("{e}").trim_start()),
+                    ))
                 }
-                EventKind::Violated(_) => {
-                    Some(line("violation", format!("t={} {}", e.at, format!("{e}").trim_start())))
-                }
+                EventKind::Violated(_) => Some(line(
+                    "violation",
+                    format!("t={} {}", e.at, format!("{e}").trim_start()),
+                )),
                 EventKind::Crashed(_) | EventKind::Restarted(_) | EventKind::Network(_) => {
                     Some(line("fault", format!("{e}")))
                 }
@@ -289,7 +311,12 @@ impl Playground {
     }
 
     /// Replay `history` from scratch; the index of the first refused action.
-    pub fn replay(protocols: Vec<ProtocolKind>, nodes: u8, seed: u64, history: &[UiAction]) -> (Self, Option<usize>) {
+    pub fn replay(
+        protocols: Vec<ProtocolKind>,
+        nodes: u8,
+        seed: u64,
+        history: &[UiAction],
+    ) -> (Self, Option<usize>) {
         let mut pg = Self::with(protocols, nodes, seed);
         for (i, a) in history.iter().enumerate() {
             if pg.act(a.clone()).is_err() {
@@ -313,8 +340,13 @@ impl Playground {
     fn apply(&mut self, action: &UiAction) -> Result<(), String> {
         match action {
             UiAction::Step => {
-                let due = self.panels.iter().filter_map(|p| p.sim.next_event_at()).min();
-                let until = due.ok_or("nothing to do: no message is in flight and no timer is armed")?;
+                let due = self
+                    .panels
+                    .iter()
+                    .filter_map(|p| p.sim.next_event_at())
+                    .min();
+                let until =
+                    due.ok_or("nothing to do: no message is in flight and no timer is armed")?;
                 self.advance(until.max(self.now))
             }
             UiAction::Tick => self.advance(self.now + 1),
@@ -323,15 +355,24 @@ impl Playground {
             UiAction::Restart(n) => self.everywhere(&Action::Restart(*n)),
             UiAction::Isolate(n) => self.everywhere(&Action::Partition(vec![vec![*n]])),
             UiAction::Partition(groups) => self.everywhere(&Action::Partition(groups.clone())),
-            UiAction::Cut { from, to } => self.everywhere(&Action::Cut { from: *from, to: *to }),
+            UiAction::Cut { from, to } => self.everywhere(&Action::Cut {
+                from: *from,
+                to: *to,
+            }),
             UiAction::Heal => self.everywhere(&Action::Heal),
             UiAction::TimeOut { protocol, node } => {
                 let panel = self.panel_mut(*protocol)?;
-                let timer = timeout_timer(&panel.sim, *node)
-                    .ok_or_else(|| format!("n{node} has no timeout armed in {}", protocol.title()))?;
-                panel.apply(Action::Fire { node: *node, timer: timer.to_string() })
+                let timer = timeout_timer(&panel.sim, *node).ok_or_else(|| {
+                    format!("n{node} has no timeout armed in {}", protocol.title())
+                })?;
+                panel.apply(Action::Fire {
+                    node: *node,
+                    timer: timer.to_string(),
+                })
             }
-            UiAction::Panel { protocol, action } => self.panel_mut(*protocol)?.apply(action.clone()),
+            UiAction::Panel { protocol, action } => {
+                self.panel_mut(*protocol)?.apply(action.clone())
+            }
         }
     }
 
@@ -351,7 +392,9 @@ impl Playground {
             }
         }
         if !self.panels.is_empty() && errors.len() == self.panels.len() {
-            let first = errors[0].split_once(": ").map_or(errors[0].clone(), |(_, e)| e.to_string());
+            let first = errors[0]
+                .split_once(": ")
+                .map_or(errors[0].clone(), |(_, e)| e.to_string());
             return Err(first);
         }
         Ok(())
@@ -373,7 +416,11 @@ impl Playground {
 
     /// The message `id` of `protocol`, if in flight.
     pub fn message(&self, protocol: ProtocolKind, id: u64) -> Option<MessageView> {
-        self.panel(protocol)?.sim.messages().into_iter().find(|m| m.id == id)
+        self.panel(protocol)?
+            .sim
+            .messages()
+            .into_iter()
+            .find(|m| m.id == id)
     }
 }
 
@@ -413,17 +460,24 @@ impl Reducible for Playground {
                 } else {
                     let mut history = next.history.clone();
                     history.pop();
-                    let (mut back, _) = Playground::replay(next.protocols.clone(), next.nodes, next.seed, &history);
+                    let (mut back, _) =
+                        Playground::replay(next.protocols.clone(), next.nodes, next.seed, &history);
                     back.speed = next.speed;
                     back.selected = next.selected;
                     next = back;
                 }
             }
             Msg::NewSeed(seed) => {
-                next = Playground { speed: next.speed, ..Playground::with(next.protocols.clone(), next.nodes, seed) };
+                next = Playground {
+                    speed: next.speed,
+                    ..Playground::with(next.protocols.clone(), next.nodes, seed)
+                };
             }
             Msg::SetNodes(n) => {
-                next = Playground { speed: next.speed, ..Playground::with(next.protocols.clone(), n, next.seed) };
+                next = Playground {
+                    speed: next.speed,
+                    ..Playground::with(next.protocols.clone(), n, next.seed)
+                };
             }
             Msg::TogglePlay => next.playing = !next.playing,
             Msg::Pause => {
@@ -450,7 +504,10 @@ mod tests {
     }
 
     fn leaders(pg: &Playground) -> Vec<bool> {
-        pg.panels.iter().map(|p| p.sim.views().iter().flatten().any(|v| v.leads)).collect()
+        pg.panels
+            .iter()
+            .map(|p| p.sim.views().iter().flatten().any(|v| v.leads))
+            .collect()
     }
 
     #[test]
@@ -460,7 +517,10 @@ mod tests {
         assert_eq!(pg.now, 0);
         let titles: Vec<&str> = pg.panels.iter().map(|p| p.protocol().title()).collect();
         assert_eq!(titles, ["Raft", "Basic Paxos", "Zab"]);
-        assert!(pg.panels.iter().all(|p| p.sim.config().nodes == 5 && p.sim.config().seed == 1));
+        assert!(pg
+            .panels
+            .iter()
+            .all(|p| p.sim.config().nodes == 5 && p.sim.config().seed == 1));
     }
 
     #[test]
@@ -468,7 +528,11 @@ mod tests {
         let mut pg = Playground::new(3, 2);
         for _ in 0..25 {
             pg = reduce(pg, Msg::Do(UiAction::Step));
-            assert!(pg.panels.iter().all(|p| p.sim.now() == pg.now), "clocks diverged at t={}", pg.now);
+            assert!(
+                pg.panels.iter().all(|p| p.sim.now() == pg.now),
+                "clocks diverged at t={}",
+                pg.now
+            );
         }
         assert!(pg.now > 0);
         assert_eq!(pg.history.len(), 25);
@@ -481,7 +545,11 @@ mod tests {
             pg = reduce(pg, Msg::Do(UiAction::Tick));
         }
         assert_eq!(pg.now, 60);
-        assert_eq!(leaders(&pg), [true, false, true], "Raft and Zab elect; Paxos has no leader");
+        assert_eq!(
+            leaders(&pg),
+            [true, false, true],
+            "Raft and Zab elect; Paxos has no leader"
+        );
         pg = reduce(pg, Msg::Do(UiAction::Request));
         for _ in 0..30 {
             pg = reduce(pg, Msg::Do(UiAction::Tick));
@@ -497,9 +565,22 @@ mod tests {
     fn step_back_replays_to_exactly_the_previous_state() {
         let mut pg = Playground::new(5, 4);
         let mut snapshots = Vec::new();
-        let script = [UiAction::Step, UiAction::Step, UiAction::Request, UiAction::Crash(2), UiAction::Step, UiAction::Heal, UiAction::Tick];
+        let script = [
+            UiAction::Step,
+            UiAction::Step,
+            UiAction::Request,
+            UiAction::Crash(2),
+            UiAction::Step,
+            UiAction::Heal,
+            UiAction::Tick,
+        ];
         for a in script {
-            snapshots.push(pg.panels.iter().map(|p| p.sim.trace_hash()).collect::<Vec<_>>());
+            snapshots.push(
+                pg.panels
+                    .iter()
+                    .map(|p| p.sim.trace_hash())
+                    .collect::<Vec<_>>(),
+            );
             pg = reduce(pg, Msg::Do(a));
         }
         while let Some(expected) = snapshots.pop() {
@@ -509,7 +590,11 @@ mod tests {
         }
         assert!(pg.history.is_empty());
         pg = reduce(pg, Msg::StepBack);
-        assert!(pg.error.as_deref().unwrap_or("").contains("nothing to undo"));
+        assert!(pg
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("nothing to undo"));
     }
 
     #[test]
@@ -528,15 +613,35 @@ mod tests {
     #[test]
     fn panel_actions_touch_one_panel_only() {
         let mut pg = Playground::new(3, 6);
-        pg = reduce(pg, Msg::Do(UiAction::TimeOut { protocol: ProtocolKind::Raft, node: 1 }));
+        pg = reduce(
+            pg,
+            Msg::Do(UiAction::TimeOut {
+                protocol: ProtocolKind::Raft,
+                node: 1,
+            }),
+        );
         let raft = pg.panel(ProtocolKind::Raft).unwrap();
         let id = raft.sim.messages()[0].id;
         let zab_before = pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash();
-        pg = reduce(pg, Msg::Do(UiAction::Panel { protocol: ProtocolKind::Raft, action: Action::Drop(id) }));
+        pg = reduce(
+            pg,
+            Msg::Do(UiAction::Panel {
+                protocol: ProtocolKind::Raft,
+                action: Action::Drop(id),
+            }),
+        );
         assert!(pg.error.is_none(), "{:?}", pg.error);
         assert!(pg.message(ProtocolKind::Raft, id).is_none());
-        assert_eq!(pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash(), zab_before);
-        assert!(pg.panel(ProtocolKind::Raft).unwrap().records.iter().any(|r| r.id == id && matches!(r.fate, Fate::Lost(_))));
+        assert_eq!(
+            pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash(),
+            zab_before
+        );
+        assert!(pg
+            .panel(ProtocolKind::Raft)
+            .unwrap()
+            .records
+            .iter()
+            .any(|r| r.id == id && matches!(r.fate, Fate::Lost(_))));
     }
 
     #[test]

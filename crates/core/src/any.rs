@@ -227,7 +227,10 @@ impl AnySim {
             .decisions
             .values()
             .filter_map(|c| {
-                c.decided.map(|d| DecisionPoint { at: d.at, messages: c.by_type.values().sum() })
+                c.decided.map(|d| DecisionPoint {
+                    at: d.at,
+                    messages: c.by_type.values().sum(),
+                })
             })
             .collect();
         points.sort_by_key(|p| p.at);

@@ -203,7 +203,9 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
             }
             Ok(Command::Act(Action::Next, times))
         }
-        "wait" => act(Action::Wait { until: number(words.next(), "tick")? }),
+        "wait" => act(Action::Wait {
+            until: number(words.next(), "tick")?,
+        }),
         "request" => act(Action::Request {
             node: match words.next() {
                 None => None,

@@ -238,5 +238,9 @@ fn wait_lets_time_pass_but_never_skips_an_event() {
     assert!(err.0.contains("before t="), "{err}");
     sim.apply(Action::Wait { until: due }).unwrap();
     assert_eq!(sim.now(), due);
-    assert!(sim.apply(Action::Wait { until: due - 1 }).unwrap_err().0.contains("time runs forward"));
+    assert!(sim
+        .apply(Action::Wait { until: due - 1 })
+        .unwrap_err()
+        .0
+        .contains("time runs forward"));
 }

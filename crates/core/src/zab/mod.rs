@@ -959,11 +959,13 @@ impl Zab {
             }
             Msg::CommitLeader { epoch, upto } if epoch == self.current_epoch => {
                 self.deliver_upto(upto, ctx);
-                self.role = Role::Following {
-                    leader,
-                    phase: FollowerPhase::Broadcast,
-                };
-                self.announce(ctx);
+                if phase != FollowerPhase::Broadcast {
+                    self.role = Role::Following {
+                        leader,
+                        phase: FollowerPhase::Broadcast,
+                    };
+                    self.announce(ctx);
+                }
             }
             Msg::Propose { epoch, txn }
                 if epoch == self.current_epoch
@@ -1008,24 +1010,28 @@ impl Zab {
                     self.look(format!("COMMIT for {zxid}, which I never received"), ctx);
                 }
             }
-            Msg::Ping { epoch, committed } if epoch == self.current_epoch => {
+            Msg::Ping { epoch, committed }
+                if epoch == self.current_epoch
+                    && matches!(phase, FollowerPhase::Synced | FollowerPhase::Broadcast) =>
+            {
                 // NB: the leader pings only once its epoch is established, so
-                // a PING of our epoch also stands in for a lost COMMIT-LD.
+                // a PING also stands in for a lost COMMIT-LD.
                 if phase == FollowerPhase::Synced {
-                    self.role = Role::Following { leader, phase: FollowerPhase::Broadcast };
+                    self.role = Role::Following {
+                        leader,
+                        phase: FollowerPhase::Broadcast,
+                    };
                     self.announce(ctx);
                 }
-                let phase = FollowerPhase::Broadcast;
                 if let Some(z) = committed {
-                    if self.history.iter().any(|t| t.zxid == z) {
-                        self.deliver_upto(Some(z), ctx);
-                    } else if phase == FollowerPhase::Broadcast {
+                    if !self.history.iter().any(|t| t.zxid == z) {
                         self.look(
                             format!("n{leader} committed {z}, which I never received"),
                             ctx,
                         );
                         return;
                     }
+                    self.deliver_upto(Some(z), ctx);
                 }
                 ctx.reply(from, Msg::Pong { epoch });
             }

@@ -470,11 +470,50 @@ fn a_ping_makes_up_for_a_lost_commit_leader() {
     // its epoch is established, so a PING of our epoch tells a synced
     // follower what a lost COMMIT-LD would have: deliver, and broadcast.
     let c = cluster(3, Mistakes::NONE);
-    let mut f = follower_of(1, 3, &c, Durable { accepted_epoch: 0, current_epoch: 0, history: vec![] });
+    let mut f = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 0,
+            current_epoch: 0,
+            history: vec![],
+        },
+    );
     deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 1 });
-    deliver(&mut f, 1, &c, 3, Msg::NewLeader { epoch: 1, history: vec![txn(0, 1, 4)] });
-    assert!(matches!(f.role(), Role::Following { phase: FollowerPhase::Synced, .. }));
-    let out = deliver(&mut f, 1, &c, 3, Msg::Ping { epoch: 1, committed: Some(z(0, 1)) });
-    assert!(matches!(f.role(), Role::Following { phase: FollowerPhase::Broadcast, .. }));
+    deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::NewLeader {
+            epoch: 1,
+            history: vec![txn(0, 1, 4)],
+        },
+    );
+    assert!(matches!(
+        f.role(),
+        Role::Following {
+            phase: FollowerPhase::Synced,
+            ..
+        }
+    ));
+    let out = deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::Ping {
+            epoch: 1,
+            committed: Some(z(0, 1)),
+        },
+    );
+    assert!(matches!(
+        f.role(),
+        Role::Following {
+            phase: FollowerPhase::Broadcast,
+            ..
+        }
+    ));
     assert_eq!(out.decided(), vec![4]);
 }
