@@ -9,8 +9,9 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use consensus_core::any::{DecisionPoint, MessageView, ProtocolKind};
-use consensus_core::protocol::{NodeId, Tick};
+use consensus_core::accounting::Summary;
+use consensus_core::any::{DecisionPoint, MessageView, ProtocolKind, TimerView};
+use consensus_core::protocol::{NodeId, NodeView, Tick};
 use consensus_core::sim::{Action, Event, EventKind};
 use consensus_core::{AnySim, Config};
 use yew::Reducible;
@@ -100,6 +101,8 @@ pub struct Record {
 /// One line of a panel's event log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLine {
+    /// Its number in the panel's log, for keyed rendering.
+    pub seq: u64,
     /// What kind of line, for styling: `msg`, `note`, `refusal`, `fault`, `violation`, `decision`.
     pub class: &'static str,
     /// The text, in plain words.
@@ -115,6 +118,28 @@ pub struct Panel {
     pub log: VecDeque<LogLine>,
     /// Recent messages, oldest first.
     pub records: VecDeque<Record>,
+    /// Log lines written so far.
+    logged: u64,
+    /// What the page shows of the simulation, computed once per change
+    /// rather than once per component render.
+    pub seen: Seen,
+}
+
+/// A panel's simulation as the page shows it.
+#[derive(Clone, Debug, Default)]
+pub struct Seen {
+    /// Each node's view; `None` for a crashed node.
+    pub views: Vec<Option<NodeView>>,
+    /// Messages in flight, soonest first.
+    pub messages: Vec<MessageView>,
+    /// Armed timers, soonest first.
+    pub timers: Vec<TimerView>,
+    /// Message accounting.
+    pub summary: Summary,
+    /// Decisions made, in order.
+    pub decisions: Vec<DecisionPoint>,
+    /// Cut links.
+    pub cuts: Vec<(NodeId, NodeId)>,
 }
 
 impl Panel {
@@ -124,9 +149,12 @@ impl Panel {
             sim,
             log: VecDeque::new(),
             records: VecDeque::new(),
+            logged: 0,
+            seen: Seen::default(),
         };
         let boot: Vec<Event> = panel.sim.boot_events().to_vec();
         panel.absorb(&boot);
+        panel.refresh();
         Ok(panel)
     }
 
@@ -144,7 +172,11 @@ impl Panel {
     /// Fold events into the log and the message records.
     fn absorb(&mut self, events: &[Event]) {
         for e in events {
-            let line = |class, text: String| LogLine { class, text };
+            let line = |class, text: String| LogLine {
+                seq: 0,
+                class,
+                text,
+            };
             let entry = match &e.kind {
                 EventKind::Sent {
                     id, from, to, text, ..
@@ -195,13 +227,29 @@ impl Panel {
                 }
                 _ => Some(line("msg", format!("{e}").trim_start().to_string())),
             };
-            if let Some(l) = entry {
+            if let Some(mut l) = entry {
+                self.logged += 1;
+                l.seq = self.logged;
                 self.log.push_back(l);
                 while self.log.len() > LOG_LINES {
                     self.log.pop_front();
                 }
             }
         }
+    }
+
+    /// Recompute what the page shows.
+    fn refresh(&mut self) {
+        let mut messages = self.sim.messages();
+        messages.sort_by_key(|m| (m.deliver_at, m.id));
+        self.seen = Seen {
+            views: self.sim.views(),
+            messages,
+            timers: self.sim.timers(),
+            summary: self.sim.summary(),
+            decisions: self.sim.decision_points(),
+            cuts: self.sim.cuts(),
+        };
     }
 
     fn settle(&mut self, id: u64, fate: Fate) {
@@ -212,13 +260,8 @@ impl Panel {
 
     /// Messages per decision so far, over all decisions made.
     pub fn per_decision(&self) -> Option<f64> {
-        let s = self.sim.summary();
+        let s = &self.seen.summary;
         (s.decisions > 0).then(|| s.messages() as f64 / s.decisions as f64)
-    }
-
-    /// Decisions made, in order.
-    pub fn decisions(&self) -> Vec<DecisionPoint> {
-        self.sim.decision_points()
     }
 }
 
@@ -247,6 +290,8 @@ pub struct Playground {
     pub error: Option<String>,
     /// Whether the keyboard help is open.
     pub help: bool,
+    /// Bumped by every change, so views can tell states apart cheaply.
+    pub version: u64,
 }
 
 /// Everything the reducer does.
@@ -302,6 +347,7 @@ impl Playground {
             selected: None,
             error: None,
             help: false,
+            version: 0,
         }
     }
 
@@ -331,6 +377,9 @@ impl Playground {
     pub fn act(&mut self, action: UiAction) -> Result<(), String> {
         let mut next = self.clone();
         next.apply(&action)?;
+        for p in &mut next.panels {
+            p.refresh();
+        }
         next.history.push(action);
         next.error = None;
         *self = next;
@@ -491,6 +540,7 @@ impl Reducible for Playground {
             Msg::ToggleHelp => next.help = !next.help,
             Msg::DismissError => next.error = None,
         }
+        next.version = self.version + 1;
         Rc::new(next)
     }
 }

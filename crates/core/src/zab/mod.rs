@@ -905,7 +905,31 @@ impl Zab {
             ));
             return;
         }
+        // NB: each synchronization message is taken only in its own phase.
+        // Over TCP each arrives once per connection; here a duplicated or
+        // stale one (say a second NEWLEADER after we ACKed a proposal) would
+        // otherwise roll us back. Only a message we take resets the leader
+        // timeout, so a follower waiting for a lost one times out and rejoins.
+        let synced = matches!(phase, FollowerPhase::Synced | FollowerPhase::Broadcast);
         let (_, hi) = ctx.cluster.timing.election;
+        let fits = match &msg {
+            Msg::NewEpoch { .. } => phase == FollowerPhase::Discovery,
+            Msg::NewLeader { .. } => phase == FollowerPhase::Sync,
+            Msg::CommitLeader { epoch, .. }
+            | Msg::Propose { epoch, .. }
+            | Msg::Commit { epoch, .. }
+            | Msg::Ping { epoch, .. } => synced && *epoch == self.current_epoch,
+            _ => false,
+        };
+        if !fits {
+            ctx.refuse(format!(
+                "{} from n{from} ignored: it does not fit my epoch {} and phase ({})",
+                msg.kind(),
+                self.current_epoch,
+                self.role_name()
+            ));
+            return;
+        }
         ctx.set_timer(Timer::LeaderTimeout, hi);
         match msg {
             Msg::NewEpoch { epoch } => {
@@ -957,7 +981,7 @@ impl Zab {
                     },
                 );
             }
-            Msg::CommitLeader { epoch, upto } if epoch == self.current_epoch => {
+            Msg::CommitLeader { upto, .. } => {
                 self.deliver_upto(upto, ctx);
                 if phase != FollowerPhase::Broadcast {
                     self.role = Role::Following {
@@ -967,11 +991,7 @@ impl Zab {
                     self.announce(ctx);
                 }
             }
-            Msg::Propose { epoch, txn }
-                if epoch == self.current_epoch
-                    && phase != FollowerPhase::Discovery
-                    && phase != FollowerPhase::Sync =>
-            {
+            Msg::Propose { epoch, txn } => {
                 let last = self.last_zxid();
                 let expected = if last.epoch == epoch {
                     last.counter + 1
@@ -1003,17 +1023,14 @@ impl Zab {
                     );
                 }
             }
-            Msg::Commit { epoch, zxid } if epoch == self.current_epoch => {
+            Msg::Commit { zxid, .. } => {
                 if self.history.iter().any(|t| t.zxid == zxid) {
                     self.deliver_upto(Some(zxid), ctx);
                 } else {
                     self.look(format!("COMMIT for {zxid}, which I never received"), ctx);
                 }
             }
-            Msg::Ping { epoch, committed }
-                if epoch == self.current_epoch
-                    && matches!(phase, FollowerPhase::Synced | FollowerPhase::Broadcast) =>
-            {
+            Msg::Ping { epoch, committed } => {
                 // NB: the leader pings only once its epoch is established, so
                 // a PING also stands in for a lost COMMIT-LD.
                 if phase == FollowerPhase::Synced {
@@ -1035,11 +1052,7 @@ impl Zab {
                 }
                 ctx.reply(from, Msg::Pong { epoch });
             }
-            other => ctx.refuse(format!(
-                "{} from n{from} ignored: it does not fit my epoch {} and phase",
-                other.kind(),
-                self.current_epoch
-            )),
+            _ => {}
         }
     }
 

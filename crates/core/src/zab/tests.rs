@@ -517,3 +517,64 @@ fn a_ping_makes_up_for_a_lost_commit_leader() {
     ));
     assert_eq!(out.decided(), vec![4]);
 }
+
+#[test]
+fn a_stale_new_leader_never_truncates_acknowledged_proposals() {
+    // Regression (found by the random schedules): a duplicated NEWLEADER
+    // arriving after the follower synced and ACKed a proposal must be
+    // ignored — re-syncing would truncate a proposal the leader counts as
+    // acknowledged. Each synchronization message is taken in its phase only.
+    let c = cluster(3, Mistakes::NONE);
+    let mut f = follower_of(
+        1,
+        3,
+        &c,
+        Durable {
+            accepted_epoch: 0,
+            current_epoch: 0,
+            history: vec![],
+        },
+    );
+    deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 1 });
+    deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::NewLeader {
+            epoch: 1,
+            history: vec![],
+        },
+    );
+    deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::Propose {
+            epoch: 1,
+            txn: txn(1, 1, 9),
+        },
+    );
+    let out = deliver(
+        &mut f,
+        1,
+        &c,
+        3,
+        Msg::NewLeader {
+            epoch: 1,
+            history: vec![],
+        },
+    );
+    assert!(out.sends().is_empty());
+    assert_eq!(f.history(), &[txn(1, 1, 9)]);
+    // A duplicate NEWEPOCH does not send the follower back to sync either.
+    deliver(&mut f, 1, &c, 3, Msg::NewEpoch { epoch: 1 });
+    assert!(matches!(
+        f.role(),
+        Role::Following {
+            phase: FollowerPhase::Synced,
+            ..
+        }
+    ));
+}

@@ -1,0 +1,201 @@
+// The playground in a real headless Chromium, against the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serve, launch, open, clock, panel, SHOTS } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function step(page, times = 1) {
+  for (let i = 0; i < times; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+}
+
+/** Step until Raft and Zab each have an established leader. */
+async function untilLeaders(page) {
+  for (let i = 0; i < 300; i++) {
+    const raft = await panel(page, 'Raft').getByRole('button', { name: /: Leader, / }).count();
+    const zab = await panel(page, 'Zab').getByRole('button', { name: /: Leader, / }).count();
+    if (raft === 1 && zab === 1) return;
+    await step(page);
+  }
+  assert.fail('no leaders after 300 steps');
+}
+
+test('loads three panels, paused, with no console errors', async () => {
+  const page = await open(browser, server.url);
+  const titles = await page.locator('section.panel h2').allInnerTexts();
+  assert.deepEqual(titles, ['Raft', 'Basic Paxos', 'Zab']);
+  assert.equal(await page.getByRole('button', { name: 'Play' }).getAttribute('aria-pressed'), 'false');
+  assert.equal(await clock(page, 'Raft'), 't=0');
+  assert.equal(await page.locator('svg.ring g.node').count(), 15, '3 panels x 5 nodes');
+  await page.screenshot({ path: join(SHOTS, 'loaded.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Step advances every panel on one clock; Step back undoes it', async () => {
+  const page = await open(browser, server.url);
+  await step(page, 3);
+  const t = await clock(page, 'Raft');
+  assert.notEqual(t, 't=0');
+  assert.equal(await clock(page, 'Zab'), t);
+  assert.equal(await clock(page, 'Basic Paxos'), t);
+  await page.getByRole('button', { name: 'Step back' }).click();
+  assert.notEqual(await clock(page, 'Raft'), t);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('keyboard: arrows step, Space plays and pauses, ? opens help', async () => {
+  const page = await open(browser, server.url);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const t2 = await clock(page, 'Raft');
+  assert.notEqual(t2, 't=0');
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await clock(page, 'Raft'), t2);
+  // Keys keep working after a button was clicked (focus stays on it).
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  const before = await clock(page, 'Raft');
+  await page.keyboard.press('ArrowRight');
+  assert.notEqual(await clock(page, 'Raft'), before);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Space');
+  assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'true');
+  await page.waitForFunction(() => document.querySelector('section.panel .clock').innerText !== 't=0');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getByRole('button', { name: 'Play' }).getAttribute('aria-pressed'), 'false');
+  await page.keyboard.press('?');
+  assert.ok(await page.getByRole('dialog', { name: 'Keyboard and reading guide' }).isVisible());
+  await page.screenshot({ path: join(SHOTS, 'help.png') });
+  await page.getByRole('button', { name: 'Close' }).click();
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Deliver and Drop act on the chosen message of one panel', async () => {
+  const page = await open(browser, server.url);
+  const raft = panel(page, 'Raft');
+  await raft.getByRole('button', { name: /Fire n1's election timer now/ }).click();
+  const pending = raft.locator('.pending summary');
+  assert.match(await pending.innerText(), /Pending: 4 messages/);
+  await raft.getByRole('button', { name: /^Deliver message #/ }).first().click();
+  assert.match(await raft.locator('.event-log').innerText(), /RequestVote/);
+  const afterDeliver = await pending.innerText();
+  await raft.getByRole('button', { name: /^Drop message #/ }).first().click();
+  assert.notEqual(await pending.innerText(), afterDeliver);
+  assert.match(await raft.locator('.event-log').innerText(), /dropped by the learner/);
+  // The message inspector: click a message, then Duplicate it.
+  await raft.locator('.pending button.link').first().click();
+  const inspector = page.locator('aside.inspector');
+  assert.match(await inspector.innerText(), /fields/);
+  await inspector.getByRole('button', { name: 'Duplicate' }).click();
+  assert.match(await raft.locator('.event-log').innerText(), /duplicates/);
+  await page.screenshot({ path: join(SHOTS, 'message.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Crash, Restart and Isolate a node; Heal restores the links', async () => {
+  const page = await open(browser, server.url);
+  const raft = panel(page, 'Raft');
+  await raft.getByRole('button', { name: /^n2: / }).click();
+  const inspector = page.locator('aside.inspector');
+  assert.match(await inspector.innerText(), /Raft: n2/);
+  await inspector.getByRole('button', { name: 'Crash' }).click();
+  for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
+    assert.match(await panel(page, title).getByRole('button', { name: /^n2: / }).getAttribute('aria-label'), /down/);
+  }
+  await inspector.getByRole('button', { name: 'Restart' }).click();
+  assert.doesNotMatch(await raft.getByRole('button', { name: /^n2: / }).getAttribute('aria-label'), /down/);
+  await inspector.getByRole('button', { name: 'Isolate' }).click();
+  assert.equal(await raft.locator('line.link.cut').count(), 4, 'n2 cut from the 4 others');
+  await page.screenshot({ path: join(SHOTS, 'isolated.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Heal' }).click();
+  assert.equal(await page.locator('line.link.cut').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Request: decisions fill the "Messages per decision" table at textbook cost', async () => {
+  const page = await open(browser, server.url);
+  await untilLeaders(page);
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  await step(page, 40);
+  const table = page.getByRole('table', { name: 'Messages per decision' });
+  const rows = await table.locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 3);
+  for (const [row, textbook] of [[rows[0], '8.00'], [rows[1], '16.00'], [rows[2], '12.00']]) {
+    const cells = row.split('\t');
+    assert.equal(cells[1], '1', `one decision: ${row}`);
+    assert.equal(cells[2].trim(), textbook, `measured = textbook: ${row}`);
+  }
+  assert.ok(await page.locator('.chart rect.bar').count() >= 3);
+  await page.screenshot({ path: join(SHOTS, 'decided.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a refused action shows an alert and keeps the state', async () => {
+  const page = await open(browser, server.url);
+  await panel(page, 'Raft').getByRole('button', { name: /^n1: / }).click();
+  await page.locator('aside.inspector').getByRole('button', { name: 'Crash' }).click();
+  await page.locator('aside.inspector').getByRole('button', { name: 'Isolate' }).click();
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await page.getByRole('button', { name: 'Step back' }).isDisabled();
+  await page.keyboard.press('ArrowLeft');
+  const alert = page.getByRole('alert').filter({ hasText: 'nothing to undo' });
+  assert.ok(await alert.isVisible());
+  await alert.getByRole('button', { name: 'Dismiss this message' }).click();
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'nothing to undo' }).count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('works at 360 px wide (panels stack), in dark mode with reduced motion', async () => {
+  const page = await open(browser, server.url, { viewport: { width: 360, height: 800 } });
+  await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+  await step(page, 4);
+  const boxes = await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()));
+  assert.ok(boxes.every((b) => Math.abs(b.x - boxes[0].x) < 1), 'panels are stacked');
+  assert.ok(boxes.every((b) => b.width <= 360));
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= 362, `no horizontal scroll (${scroll}px)`);
+  const transition = await page.evaluate(() => {
+    const g = document.querySelector('g.msg');
+    return g ? getComputedStyle(g).transitionDuration : '0s';
+  });
+  assert.equal(transition, '0s');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(21, 24, 27)');
+  await page.screenshot({ path: join(SHOTS, 'narrow-dark.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('every control has an accessible name', async () => {
+  const page = await open(browser, server.url);
+  const unnamed = await page.evaluate(() => {
+    const items = [...document.querySelectorAll('button, select, [role="button"], input')];
+    return items.filter((el) => {
+      const name = el.getAttribute('aria-label') || el.innerText?.trim() || el.closest('label')?.innerText?.trim();
+      return !name;
+    }).map((el) => el.outerHTML.slice(0, 80));
+  });
+  assert.deepEqual(unnamed, []);
+  await page.close();
+});

@@ -1,0 +1,82 @@
+//! The shared control bar: one set of controls drives all panels.
+
+use yew::prelude::*;
+
+use super::Shared;
+use crate::state::{Msg, UiAction, MAX_NODES, MIN_NODES, SPEEDS};
+
+/// Props of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// The state.
+    pub state: Shared,
+    /// Where actions go.
+    pub on_msg: Callback<Msg>,
+    /// Asks for a fresh random seed.
+    pub on_new_seed: Callback<()>,
+}
+
+/// Play/Pause, speed, Step, Step back, New seed, node count, Request, Heal, help.
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let s = &props.state;
+    let send = |m: Msg| {
+        let cb = props.on_msg.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(m.clone()))
+    };
+    let on_speed = {
+        let cb = props.on_msg.clone();
+        Callback::from(move |e: Event| {
+            let v: u32 = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value()
+                .parse()
+                .unwrap_or(4);
+            cb.emit(Msg::SetSpeed(v));
+        })
+    };
+    let on_nodes = {
+        let cb = props.on_msg.clone();
+        Callback::from(move |e: Event| {
+            let v: u8 = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value()
+                .parse()
+                .unwrap_or(5);
+            cb.emit(Msg::SetNodes(v));
+        })
+    };
+    let new_seed = {
+        let cb = props.on_new_seed.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    html! {
+        <nav class="controls" aria-label="Simulation controls">
+            <button class="primary" aria-pressed={if s.playing { "true" } else { "false" }}
+                    onclick={send(Msg::TogglePlay)} title="Play or pause (Space)">
+                { if s.playing { "Pause" } else { "Play" } }
+            </button>
+            <label class="field">{ "Speed" }
+                <select onchange={on_speed} aria-label="Speed in ticks per second">
+                    { for SPEEDS.iter().map(|v| html! {
+                        <option value={v.to_string()} selected={*v == s.speed}>{ format!("{v} ticks/s") }</option>
+                    }) }
+                </select>
+            </label>
+            <button onclick={send(Msg::Do(UiAction::Step))} title="Step to the next event (Right arrow)">{ "Step" }</button>
+            <button onclick={send(Msg::StepBack)} disabled={s.history.is_empty()} title="Undo the last action (Left arrow)">{ "Step back" }</button>
+            <button onclick={send(Msg::Do(UiAction::Request))} title="A client asks each cluster to decide a new value">{ "Request" }</button>
+            <button onclick={send(Msg::Do(UiAction::Heal))} title="Restore every network link">{ "Heal" }</button>
+            <label class="field">{ "Nodes" }
+                <select onchange={on_nodes} aria-label="Number of nodes (starts over)">
+                    { for (MIN_NODES..=MAX_NODES).map(|n| html! {
+                        <option value={n.to_string()} selected={n == s.nodes}>{ n }</option>
+                    }) }
+                </select>
+            </label>
+            <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
+            <span class="seed" aria-label="Current seed and time">{ format!("seed {} · t={}", s.seed, s.now) }</span>
+            <button class="help-button" onclick={send(Msg::ToggleHelp)} aria-label="Keyboard help (?)">{ "?" }</button>
+        </nav>
+    }
+}

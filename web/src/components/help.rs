@@ -1,0 +1,38 @@
+//! The keyboard help dialog.
+
+use yew::prelude::*;
+
+use crate::state::Msg;
+
+/// Props of [`Help`].
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    /// Where actions go.
+    pub on_msg: Callback<Msg>,
+}
+
+/// What the keys do, and how to read the panels.
+#[component]
+pub fn Help(props: &HelpProps) -> Html {
+    let close = {
+        let cb = props.on_msg.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Msg::ToggleHelp))
+    };
+    html! {
+        <div class="dialog-backdrop">
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">
+                <h2 id="help-title">{ "Keyboard and reading guide" }</h2>
+                <dl class="keys">
+                    <dt><kbd>{ "Space" }</kbd></dt><dd>{ "Play or pause" }</dd>
+                    <dt><kbd>{ "→" }</kbd></dt><dd>{ "Step to the next event" }</dd>
+                    <dt><kbd>{ "←" }</kbd></dt><dd>{ "Step back (undo the last action)" }</dd>
+                    <dt><kbd>{ "?" }</kbd></dt><dd>{ "Open or close this help" }</dd>
+                    <dt><kbd>{ "Tab" }</kbd></dt><dd>{ "Move between controls, nodes and pending messages; Enter or Space activates" }</dd>
+                </dl>
+                <p>{ "Each panel runs one protocol on the same cluster, seed, requests and faults. Click a node for its full state and to crash, restart, time out or isolate it; click a message, or use the pending list, to deliver, drop, duplicate or delay it." }</p>
+                <p>{ "Log entries with a solid border are committed (chosen, delivered); dashed ones are not yet. The event log under each panel says, in words, what happened and why inputs were refused." }</p>
+                <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,115 @@
+//! The inspector: the full state of a clicked node and its actions (Crash,
+//! Restart, Time out, Isolate), or the fields of a clicked message and its
+//! actions (Deliver now, Drop, Duplicate, Delay).
+
+use consensus_core::sim::Action;
+use yew::prelude::*;
+
+use super::Shared;
+use crate::state::{timeout_timer, Msg, Selection, UiAction};
+
+/// Props of [`Inspector`].
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    /// The state.
+    pub state: Shared,
+    /// Where actions go.
+    pub on_msg: Callback<Msg>,
+}
+
+fn button(cb: &Callback<Msg>, label: &str, msg: Msg, enabled: bool) -> Html {
+    let cb = cb.clone();
+    let onclick = Callback::from(move |_: MouseEvent| cb.emit(msg.clone()));
+    html! { <button onclick={onclick} disabled={!enabled}>{ label }</button> }
+}
+
+/// The inspector, when something is selected.
+#[component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let Some(sel) = props.state.selected else {
+        return html! {};
+    };
+    let cb = &props.on_msg;
+    let close = button(cb, "Close", Msg::Select(None), true);
+    let body = match sel {
+        Selection::Node { protocol, node } => {
+            let Some(panel) = props.state.panel(protocol) else {
+                return html! {};
+            };
+            let view = panel
+                .sim
+                .views()
+                .get(usize::from(node) - 1)
+                .cloned()
+                .flatten();
+            let up = view.is_some();
+            let can_time_out = timeout_timer(&panel.sim, node).is_some();
+            html! {
+                <>
+                    <h2 id="inspector-title">{ format!("{}: n{node}", protocol.title()) }</h2>
+                    { match &view {
+                        None => html! { <p>{ "Crashed. Its durable state is kept for the restart." }</p> },
+                        Some(v) => html! {
+                            <dl class="details">
+                                <dt>{ "role" }</dt><dd>{ v.role }</dd>
+                                { for v.details.iter().map(|(k, val)| html! { <><dt>{ *k }</dt><dd>{ val }</dd></> }) }
+                                <dt>{ "log" }</dt>
+                                <dd>{ if v.log.is_empty() { "empty".to_string() } else {
+                                    v.log.iter().map(|e| format!("{}: v{} ({}){}", e.position, e.value, e.era, if e.committed { "" } else { " uncommitted" })).collect::<Vec<_>>().join(", ")
+                                } }</dd>
+                            </dl>
+                        },
+                    } }
+                    <div class="actions" role="group" aria-label="Node actions (all panels, except Time out)">
+                        { button(cb, "Crash", Msg::Do(UiAction::Crash(node)), up) }
+                        { button(cb, "Restart", Msg::Do(UiAction::Restart(node)), !up) }
+                        { button(cb, "Time out", Msg::Do(UiAction::TimeOut { protocol, node }), up && can_time_out) }
+                        { button(cb, "Isolate", Msg::Do(UiAction::Isolate(node)), true) }
+                        { close }
+                    </div>
+                </>
+            }
+        }
+        Selection::Message { protocol, id } => {
+            let Some(m) = props.state.message(protocol, id) else {
+                return html! {
+                    <aside class="inspector" aria-labelledby="inspector-title">
+                        <h2 id="inspector-title">{ format!("{}: message #{id}", protocol.title()) }</h2>
+                        <p>{ "No longer in flight: it was delivered or lost (see the event log)." }</p>
+                        <div class="actions">{ close }</div>
+                    </aside>
+                };
+            };
+            let act = |label: &str, action: Action| {
+                button(
+                    cb,
+                    label,
+                    Msg::Do(UiAction::Panel { protocol, action }),
+                    true,
+                )
+            };
+            html! {
+                <>
+                    <h2 id="inspector-title">{ format!("{}: message #{id}", protocol.title()) }</h2>
+                    <dl class="details">
+                        <dt>{ "type" }</dt><dd>{ m.kind }</dd>
+                        <dt>{ "from → to" }</dt><dd>{ format!("n{} → n{}", m.from, m.to) }</dd>
+                        <dt>{ "fields" }</dt><dd><code>{ &m.text }</code></dd>
+                        <dt>{ "sent" }</dt><dd>{ format!("t={}", m.sent_at) }</dd>
+                        <dt>{ "arrives" }</dt><dd>{ format!("t={}", m.deliver_at) }</dd>
+                        <dt>{ "serves" }</dt><dd>{ format!("{:?}", m.purpose) }</dd>
+                        { m.copy_of.map(|c| html! { <><dt>{ "duplicate of" }</dt><dd>{ format!("#{c}") }</dd></> }).unwrap_or_default() }
+                    </dl>
+                    <div class="actions" role="group" aria-label="Message actions">
+                        { act("Deliver now", Action::Deliver(id)) }
+                        { act("Drop", Action::Drop(id)) }
+                        { act("Duplicate", Action::Duplicate(id)) }
+                        { act("Delay 5 ticks", Action::Delay { id, by: 5 }) }
+                        { close }
+                    </div>
+                </>
+            }
+        }
+    };
+    html! { <aside class="inspector" aria-labelledby="inspector-title">{ body }</aside> }
+}

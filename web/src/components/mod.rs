@@ -1,0 +1,61 @@
+//! The playground's components: each renders part of the shared state and
+//! sends [`Msg`](crate::state::Msg)s back through a callback.
+
+pub mod compare;
+pub mod controls;
+pub mod help;
+pub mod inspector;
+pub mod network;
+pub mod panel;
+pub mod ring;
+pub mod spacetime;
+
+use yew::UseReducerHandle;
+
+use crate::state::Playground;
+
+/// The state as components receive it, compared by the version it had when
+/// the props were made: every change makes a new version, so unchanged
+/// views are not re-rendered. (The handle itself always reads the newest
+/// state, so comparing through it would find old and new props equal.)
+#[derive(Clone)]
+pub struct Shared {
+    handle: UseReducerHandle<Playground>,
+    version: u64,
+}
+
+impl Shared {
+    /// Props for the state as it is now.
+    pub fn new(handle: UseReducerHandle<Playground>) -> Self {
+        let version = handle.version;
+        Shared { handle, version }
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+    }
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Playground;
+    fn deref(&self) -> &Playground {
+        &self.handle
+    }
+}
+
+/// The CSS class that colours a message type, the same in the ring, the
+/// pending list and the space-time diagram.
+pub fn kind_class(kind: &str) -> &'static str {
+    match kind {
+        "RequestVote" | "Prepare" | "VOTE" => "k-ask",
+        "RequestVoteReply" | "Promise" | "CEPOCH" | "ACK-E" => "k-answer",
+        "AppendEntries" | "Accept" | "PROPOSE" => "k-carry",
+        "AppendEntriesReply" | "Accepted" | "ACK" => "k-ack",
+        "Decide" | "COMMIT" | "COMMIT-LD" => "k-commit",
+        "Nack" => "k-refuse",
+        "NEWEPOCH" | "NEWLEADER" | "ACK-LD" => "k-recover",
+        _ => "k-keepalive",
+    }
+}

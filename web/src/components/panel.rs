@@ -1,0 +1,188 @@
+//! One protocol's panel: its ring, each node's log, the invariant status,
+//! every pending message and timer with Deliver / Drop buttons (to choose the
+//! exact interleaving), the space-time diagram and the event log in words.
+
+use consensus_core::any::ProtocolKind;
+use consensus_core::sim::Action;
+use yew::prelude::*;
+
+use super::ring::Ring;
+use super::spacetime::SpaceTime;
+use super::{kind_class, Shared};
+use crate::state::{Msg, Selection, UiAction};
+
+/// Entries of each node's log shown (the most recent ones).
+const LOG_TAIL: usize = 10;
+/// Pending messages listed before "Show all" (the soonest to arrive).
+const PENDING_SHOWN: usize = 30;
+/// Event log lines rendered (the most recent).
+const LOG_SHOWN: usize = 40;
+
+/// Props of [`Panel`].
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    /// The state.
+    pub state: Shared,
+    /// Which panel.
+    pub protocol: ProtocolKind,
+    /// Where actions go.
+    pub on_msg: Callback<Msg>,
+}
+
+fn panel_action(
+    cb: &Callback<Msg>,
+    protocol: ProtocolKind,
+    action: Action,
+) -> Callback<MouseEvent> {
+    let cb = cb.clone();
+    Callback::from(move |_: MouseEvent| {
+        cb.emit(Msg::Do(UiAction::Panel {
+            protocol,
+            action: action.clone(),
+        }))
+    })
+}
+
+/// A protocol's panel.
+#[component]
+pub fn Panel(props: &PanelProps) -> Html {
+    let Some(panel) = props.state.panel(props.protocol) else {
+        return html! {};
+    };
+    let p = props.protocol;
+    let id = p.name();
+    let violations = panel.sim.violations();
+    let status = if violations.is_empty() {
+        html! { <p class="invariants ok" role="status">{ "✓ All invariants hold" }</p> }
+    } else {
+        html! {
+            <div class="invariants broken" role="alert">
+                <strong>{ format!("✗ {} invariant violation{}", violations.len(), if violations.len() == 1 { "" } else { "s" }) }</strong>
+                <ul>{ for violations.iter().take(4).map(|v| html! { <li><b>{ v.invariant }</b>{ ": " }{ &v.detail }</li> }) }</ul>
+            </div>
+        }
+    };
+
+    let logs = panel.seen.views.iter().enumerate().map(|(i, v)| {
+        let node = (i + 1) as u8;
+        let select = {
+            let cb = props.on_msg.clone();
+            Callback::from(move |_: MouseEvent| cb.emit(Msg::Select(Some(Selection::Node { protocol: p, node }))))
+        };
+        let entries = match &v {
+            None => html! { <span class="down-note">{ "down (durable state kept)" }</span> },
+            Some(v) if v.log.is_empty() => html! { <span class="empty-log">{ "empty" }</span> },
+            Some(v) => {
+                let skipped = v.log.len().saturating_sub(LOG_TAIL);
+                html! {
+                    <>
+                        { if skipped > 0 { html! { <span class="more">{ format!("+{skipped}") }</span> } } else { html! {} } }
+                        { for v.log.iter().skip(skipped).map(|e| html! {
+                            <span class={classes!("entry", if e.committed { "committed" } else { "uncommitted" })}
+                                  title={format!("{} {}: v{} ({}, {})", p.title(), e.position, e.value, e.era, if e.committed { "committed" } else { "not committed yet" })}>
+                                { format!("v{}", e.value) }
+                            </span>
+                        }) }
+                    </>
+                }
+            }
+        };
+        html! {
+            <li>
+                <button class="node-link" onclick={select} aria-label={format!("n{node} state")}>{ format!("n{node}") }</button>
+                <span class="entries" aria-label={format!("n{node} log")}>{ entries }</span>
+            </li>
+        }
+    });
+
+    let show_all = use_state(|| false);
+    let mut messages = panel.sim.messages();
+    messages.sort_by_key(|m| (m.deliver_at, m.id));
+    let total = messages.len();
+    let hidden = if *show_all {
+        0
+    } else {
+        total.saturating_sub(PENDING_SHOWN)
+    };
+    messages.truncate(total - hidden);
+    let toggle_all = {
+        let show_all = show_all.clone();
+        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+    };
+    let more = if hidden > 0 || (*show_all && total > PENDING_SHOWN) {
+        html! {
+            <li key="more">
+                <button class="link" onclick={toggle_all}>
+                    { if hidden > 0 { format!("Show all {total} messages ({hidden} more)") } else { "Show only the soonest".to_string() } }
+                </button>
+            </li>
+        }
+    } else {
+        html! {}
+    };
+    let timers = &panel.seen.timers;
+    let pending = messages.iter().map(|m| {
+        let select = {
+            let cb = props.on_msg.clone();
+            let sel = Selection::Message {
+                protocol: p,
+                id: m.id,
+            };
+            Callback::from(move |_: MouseEvent| cb.emit(Msg::Select(Some(sel))))
+        };
+        html! {
+            <li key={m.id}>
+                <span class={classes!("swatch", kind_class(m.kind))} aria-hidden="true"></span>
+                <button class="link" onclick={select} title={m.text.clone()}>
+                    { format!("#{} n{}→n{} {}", m.id, m.from, m.to, m.kind) }
+                </button>
+                <span class="due">{ format!("t={}", m.deliver_at) }</span>
+                <button onclick={panel_action(&props.on_msg, p, Action::Deliver(m.id))}
+                        aria-label={format!("Deliver message #{} now", m.id)}>{ "Deliver" }</button>
+                <button onclick={panel_action(&props.on_msg, p, Action::Drop(m.id))}
+                        aria-label={format!("Drop message #{}", m.id)}>{ "Drop" }</button>
+            </li>
+        }
+    });
+    let timer_rows = timers.iter().map(|t| {
+        let fire = Action::Fire { node: t.node, timer: t.name.to_string() };
+        html! {
+            <li key={format!("timer-{}-{}", t.node, t.name)} class="timer">
+                <span class="swatch timer-swatch" aria-hidden="true"></span>
+                <span>{ format!("n{} {} timer", t.node, t.name) }</span>
+                <span class="due">{ format!("t={}", t.at) }</span>
+                <button onclick={panel_action(&props.on_msg, p, fire)}
+                        aria-label={format!("Fire n{}'s {} timer now", t.node, t.name)}>{ "Fire" }</button>
+            </li>
+        }
+    });
+
+    let lines = panel
+        .log
+        .iter()
+        .rev()
+        .take(LOG_SHOWN)
+        .map(|l| html! { <li key={l.seq} class={l.class}>{ &l.text }</li> });
+
+    html! {
+        <section class={classes!("panel", (!violations.is_empty()).then_some("violated"))} aria-labelledby={format!("title-{id}")}>
+            <header>
+                <h2 id={format!("title-{id}")}>{ p.title() }</h2>
+                <span class="clock">{ format!("t={}", panel.sim.now()) }</span>
+            </header>
+            { status }
+            <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
+            <ul class="node-logs" aria-label={format!("{} logs; solid entries are committed", p.title())}>{ for logs }</ul>
+            <details class="pending" open=true>
+                <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
+                <ul>{ for pending }{ more }{ for timer_rows }</ul>
+            </details>
+            <details class="diagram">
+                <summary>{ "Space-time diagram" }</summary>
+                <SpaceTime state={props.state.clone()} protocol={p} />
+            </details>
+            <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
+            <ol class="event-log" role="log" aria-live="polite" aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
+        </section>
+    }
+}
