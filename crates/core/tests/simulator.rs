@@ -220,7 +220,7 @@ fn golden_trace_hashes() {
         (ProtocolKind::Raft, 2, 15166246141887551705),
         (ProtocolKind::Paxos, 1, 9478536424943161711),
         (ProtocolKind::Paxos, 2, 17894545057523412976),
-        (ProtocolKind::Zab, 1, 5087804147743261611),
+        (ProtocolKind::Zab, 1, 7614632386249167402),
         (ProtocolKind::Zab, 2, 769655462580210395),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
