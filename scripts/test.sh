@@ -13,7 +13,7 @@ step "The core builds for wasm and for a target with no std at all"
 cargo build -q -p consensus-core --target wasm32-unknown-unknown
 cargo build -q -p consensus-core --target thumbv7em-none-eabihf
 
-step "Unit, scenario, simulator, random-schedule and command-line tests"
+step "Unit, scenario, simulator, random-schedule, command-line and app-state tests"
 cargo test --workspace
 
 step "Random schedules in a release build: 2,000 more seeds x 2,000 steps per protocol"
@@ -22,4 +22,9 @@ for protocol in raft paxos zab; do
   ./target/release/consensus check --protocol "$protocol" --start 10000 --seeds 2000 --steps 2000
 done
 
-step "All tests passed"
+step "Release build of the site, and its shipped size"
+trunk build --release
+bash scripts/size.sh
+
+step "Browser tests: headless Chromium against the release build on 127.0.0.1"
+node --test tests/browser/

@@ -157,6 +157,18 @@ pub fn Panel(props: &PanelProps) -> Html {
         }
     });
 
+    // The diagram is drawn only while its details element is open.
+    let diagram_open = use_state(|| false);
+    let on_diagram_toggle = {
+        let diagram_open = diagram_open.clone();
+        Callback::from(move |e: Event| {
+            let open = e
+                .target_unchecked_into::<web_sys::HtmlDetailsElement>()
+                .open();
+            diagram_open.set(open);
+        })
+    };
+
     let lines = panel
         .log
         .iter()
@@ -177,9 +189,9 @@ pub fn Panel(props: &PanelProps) -> Html {
                 <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
                 <ul>{ for pending }{ more }{ for timer_rows }</ul>
             </details>
-            <details class="diagram">
+            <details class="diagram" ontoggle={on_diagram_toggle}>
                 <summary>{ "Space-time diagram" }</summary>
-                <SpaceTime state={props.state.clone()} protocol={p} />
+                { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} /> } } else { html! {} } }
             </details>
             <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
             <ol class="event-log" role="log" aria-live="polite" aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
