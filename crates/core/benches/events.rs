@@ -13,46 +13,54 @@ use consensus_core::{Mistakes, ProtocolKind};
 
 const SEEDS: u64 = 8;
 const STEPS: u32 = 2_000;
-const RUNS: usize = 7;
+const RUNS: usize = 9;
 
-fn steps_per_second(kind: ProtocolKind, check: bool) -> f64 {
-    let mut rates: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let mut steps = 0u64;
-            for seed in 0..SEEDS {
-                let config = consensus_core::Config {
-                    check,
-                    ..random_config(seed, Mistakes::NONE)
-                };
-                steps += u64::from(run_schedule(kind, config, STEPS, false).steps);
-            }
-            steps as f64 / start.elapsed().as_secs_f64()
-        })
+/// Steps per second of one pass over the schedules.
+fn one_pass(kind: ProtocolKind, check: bool) -> f64 {
+    let start = Instant::now();
+    let mut steps = 0u64;
+    for seed in 0..SEEDS {
+        let config = consensus_core::Config {
+            check,
+            ..random_config(seed, Mistakes::NONE)
+        };
+        steps += u64::from(run_schedule(kind, config, STEPS, false).steps);
+    }
+    steps as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Median steps per second with checks on and off, and the median of the
+/// per-round ratios. The two are measured back to back in each round, so
+/// the machine's drift affects both alike.
+fn measure(kind: ProtocolKind) -> (f64, f64, f64) {
+    let rounds: Vec<(f64, f64)> = (0..RUNS)
+        .map(|_| (one_pass(kind, true), one_pass(kind, false)))
         .collect();
-    rates.sort_by(f64::total_cmp);
-    rates[RUNS / 2]
+    let on = median(rounds.iter().map(|r| r.0).collect());
+    let off = median(rounds.iter().map(|r| r.1).collect());
+    let ratio = median(rounds.iter().map(|r| r.1 / r.0).collect());
+    (on, off, ratio)
 }
 
 fn main() {
-    // `cargo test --benches` passes --bench-less arguments; only run when benchmarking.
-    if std::env::args().any(|a| a == "--list") {
-        return;
-    }
     println!("simulator steps per second (median of {RUNS} runs, {SEEDS} seeds x {STEPS} steps)");
     println!(
         "{:<12} {:>14} {:>14} {:>8}",
         "protocol", "checks on", "checks off", "ratio"
     );
     for kind in ProtocolKind::ALL {
-        let on = steps_per_second(kind, true);
-        let off = steps_per_second(kind, false);
+        let (on, off, ratio) = measure(kind);
         println!(
             "{:<12} {:>14.0} {:>14.0} {:>7.2}x",
             kind.title(),
             on,
             off,
-            off / on
+            ratio
         );
     }
 }

@@ -14,9 +14,9 @@ use crate::state::{Msg, Selection, UiAction};
 /// Entries of each node's log shown (the most recent ones).
 const LOG_TAIL: usize = 10;
 /// Pending messages listed before "Show all" (the soonest to arrive).
-const PENDING_SHOWN: usize = 30;
+const PENDING_SHOWN: usize = 12;
 /// Event log lines rendered (the most recent).
-const LOG_SHOWN: usize = 40;
+const LOG_SHOWN: usize = 25;
 
 /// Props of [`Panel`].
 #[derive(Properties, PartialEq)]
