@@ -27,4 +27,4 @@ trunk build --release
 bash scripts/size.sh
 
 step "Browser tests: headless Chromium against the release build on 127.0.0.1"
-node --test tests/browser/
+node --test --test-concurrency=1 tests/browser/

@@ -122,10 +122,10 @@ test('Crash, Restart and Isolate a node; Heal restores the links', async () => {
   await inspector.getByRole('button', { name: 'Restart' }).click();
   assert.doesNotMatch(await raft.getByRole('button', { name: /^n2: / }).getAttribute('aria-label'), /down/);
   await inspector.getByRole('button', { name: 'Isolate' }).click();
-  assert.equal(await raft.locator('line.link.cut').count(), 4, 'n2 cut from the 4 others');
+  assert.equal(await raft.locator('line.edge.cut').count(), 4, 'n2 cut from the 4 others');
   await page.screenshot({ path: join(SHOTS, 'isolated.png'), fullPage: true });
   await page.getByRole('button', { name: 'Heal' }).click();
-  assert.equal(await page.locator('line.link.cut').count(), 0);
+  assert.equal(await page.locator('line.edge.cut').count(), 0);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -67,7 +67,7 @@ pub fn Ring(props: &RingProps) -> Html {
         let (na, nb) = ((a + 1) as NodeId, (b + 1) as NodeId);
         let cut = cuts.contains(&(na, nb)) || cuts.contains(&(nb, na));
         let ((x1, y1), (x2, y2)) = (position(a, n), position(b, n));
-        html! { <line key={format!("{na}-{nb}")} class={classes!("link", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
+        html! { <line key={format!("{na}-{nb}")} class={classes!("edge", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
     });
 
     let messages = panel.seen.messages.iter().map(|m| {
