@@ -232,7 +232,7 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
             .unwrap_or_default();
         say!(
-            "{:<12} {:>9} {:>10.2} {:>9} {:>8.2} {:>7.2}   {} msgs in {} ticks",
+            "{:<12} {:>9} {:>10.2} {:>9} {:>8.2} {:>7.2}   {}",
             r["title"].as_str().unwrap_or(""),
             r["decisions"].as_u64().unwrap_or(0),
             r["messages_per_decision"].as_f64().unwrap_or(0.0),
@@ -240,11 +240,14 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             r["message_delays_per_decision"].as_f64().unwrap_or(0.0),
             r["ticks_per_decision"].as_f64().unwrap_or(0.0),
             if one_time.is_empty() {
-                "none".to_string()
+                "none (no leader to elect)".to_string()
             } else {
-                one_time.join(", ")
+                format!(
+                    "{} messages in {} ticks",
+                    one_time.join(", "),
+                    r["one_time_ticks"]
+                )
             },
-            r["one_time_ticks"],
         );
     }
     say!("\nBy message type, per decision:");
