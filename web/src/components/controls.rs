@@ -5,6 +5,17 @@ use yew::prelude::*;
 use super::Shared;
 use crate::state::{Msg, UiAction, MAX_NODES, MIN_NODES, SPEEDS};
 
+/// A `<select>`'s change, turned into a message by `to_msg`.
+fn on_select(cb: &Callback<Msg>, to_msg: fn(&str) -> Msg) -> Callback<Event> {
+    let cb = cb.clone();
+    Callback::from(move |e: Event| {
+        let value = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        cb.emit(to_msg(&value));
+    })
+}
+
 /// Props of [`Controls`].
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
@@ -24,28 +35,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let cb = props.on_msg.clone();
         Callback::from(move |_: MouseEvent| cb.emit(m.clone()))
     };
-    let on_speed = {
-        let cb = props.on_msg.clone();
-        Callback::from(move |e: Event| {
-            let v: u32 = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value()
-                .parse()
-                .unwrap_or(4);
-            cb.emit(Msg::SetSpeed(v));
-        })
-    };
-    let on_nodes = {
-        let cb = props.on_msg.clone();
-        Callback::from(move |e: Event| {
-            let v: u8 = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value()
-                .parse()
-                .unwrap_or(5);
-            cb.emit(Msg::SetNodes(v));
-        })
-    };
+    let on_speed = on_select(&props.on_msg, |v| Msg::SetSpeed(v.parse().unwrap_or(4)));
+    let on_nodes = on_select(&props.on_msg, |v| Msg::SetNodes(v.parse().unwrap_or(5)));
     let new_seed = {
         let cb = props.on_new_seed.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))

@@ -51,6 +51,39 @@ fn follower_of(id: NodeId, leader: NodeId, c: &Cluster, durable: Durable) -> Zab
     f
 }
 
+/// Node 3 of a 3-node cluster, restarted with `accepted_epoch` and
+/// `current_epoch`, elected prospective leader by the votes of n1 and n2
+/// (after the finalize wait): in discovery.
+fn prospective_leader(c: &Cluster, accepted_epoch: Epoch, current_epoch: Epoch) -> Zab {
+    let durable = Durable {
+        accepted_epoch,
+        current_epoch,
+        history: vec![],
+    };
+    let (mut l, _) = restart::<Zab>(3, c, durable);
+    for from in [1, 2] {
+        let vote = Vote {
+            epoch: current_epoch,
+            zxid: z(0, 0),
+            leader: 3,
+        };
+        deliver(
+            &mut l,
+            3,
+            c,
+            from,
+            Msg::Vote {
+                vote,
+                round: 1,
+                state: PeerState::Looking,
+            },
+        );
+    }
+    crate::testkit::step(&mut l, 3, c, Input::Timer(Timer::Finalize));
+    assert!(matches!(l.role(), Role::Leading(_)));
+    l
+}
+
 #[test]
 fn zxids_compare_epoch_first() {
     // §III: "zxid ... a pair (e, c) ... ordered lexicographically".
@@ -93,36 +126,7 @@ fn new_epoch_exceeds_every_accepted_epoch_of_the_quorum() {
     // Phase 1: "the leader ... proposes e' = max(f.p) + 1" over the CEPOCHs
     // of a quorum, and NEWEPOCH goes to those followers.
     let c = cluster(3, Mistakes::NONE);
-    let (mut l, _) = restart::<Zab>(
-        3,
-        &c,
-        Durable {
-            accepted_epoch: 2,
-            current_epoch: 2,
-            history: vec![],
-        },
-    );
-    for from in [1, 2] {
-        let vote = Vote {
-            epoch: 2,
-            zxid: z(0, 0),
-            leader: 3,
-        };
-        deliver(
-            &mut l,
-            3,
-            &c,
-            from,
-            Msg::Vote {
-                vote,
-                round: 1,
-                state: PeerState::Looking,
-            },
-        );
-    }
-    // The finalize wait, then the decision.
-    crate::testkit::step(&mut l, 3, &c, Input::Timer(Timer::Finalize));
-    assert!(matches!(l.role(), Role::Leading(_)));
+    let mut l = prospective_leader(&c, 2, 2);
     let out = deliver(&mut l, 3, &c, 1, Msg::CEpoch { accepted_epoch: 5 });
     assert_eq!(out.sends(), vec![(1, Msg::NewEpoch { epoch: 6 })]);
     assert_eq!(l.accepted_epoch(), 6);
@@ -372,34 +376,7 @@ fn a_stale_ack_leader_vouches_only_for_what_it_names() {
     // duplicates messages, an old ACK-LD from a rejoining follower must not
     // count as an ACK of proposals made after the history it adopted.
     let c = cluster(3, Mistakes::NONE);
-    let (mut l, _) = restart::<Zab>(
-        3,
-        &c,
-        Durable {
-            accepted_epoch: 0,
-            current_epoch: 0,
-            history: vec![],
-        },
-    );
-    for from in [1, 2] {
-        let vote = Vote {
-            epoch: 0,
-            zxid: z(0, 0),
-            leader: 3,
-        };
-        deliver(
-            &mut l,
-            3,
-            &c,
-            from,
-            Msg::Vote {
-                vote,
-                round: 1,
-                state: PeerState::Looking,
-            },
-        );
-    }
-    crate::testkit::step(&mut l, 3, &c, Input::Timer(Timer::Finalize));
+    let mut l = prospective_leader(&c, 0, 0);
     deliver(&mut l, 3, &c, 2, Msg::CEpoch { accepted_epoch: 0 });
     deliver(
         &mut l,
