@@ -199,3 +199,68 @@ test('every control has an accessible name', async () => {
   assert.deepEqual(unnamed, []);
   await page.close();
 });
+
+/** What a learner sees, to compare two pages: clocks, nodes, logs, table. */
+async function snapshot(page) {
+  return page.evaluate(() => ({
+    clocks: [...document.querySelectorAll('section.panel .clock')].map((e) => e.innerText),
+    nodes: [...document.querySelectorAll('svg.ring g.node')].map((e) => e.getAttribute('aria-label')),
+    logs: [...document.querySelectorAll('.node-logs')].map((e) => e.innerText),
+    messages: document.querySelectorAll('svg.ring g.msg').length,
+    table: document.querySelector('table tbody').innerText,
+  }));
+}
+
+test('the address holds the session: a link replays the exact state, a reload restores it', async () => {
+  const page = await open(browser, server.url);
+  await step(page, 20);
+  await panel(page, 'Raft').getByRole('button', { name: /^n2: / }).click();
+  await page.locator('aside.inspector').getByRole('button', { name: 'Crash' }).click();
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  await step(page, 15);
+  const before = await snapshot(page);
+  // The address is updated a moment after the last change: wait until it settles.
+  await page.waitForFunction(() => {
+    const same = window.lastHash === location.hash;
+    window.lastHash = location.hash;
+    return same && location.hash.length > 1;
+  }, null, { polling: 400 });
+  const link = page.url();
+  assert.match(link, /#v1;p=rpz;n=5;s=1;a=s20,cr?\d?/);
+  assert.ok(link.length < 2000, `a lesson's link stays short (${link.length})`);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  assert.match(await page.getByRole('status').filter({ hasText: 'Link copied' }).innerText(), /replays this exact session/);
+
+  // A fresh browser context (no autosave) opening the link sees the same.
+  const other = await open(browser, link);
+  assert.deepEqual(await snapshot(other), before);
+  assert.deepEqual(other.errors, []);
+  await other.close();
+
+  // The plain address in the same browser restores the autosaved session.
+  await page.goto(server.url);
+  await page.waitForSelector('section.panel');
+  await page.waitForFunction((t) => document.querySelector('section.panel .clock').innerText === t, before.clocks[0]);
+  assert.deepEqual(await snapshot(page), before);
+  await page.screenshot({ path: join(SHOTS, 'restored.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a malformed or future link shows an alert and the app keeps working', async () => {
+  for (const [hash, says] of [
+    ['#v1;p=rpz;n=5;s=1;a=s3,zz9', "action 2 ('zz9') is not understood"],
+    ['#v1;p=rpz;n=5', 'missing its protocols, node count or seed'],
+    ['#v7;p=rpz;n=5;s=1;a=', 'newer playground (format v7)'],
+    ['#garbage%%%', 'not a playground link'],
+    ['#v1;p=r;n=3;s=1;a=dr999', 'could not be replayed: action 1 of 1 was refused (no message #999 is in flight)'],
+  ]) {
+    const page = await open(browser, server.url + hash);
+    const alert = page.getByRole('alert').filter({ hasText: says });
+    await alert.waitFor();
+    await step(page, 2);
+    assert.notEqual(await page.locator('section.panel .clock').first().innerText(), 't=0', 'still steps');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});

@@ -6,4 +6,5 @@
 
 pub mod app;
 pub mod components;
+pub mod link;
 pub mod state;

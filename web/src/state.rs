@@ -16,6 +16,8 @@ use consensus_core::sim::{Action, Event, EventKind};
 use consensus_core::{AnySim, Config};
 use yew::Reducible;
 
+use crate::link::Session;
+
 /// Lines of event log kept per panel.
 pub const LOG_LINES: usize = 200;
 /// Messages kept per panel for the space-time diagram.
@@ -54,8 +56,39 @@ pub enum UiAction {
     /// An action on one message or timer of one panel.
     Panel {
         protocol: ProtocolKind,
-        action: Action,
+        action: PanelAction,
     },
+}
+
+/// What the learner can do to one message or timer of one panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PanelAction {
+    /// Deliver the message now.
+    Deliver(u64),
+    /// Drop the message.
+    Drop(u64),
+    /// Send a second copy of the message.
+    Duplicate(u64),
+    /// Postpone the message by some ticks.
+    Delay(u64, Tick),
+    /// Fire a node's armed timer now.
+    Fire(NodeId, String),
+}
+
+impl PanelAction {
+    /// The simulator action it is.
+    pub fn to_action(&self) -> Action {
+        match self {
+            PanelAction::Deliver(id) => Action::Deliver(*id),
+            PanelAction::Drop(id) => Action::Drop(*id),
+            PanelAction::Duplicate(id) => Action::Duplicate(*id),
+            PanelAction::Delay(id, by) => Action::Delay { id: *id, by: *by },
+            PanelAction::Fire(node, timer) => Action::Fire {
+                node: *node,
+                timer: timer.clone(),
+            },
+        }
+    }
 }
 
 /// What the inspector shows.
@@ -290,6 +323,8 @@ pub struct Playground {
     pub error: Option<String>,
     /// Whether the keyboard help is open.
     pub help: bool,
+    /// A passing message (say, "Link copied").
+    pub notice: Option<String>,
     /// Bumped by every change, so views can tell states apart cheaply.
     pub version: u64,
 }
@@ -317,6 +352,16 @@ pub enum Msg {
     ToggleHelp,
     /// Hide the error message.
     DismissError,
+    /// Open a session from a link, a saved session or a file: replayed
+    /// exactly, or refused with the reason and the current state kept.
+    Load {
+        session: Session,
+        from: &'static str,
+    },
+    /// Show an error (a link or file that could not be read).
+    Refuse(String),
+    /// Show a passing message.
+    Notice(String),
 }
 
 /// Speeds offered, in ticks per second.
@@ -347,6 +392,7 @@ impl Playground {
             selected: None,
             error: None,
             help: false,
+            notice: None,
             version: 0,
         }
     }
@@ -356,20 +402,29 @@ impl Playground {
         self.panels.iter().find(|p| p.protocol() == protocol)
     }
 
-    /// Replay `history` from scratch; the index of the first refused action.
+    /// Replay `history` from scratch; on a refused action, its position
+    /// (from 1) and why.
     pub fn replay(
         protocols: Vec<ProtocolKind>,
         nodes: u8,
         seed: u64,
         history: &[UiAction],
-    ) -> (Self, Option<usize>) {
+    ) -> Result<Self, (usize, String)> {
         let mut pg = Self::with(protocols, nodes, seed);
         for (i, a) in history.iter().enumerate() {
-            if pg.act(a.clone()).is_err() {
-                return (pg, Some(i));
-            }
+            pg.act(a.clone()).map_err(|e| (i + 1, e))?;
         }
-        (pg, None)
+        Ok(pg)
+    }
+
+    /// The session, for share links and autosave.
+    pub fn session(&self) -> Session {
+        Session {
+            protocols: self.protocols.clone(),
+            nodes: self.nodes,
+            seed: self.seed,
+            history: self.history.clone(),
+        }
     }
 
     /// Do `action` on every panel it concerns. If it is refused everywhere
@@ -420,7 +475,7 @@ impl Playground {
                 })
             }
             UiAction::Panel { protocol, action } => {
-                self.panel_mut(*protocol)?.apply(action.clone())
+                self.panel_mut(*protocol)?.apply(action.to_action())
             }
         }
     }
@@ -495,6 +550,7 @@ impl Reducible for Playground {
         let mut next = (*self).clone();
         match msg {
             Msg::Do(action) => {
+                next.notice = None;
                 let stop = matches!(action, UiAction::Tick);
                 if let Err(e) = next.act(action) {
                     next.error = Some(e);
@@ -509,13 +565,40 @@ impl Reducible for Playground {
                 } else {
                     let mut history = next.history.clone();
                     history.pop();
-                    let (mut back, _) =
+                    let replayed =
                         Playground::replay(next.protocols.clone(), next.nodes, next.seed, &history);
-                    back.speed = next.speed;
-                    back.selected = next.selected;
-                    next = back;
+                    // Replaying a prefix of what was applied cannot be refused.
+                    if let Ok(mut back) = replayed {
+                        back.speed = next.speed;
+                        back.selected = next.selected;
+                        next = back;
+                    }
                 }
             }
+            Msg::Load { session, from } => {
+                let Session {
+                    protocols,
+                    nodes,
+                    seed,
+                    history,
+                } = session;
+                match Playground::replay(protocols, nodes, seed, &history) {
+                    Ok(loaded) => {
+                        next = Playground {
+                            speed: next.speed,
+                            ..loaded
+                        }
+                    }
+                    Err((i, why)) => {
+                        next.error = Some(format!(
+                            "{from} could not be replayed: action {i} of {} was refused ({why}). The playground kept its current state.",
+                            history.len()
+                        ));
+                    }
+                }
+            }
+            Msg::Refuse(why) => next.error = Some(why),
+            Msg::Notice(text) => next.notice = Some(text),
             Msg::NewSeed(seed) => {
                 next = Playground {
                     speed: next.speed,
@@ -677,7 +760,7 @@ mod tests {
             pg,
             Msg::Do(UiAction::Panel {
                 protocol: ProtocolKind::Raft,
-                action: Action::Drop(id),
+                action: PanelAction::Drop(id),
             }),
         );
         assert!(pg.error.is_none(), "{:?}", pg.error);

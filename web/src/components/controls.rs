@@ -25,6 +25,8 @@ pub struct ControlsProps {
     pub on_msg: Callback<Msg>,
     /// Asks for a fresh random seed.
     pub on_new_seed: Callback<()>,
+    /// Copies the share link.
+    pub on_copy: Callback<()>,
 }
 
 /// Play/Pause, speed, Step, Step back, New seed, node count, Request, Heal, help.
@@ -39,6 +41,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let on_nodes = on_select(&props.on_msg, |v| Msg::SetNodes(v.parse().unwrap_or(5)));
     let new_seed = {
         let cb = props.on_new_seed.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let copy = {
+        let cb = props.on_copy.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     html! {
@@ -66,6 +72,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </select>
             </label>
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
+            <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>
             <span class="seed" aria-label="Current seed and time">{ format!("seed {} · t={}", s.seed, s.now) }</span>
             <button class="help-button" onclick={send(Msg::ToggleHelp)} aria-label="Keyboard help (?)">{ "?" }</button>
         </nav>

@@ -2,11 +2,10 @@
 //! Restart, Time out, Isolate), or the fields of a clicked message and its
 //! actions (Deliver now, Drop, Duplicate, Delay).
 
-use consensus_core::sim::Action;
 use yew::prelude::*;
 
 use super::Shared;
-use crate::state::{timeout_timer, Msg, Selection, UiAction};
+use crate::state::{timeout_timer, Msg, PanelAction, Selection, UiAction};
 
 /// Props of [`Inspector`].
 #[derive(Properties, PartialEq)]
@@ -80,7 +79,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     </aside>
                 };
             };
-            let act = |label: &str, action: Action| {
+            let act = |label: &str, action: PanelAction| {
                 button(
                     cb,
                     label,
@@ -101,10 +100,10 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         { m.copy_of.map(|c| html! { <><dt>{ "duplicate of" }</dt><dd>{ format!("#{c}") }</dd></> }).unwrap_or_default() }
                     </dl>
                     <div class="actions" role="group" aria-label="Message actions">
-                        { act("Deliver now", Action::Deliver(id)) }
-                        { act("Drop", Action::Drop(id)) }
-                        { act("Duplicate", Action::Duplicate(id)) }
-                        { act("Delay 5 ticks", Action::Delay { id, by: 5 }) }
+                        { act("Deliver now", PanelAction::Deliver(id)) }
+                        { act("Drop", PanelAction::Drop(id)) }
+                        { act("Duplicate", PanelAction::Duplicate(id)) }
+                        { act("Delay 5 ticks", PanelAction::Delay(id, 5)) }
                         { close }
                     </div>
                 </>

@@ -3,13 +3,12 @@
 //! exact interleaving), the space-time diagram and the event log in words.
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::sim::Action;
 use yew::prelude::*;
 
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
 use super::{kind_class, Shared};
-use crate::state::{Msg, Selection, UiAction};
+use crate::state::{Msg, PanelAction, Selection, UiAction};
 
 /// Entries of each node's log shown (the most recent ones).
 const LOG_TAIL: usize = 10;
@@ -32,7 +31,7 @@ pub struct PanelProps {
 fn panel_action(
     cb: &Callback<Msg>,
     protocol: ProtocolKind,
-    action: Action,
+    action: PanelAction,
 ) -> Callback<MouseEvent> {
     let cb = cb.clone();
     Callback::from(move |_: MouseEvent| {
@@ -137,15 +136,15 @@ pub fn Panel(props: &PanelProps) -> Html {
                     { format!("#{} n{}→n{} {}", m.id, m.from, m.to, m.kind) }
                 </button>
                 <span class="due">{ format!("t={}", m.deliver_at) }</span>
-                <button onclick={panel_action(&props.on_msg, p, Action::Deliver(m.id))}
+                <button onclick={panel_action(&props.on_msg, p, PanelAction::Deliver(m.id))}
                         aria-label={format!("Deliver message #{} now", m.id)}>{ "Deliver" }</button>
-                <button onclick={panel_action(&props.on_msg, p, Action::Drop(m.id))}
+                <button onclick={panel_action(&props.on_msg, p, PanelAction::Drop(m.id))}
                         aria-label={format!("Drop message #{}", m.id)}>{ "Drop" }</button>
             </li>
         }
     });
     let timer_rows = timers.iter().map(|t| {
-        let fire = Action::Fire { node: t.node, timer: t.name.to_string() };
+        let fire = PanelAction::Fire(t.node, t.name.to_string());
         html! {
             <li key={format!("timer-{}-{}", t.node, t.name)} class="timer">
                 <span class="swatch timer-swatch" aria-hidden="true"></span>

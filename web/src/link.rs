@@ -1,0 +1,478 @@
+//! Share links and saved sessions: a playground session (protocols shown,
+//! node count, seed and every action taken) as a short text with a version
+//! marker, for the URL fragment, localStorage and files.
+//!
+//! ```text
+//! v1;p=rpz;n=5;s=42;a=s12,q,c3,t40,drp17,frp2e
+//! ```
+//!
+//! Runs of the same step or tick collapse (`t40` is forty ticks). Decoding is
+//! a total function: any text, however broken, cut short, oversized or from
+//! a newer playground, gives either a session or an error that says what is
+//! wrong — never a panic.
+
+use std::fmt::Write as _;
+
+use consensus_core::any::ProtocolKind;
+use consensus_core::protocol::{NodeId, TimerKind};
+use consensus_core::{paxos, raft, zab};
+
+use crate::state::{PanelAction, UiAction, MAX_NODES, MIN_NODES};
+
+/// The format this playground writes and reads.
+pub const VERSION: u32 = 1;
+/// Longest text accepted, in bytes.
+pub const MAX_LEN: usize = 100_000;
+/// Most actions a session may hold.
+pub const MAX_ACTIONS: usize = 200_000;
+
+/// What a link or saved session holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The protocols shown, in order.
+    pub protocols: Vec<ProtocolKind>,
+    /// Cluster size.
+    pub nodes: u8,
+    /// The shared seed.
+    pub seed: u64,
+    /// Every action, in order.
+    pub history: Vec<UiAction>,
+}
+
+fn letter(p: ProtocolKind) -> char {
+    match p {
+        ProtocolKind::Raft => 'r',
+        ProtocolKind::Paxos => 'p',
+        ProtocolKind::Zab => 'z',
+    }
+}
+
+fn protocol_of(c: char) -> Option<ProtocolKind> {
+    ProtocolKind::ALL.into_iter().find(|p| letter(*p) == c)
+}
+
+/// The timers of a protocol, by name.
+fn timers(p: ProtocolKind) -> Vec<&'static str> {
+    match p {
+        ProtocolKind::Raft => raft::Timer::ALL.iter().map(|t| t.name()).collect(),
+        ProtocolKind::Paxos => paxos::Timer::ALL.iter().map(|t| t.name()).collect(),
+        ProtocolKind::Zab => zab::Timer::ALL.iter().map(|t| t.name()).collect(),
+    }
+}
+
+/// One action as a token (without its repeat count).
+fn token(a: &UiAction) -> String {
+    match a {
+        UiAction::Step => "s".into(),
+        UiAction::Tick => "t".into(),
+        UiAction::Request => "q".into(),
+        UiAction::Crash(n) => format!("c{n}"),
+        UiAction::Restart(n) => format!("u{n}"),
+        UiAction::Isolate(n) => format!("i{n}"),
+        UiAction::Heal => "h".into(),
+        UiAction::Partition(groups) => {
+            let gs: Vec<String> = groups
+                .iter()
+                .map(|g| g.iter().map(|n| n.to_string()).collect())
+                .collect();
+            format!("g{}", gs.join("."))
+        }
+        UiAction::Cut { from, to } => format!("x{from}{to}"),
+        UiAction::TimeOut { protocol, node } => format!("o{}{node}", letter(*protocol)),
+        UiAction::Panel { protocol, action } => {
+            let p = letter(*protocol);
+            match action {
+                PanelAction::Deliver(id) => format!("d{p}{id}"),
+                PanelAction::Drop(id) => format!("k{p}{id}"),
+                PanelAction::Duplicate(id) => format!("y{p}{id}"),
+                PanelAction::Delay(id, by) => format!("l{p}{id}.{by}"),
+                PanelAction::Fire(node, timer) => {
+                    // A timer is written as its position in the protocol's list.
+                    let i = timers(*protocol)
+                        .iter()
+                        .position(|t| t == timer)
+                        .unwrap_or(usize::MAX);
+                    format!("f{p}{node}.{i}")
+                }
+            }
+        }
+    }
+}
+
+/// Runs of these collapse into one token with a count.
+fn repeatable(a: &UiAction) -> bool {
+    matches!(a, UiAction::Step | UiAction::Tick | UiAction::Request)
+}
+
+/// The session as text.
+pub fn encode(s: &Session) -> String {
+    let protocols: String = s.protocols.iter().map(|p| letter(*p)).collect();
+    let mut out = format!("v{VERSION};p={protocols};n={};s={};a=", s.nodes, s.seed);
+    let mut i = 0;
+    let mut first = true;
+    while i < s.history.len() {
+        let a = &s.history[i];
+        let mut run = 1;
+        if repeatable(a) {
+            while s.history.get(i + run) == Some(a) {
+                run += 1;
+            }
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(&token(a));
+        if run > 1 {
+            let _ = write!(out, "{run}");
+        }
+        i += run;
+    }
+    out
+}
+
+/// Why a link or saved session could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkError(pub String);
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, LinkError> {
+    Err(LinkError(msg.into()))
+}
+
+fn node(s: &str, nodes: u8) -> Option<NodeId> {
+    let n: NodeId = s.parse().ok()?;
+    (1..=nodes).contains(&n).then_some(n)
+}
+
+/// The protocol letter at the start of `rest` (one that is shown), and the rest.
+fn panel_of<'a>(rest: &'a str, protocols: &[ProtocolKind]) -> Option<(ProtocolKind, &'a str)> {
+    let mut cs = rest.chars();
+    let p = protocol_of(cs.next()?)?;
+    protocols.contains(&p).then_some((p, cs.as_str()))
+}
+
+/// Read one token into actions appended to `out`.
+fn read_token(
+    t: &str,
+    nodes: u8,
+    protocols: &[ProtocolKind],
+    out: &mut Vec<UiAction>,
+) -> Option<()> {
+    let mut chars = t.chars();
+    let head = chars.next()?;
+    let rest = chars.as_str();
+    let count = |digits: &str| -> Option<usize> {
+        if digits.is_empty() {
+            Some(1)
+        } else {
+            digits
+                .parse()
+                .ok()
+                .filter(|c| (1..=MAX_ACTIONS).contains(c))
+        }
+    };
+    let single = |n: &str| node(n, nodes);
+    let action = match head {
+        's' | 't' | 'q' => {
+            let a = match head {
+                's' => UiAction::Step,
+                't' => UiAction::Tick,
+                _ => UiAction::Request,
+            };
+            let n = count(rest)?;
+            if out.len() + n > MAX_ACTIONS {
+                return None;
+            }
+            out.extend(std::iter::repeat_n(a, n));
+            return Some(());
+        }
+        'c' => UiAction::Crash(single(rest)?),
+        'u' => UiAction::Restart(single(rest)?),
+        'i' => UiAction::Isolate(single(rest)?),
+        'h' if rest.is_empty() => UiAction::Heal,
+        'g' => {
+            let mut groups = Vec::new();
+            for g in rest.split('.') {
+                let members: Option<Vec<NodeId>> =
+                    g.chars().map(|c| node(&c.to_string(), nodes)).collect();
+                let members = members?;
+                if members.is_empty() {
+                    return None;
+                }
+                groups.push(members);
+            }
+            UiAction::Partition(groups)
+        }
+        'x' => {
+            let mut cs = rest.chars();
+            let from = node(&cs.next()?.to_string(), nodes)?;
+            let to = node(&cs.next()?.to_string(), nodes)?;
+            if cs.next().is_some() {
+                return None;
+            }
+            UiAction::Cut { from, to }
+        }
+        'o' => {
+            let (protocol, n) = panel_of(rest, protocols)?;
+            UiAction::TimeOut {
+                protocol,
+                node: single(n)?,
+            }
+        }
+        'd' | 'k' | 'y' => {
+            let (protocol, id) = panel_of(rest, protocols)?;
+            let id: u64 = id.parse().ok()?;
+            let action = match head {
+                'd' => PanelAction::Deliver(id),
+                'k' => PanelAction::Drop(id),
+                _ => PanelAction::Duplicate(id),
+            };
+            UiAction::Panel { protocol, action }
+        }
+        'l' => {
+            let (protocol, rest) = panel_of(rest, protocols)?;
+            let (id, by) = rest.split_once('.')?;
+            UiAction::Panel {
+                protocol,
+                action: PanelAction::Delay(id.parse().ok()?, by.parse().ok()?),
+            }
+        }
+        'f' => {
+            let (protocol, rest) = panel_of(rest, protocols)?;
+            let (n, i) = rest.split_once('.')?;
+            let i: usize = i.parse().ok()?;
+            let timer = timers(protocol).get(i)?.to_string();
+            UiAction::Panel {
+                protocol,
+                action: PanelAction::Fire(single(n)?, timer),
+            }
+        }
+        _ => return None,
+    };
+    if out.len() >= MAX_ACTIONS {
+        return None;
+    }
+    out.push(action);
+    Some(())
+}
+
+/// Read a session. Total: every input gives a session or a reason.
+pub fn decode(text: &str) -> Result<Session, LinkError> {
+    let text = text.trim().trim_start_matches('#');
+    if text.len() > MAX_LEN {
+        return err(format!(
+            "the link is too long ({} characters; at most {MAX_LEN})",
+            text.len()
+        ));
+    }
+    let mut fields = text.split(';');
+    let version = fields.next().unwrap_or("");
+    match version.strip_prefix('v').map(str::parse::<u32>) {
+        Some(Ok(VERSION)) => {}
+        Some(Ok(v)) if v > VERSION => {
+            return err(format!(
+                "this link was made by a newer playground (format v{v}); this one reads v{VERSION}"
+            ))
+        }
+        _ => return err("this is not a playground link: it should start with v1;"),
+    }
+    let (mut protocols, mut nodes, mut seed, mut actions) = (None, None, None, None);
+    for field in fields {
+        let Some((key, value)) = field.split_once('=') else {
+            return err(format!("the link has a broken part '{}'", clip(field)));
+        };
+        match key {
+            "p" => {
+                let ps: Option<Vec<ProtocolKind>> = value.chars().map(protocol_of).collect();
+                match ps {
+                    Some(ps) if !ps.is_empty() && ps.len() <= 3 => protocols = Some(ps),
+                    _ => {
+                        return err(format!(
+                            "the link names unknown protocols '{}' (use r, p, z)",
+                            clip(value)
+                        ))
+                    }
+                }
+            }
+            "n" => match value.parse::<u8>() {
+                Ok(n) if (MIN_NODES..=MAX_NODES).contains(&n) => nodes = Some(n),
+                _ => {
+                    return err(format!(
+                    "the link's node count '{}' is not a number from {MIN_NODES} to {MAX_NODES}",
+                    clip(value)
+                ))
+                }
+            },
+            "s" => match value.parse::<u64>() {
+                Ok(s) => seed = Some(s),
+                Err(_) => return err(format!("the link's seed '{}' is not a number", clip(value))),
+            },
+            "a" => actions = Some(value),
+            other => return err(format!("the link has an unknown part '{}'", clip(other))),
+        }
+    }
+    let (Some(protocols), Some(nodes), Some(seed)) = (protocols, nodes, seed) else {
+        return err("the link is missing its protocols, node count or seed: it may be cut short");
+    };
+    let mut history = Vec::new();
+    for (i, t) in actions
+        .unwrap_or("")
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .enumerate()
+    {
+        if read_token(t, nodes, &protocols, &mut history).is_none() {
+            return err(format!(
+                "the link's action {} ('{}') is not understood: the link may be cut short or edited",
+                i + 1,
+                clip(t)
+            ));
+        }
+    }
+    Ok(Session {
+        protocols,
+        nodes,
+        seed,
+        history,
+    })
+}
+
+/// At most 20 characters of `s`, for error messages.
+fn clip(s: &str) -> String {
+    let mut c: String = s.chars().take(20).collect();
+    if s.chars().count() > 20 {
+        c.push('…');
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn session(history: Vec<UiAction>) -> Session {
+        Session {
+            protocols: ProtocolKind::ALL.to_vec(),
+            nodes: 5,
+            seed: 42,
+            history,
+        }
+    }
+
+    #[test]
+    fn a_typical_lesson_is_short_and_readable() {
+        let mut h = vec![UiAction::Step; 12];
+        h.push(UiAction::Request);
+        h.push(UiAction::Crash(3));
+        h.extend(vec![UiAction::Tick; 40]);
+        h.push(UiAction::Panel {
+            protocol: ProtocolKind::Raft,
+            action: PanelAction::Deliver(17),
+        });
+        h.push(UiAction::Panel {
+            protocol: ProtocolKind::Zab,
+            action: PanelAction::Fire(2, "leader-timeout".into()),
+        });
+        let s = session(h);
+        let text = encode(&s);
+        assert_eq!(text, "v1;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4");
+        assert_eq!(decode(&text), Ok(s));
+        assert_eq!(decode(&format!("#{text}")).map(|s| s.history.len()), Ok(56));
+    }
+
+    #[test]
+    fn malformed_links_say_what_is_wrong() {
+        let cases = [
+            ("", "not a playground link"),
+            ("hello", "not a playground link"),
+            ("v2;p=r;n=3;s=1;a=", "newer playground (format v2)"),
+            ("v1;p=r;n=3", "missing its protocols, node count or seed"),
+            ("v1;p=rx;n=3;s=1", "unknown protocols 'rx'"),
+            ("v1;p=;n=3;s=1", "unknown protocols ''"),
+            (
+                "v1;p=r;n=12;s=1",
+                "node count '12' is not a number from 3 to 7",
+            ),
+            ("v1;p=r;n=3;s=-4", "seed '-4' is not a number"),
+            ("v1;p=r;n=3;s=1;zz=3", "unknown part 'zz'"),
+            ("v1;p=r;n=3;s=1;broken", "broken part 'broken'"),
+            ("v1;p=r;n=3;s=1;a=s3,c9", "action 2 ('c9')"),
+            ("v1;p=r;n=3;s=1;a=dz4", "action 1 ('dz4')"),
+            ("v1;p=r;n=3;s=1;a=fr1.9", "action 1 ('fr1.9')"),
+            ("v1;p=r;n=3;s=1;a=t999999999", "action 1"),
+            ("v1;p=r;n=3;s=1;a=g1.", "action 1"),
+        ];
+        for (text, says) in cases {
+            let e = decode(text).expect_err(text);
+            assert!(e.0.contains(says), "{text}: '{e}' should say '{says}'");
+        }
+        let long = format!("v1;p=r;n=3;s=1;a={}", "h,".repeat(60_000));
+        assert!(decode(&long).unwrap_err().0.contains("too long"));
+    }
+
+    fn protocol() -> impl Strategy<Value = ProtocolKind> {
+        prop_oneof![
+            Just(ProtocolKind::Raft),
+            Just(ProtocolKind::Paxos),
+            Just(ProtocolKind::Zab)
+        ]
+    }
+
+    fn action() -> impl Strategy<Value = UiAction> {
+        let n = 1u8..=5;
+        prop_oneof![
+            Just(UiAction::Step),
+            Just(UiAction::Tick),
+            Just(UiAction::Request),
+            n.clone().prop_map(UiAction::Crash),
+            n.clone().prop_map(UiAction::Restart),
+            n.clone().prop_map(UiAction::Isolate),
+            Just(UiAction::Heal),
+            prop::collection::vec(prop::collection::vec(1u8..=5, 1..4), 1..3)
+                .prop_map(UiAction::Partition),
+            (n.clone(), n.clone()).prop_map(|(from, to)| UiAction::Cut { from, to }),
+            (protocol(), n.clone())
+                .prop_map(|(protocol, node)| UiAction::TimeOut { protocol, node }),
+            (protocol(), any::<u64>(), 0u8..5, any::<u64>(), n).prop_map(
+                |(protocol, id, k, by, node)| {
+                    let action = match k {
+                        0 => PanelAction::Deliver(id),
+                        1 => PanelAction::Drop(id),
+                        2 => PanelAction::Duplicate(id),
+                        3 => PanelAction::Delay(id, by),
+                        _ => PanelAction::Fire(node, timers(protocol)[0].to_string()),
+                    };
+                    UiAction::Panel { protocol, action }
+                }
+            ),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_session_round_trips(history in prop::collection::vec(action(), 0..60), seed in any::<u64>()) {
+            let s = Session { protocols: ProtocolKind::ALL.to_vec(), nodes: 5, seed, history };
+            prop_assert_eq!(decode(&encode(&s)), Ok(s));
+        }
+
+        #[test]
+        fn any_text_decodes_or_says_why(text in ".{0,200}") {
+            let _ = decode(&text);
+        }
+
+        #[test]
+        fn cut_or_edited_links_never_panic(history in prop::collection::vec(action(), 0..30), cut in 0usize..400, junk in "[a-z0-9,.;=#]{0,5}") {
+            let text = encode(&session(history));
+            let mut broken: String = text.chars().take(cut).collect();
+            broken.push_str(&junk);
+            let _ = decode(&broken);
+        }
+    }
+}
