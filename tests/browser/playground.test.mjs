@@ -264,3 +264,39 @@ test('a malformed or future link shows an alert and the app keeps working', asyn
     await page.close();
   }
 });
+
+test('URL options: embed=1&protocols=raft shows only Raft, compactly, in the chosen theme', async () => {
+  const page = await open(browser, `${server.url}?embed=1&protocols=raft&nodes=3&seed=7&theme=dark&controls=minimal`);
+  assert.deepEqual(await page.locator('section.panel h2').allInnerTexts(), ['Raft']);
+  assert.equal(await page.locator('svg.ring g.node').count(), 3);
+  assert.equal(await page.getByRole('heading', { name: 'Consensus Playground' }).isVisible(), false);
+  assert.equal(await page.getByRole('button', { name: 'Heal' }).count(), 0, 'minimal controls');
+  assert.match(await page.locator('.seed').innerText(), /seed 7/);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(21, 24, 27)', 'theme=dark wins over a light system');
+  await step(page, 3);
+  await page.screenshot({ path: join(SHOTS, 'embed-raft.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  const bad = await open(browser, `${server.url}?protocols=pbft&colour=red`);
+  await bad.getByRole('alert').filter({ hasText: 'Some URL options were not understood' }).waitFor();
+  assert.equal(await bad.locator('section.panel').count(), 3);
+  await bad.close();
+});
+
+test('the Embed button gives an iframe snippet that opens this session', async () => {
+  const page = await open(browser, server.url);
+  await step(page, 5);
+  await page.getByRole('button', { name: 'Embed' }).click();
+  const snippet = await page.getByLabel('iframe snippet').inputValue();
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v1;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
+  const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
+  await page.getByRole('button', { name: 'Close' }).click();
+  const clock = await page.locator('section.panel .clock').first().innerText();
+  const embedded = await open(browser, src);
+  assert.equal(await embedded.locator('section.panel .clock').first().innerText(), clock);
+  assert.deepEqual(embedded.errors, []);
+  await embedded.close();
+  await page.close();
+});

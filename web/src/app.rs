@@ -14,6 +14,7 @@ use crate::components::network::Network;
 use crate::components::panel::Panel;
 use crate::components::Shared;
 use crate::link::{decode, encode};
+use crate::options::{parse, Controls as ControlSet, Options, Theme};
 use crate::state::{Msg, Playground, UiAction};
 
 /// Where the session is saved between visits.
@@ -25,11 +26,26 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// What to open at start: the link in the address bar wins; a broken link
-/// is reported and the saved session (if any) opens instead, so opening a
-/// bad link never loses the learner's work.
-fn startup_messages() -> Vec<Msg> {
+/// The URL options of this page, and what in them was not understood.
+fn url_options() -> (Options, Vec<String>) {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    parse(&search)
+}
+
+/// What to open at start: the session in the address bar wins; then URL
+/// options (an embed shows its author's scenario); then the autosave. A
+/// broken link is reported and the saved session opens instead, so opening
+/// a bad link never loses the learner's work.
+fn startup_messages(options: &Options, problems: &[String]) -> Vec<Msg> {
     let mut out = Vec::new();
+    if !problems.is_empty() {
+        out.push(Msg::Refuse(format!(
+            "Some URL options were not understood and were ignored: {}.",
+            problems.join("; ")
+        )));
+    }
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
@@ -43,6 +59,9 @@ fn startup_messages() -> Vec<Msg> {
             }
             Err(e) => out.push(Msg::Refuse(format!("This link cannot be opened: {e}."))),
         }
+    }
+    if options.chooses_state() {
+        return out;
     }
     if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
         match decode(&saved) {
@@ -61,8 +80,9 @@ fn startup_messages() -> Vec<Msg> {
     out
 }
 
-/// Keep the address bar and the autosave up to date with the session.
-fn save(state: &Playground) {
+/// Keep the address bar (and, on the plain address, the autosave) up to
+/// date with the session.
+fn save(state: &Playground, autosave: bool) {
     let text = encode(&state.session());
     if let Some(w) = web_sys::window() {
         if let Ok(history) = w.history() {
@@ -73,9 +93,29 @@ fn save(state: &Playground) {
             );
         }
     }
-    if let Some(s) = storage() {
+    if let Some(s) = storage().filter(|_| autosave) {
         let _ = s.set_item(AUTOSAVE_KEY, &text);
     }
+}
+
+/// A ready iframe for the current session.
+fn embed_snippet(state: &Playground) -> String {
+    let (origin, path) = web_sys::window()
+        .map(|w| {
+            (
+                w.location().origin().unwrap_or_default(),
+                w.location().pathname().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    let protocols: Vec<&str> = state.protocols.iter().map(|p| p.name()).collect();
+    format!(
+        "<iframe src=\"{origin}{path}?embed=1&protocols={}&nodes={}&seed={}#{}\" title=\"Consensus Playground\" width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
+        protocols.join(","),
+        state.nodes,
+        state.seed,
+        encode(&state.session())
+    )
 }
 
 /// Copy the address (which holds the session) to the clipboard.
@@ -117,18 +157,43 @@ fn fresh_seed() -> u64 {
 /// The playground.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| Playground::new(5, 1));
+    let options = use_memo((), |_| url_options());
+    let state = {
+        let (o, _) = &*options;
+        let protocols = o
+            .protocols
+            .clone()
+            .unwrap_or_else(|| consensus_core::ProtocolKind::ALL.to_vec());
+        let (nodes, seed) = (o.nodes.unwrap_or(5), o.seed.unwrap_or(1));
+        use_reducer(move || Playground::with(protocols, nodes, seed))
+    };
+    let (opts, _) = &*options;
+    let autosave = !opts.chooses_state();
     let on_msg = {
         let state = state.clone();
         Callback::from(move |m: Msg| state.dispatch(m))
     };
 
-    // Open a link or the saved session once; afterwards save every change.
+    // Open a link or the saved session once, apply the theme, autoplay;
+    // afterwards save every change.
     {
         let dispatcher = state.dispatcher();
+        let options = options.clone();
         use_effect_with((), move |_| {
-            for m in startup_messages() {
+            let (o, problems) = &*options;
+            for m in startup_messages(o, problems) {
                 dispatcher.dispatch(m);
+            }
+            let theme = match o.theme {
+                Theme::Auto => None,
+                Theme::Light => Some("light"),
+                Theme::Dark => Some("dark"),
+            };
+            if let (Some(t), Some(root)) = (theme, gloo::utils::document().document_element()) {
+                let _ = root.set_attribute("data-theme", t);
+            }
+            if o.autoplay {
+                dispatcher.dispatch(Msg::TogglePlay);
             }
         });
     }
@@ -137,7 +202,8 @@ pub fn App() -> Html {
         // playing: a newer change cancels the pending save.
         let state = state.clone();
         use_effect_with(state.version, move |version| {
-            let pending = (*version > 0).then(|| Timeout::new(SAVE_DELAY_MS, move || save(&state)));
+            let pending =
+                (*version > 0).then(|| Timeout::new(SAVE_DELAY_MS, move || save(&state, autosave)));
             move || drop(pending)
         });
     }
@@ -201,6 +267,27 @@ pub fn App() -> Html {
         let cb = on_msg.clone();
         Callback::from(move |_| copy_link(&cb))
     };
+    let embed_open = use_state(|| false);
+    let on_embed = {
+        let embed_open = embed_open.clone();
+        Callback::from(move |_| embed_open.set(!*embed_open))
+    };
+    let embed_dialog = (*embed_open).then(|| {
+        let close = {
+            let embed_open = embed_open.clone();
+            Callback::from(move |_: MouseEvent| embed_open.set(false))
+        };
+        html! {
+            <div class="dialog-backdrop">
+                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="embed-title">
+                    <h2 id="embed-title">{ "Embed this playground" }</h2>
+                    <p>{ "Paste this into a course page. It opens on exactly this session, in a compact layout; readers' own sessions are not touched." }</p>
+                    <textarea class="snippet" readonly=true rows="5" aria-label="iframe snippet" value={embed_snippet(&state)} />
+                    <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
+                </div>
+            </div>
+        }
+    });
     let notice = state
         .notice
         .clone()
@@ -221,12 +308,13 @@ pub fn App() -> Html {
         }
     });
     html! {
-        <>
+        <div class={classes!("app", opts.embed.then_some("embed"))}>
             <header class="top">
                 <h1>{ "Consensus Playground" }</h1>
                 <p class="tagline">{ "Raft, Basic Paxos and Zab on the same cluster, the same seed, the same requests and the same faults. Step through every event, grab any message, break any node." }</p>
             </header>
-            <Controls state={shared.clone()} on_msg={on_msg.clone()} on_new_seed={on_new_seed} on_copy={on_copy} />
+            <Controls state={shared.clone()} on_msg={on_msg.clone()} on_new_seed={on_new_seed} on_copy={on_copy}
+                      on_embed={on_embed} minimal={opts.controls == ControlSet::Minimal} />
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
             <main>
@@ -240,6 +328,7 @@ pub fn App() -> Html {
                 <Network nodes={state.nodes} on_msg={on_msg.clone()} />
             </main>
             { if state.help { html! { <Help on_msg={on_msg.clone()} /> } } else { html! {} } }
-        </>
+            { embed_dialog.unwrap_or_default() }
+        </div>
     }
 }

@@ -7,4 +7,5 @@
 pub mod app;
 pub mod components;
 pub mod link;
+pub mod options;
 pub mod state;

@@ -27,6 +27,10 @@ pub struct ControlsProps {
     pub on_new_seed: Callback<()>,
     /// Copies the share link.
     pub on_copy: Callback<()>,
+    /// Opens the embed snippet.
+    pub on_embed: Callback<()>,
+    /// Only Play, Step, Step back and Request (an embed's `controls=minimal`).
+    pub minimal: bool,
 }
 
 /// Play/Pause, speed, Step, Step back, New seed, node count, Request, Heal, help.
@@ -47,12 +51,18 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let cb = props.on_copy.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    let embed = {
+        let cb = props.on_embed.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let full = !props.minimal;
     html! {
         <nav class="controls" aria-label="Simulation controls">
             <button class="primary" aria-pressed={if s.playing { "true" } else { "false" }}
                     onclick={send(Msg::TogglePlay)} title="Play or pause (Space)">
                 { if s.playing { "Pause" } else { "Play" } }
             </button>
+            { if full { html! {
             <label class="field">{ "Speed" }
                 <select onchange={on_speed} aria-label="Speed in ticks per second">
                     { for SPEEDS.iter().map(|v| html! {
@@ -60,9 +70,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     }) }
                 </select>
             </label>
+            } } else { html! {} } }
             <button onclick={send(Msg::Do(UiAction::Step))} title="Step to the next event (Right arrow)">{ "Step" }</button>
             <button onclick={send(Msg::StepBack)} disabled={s.history.is_empty()} title="Undo the last action (Left arrow)">{ "Step back" }</button>
             <button onclick={send(Msg::Do(UiAction::Request))} title="A client asks each cluster to decide a new value">{ "Request" }</button>
+            { if full { html! { <>
             <button onclick={send(Msg::Do(UiAction::Heal))} title="Restore every network link">{ "Heal" }</button>
             <label class="field">{ "Nodes" }
                 <select onchange={on_nodes} aria-label="Number of nodes (starts over)">
@@ -73,6 +85,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
             </label>
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
             <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>
+            <button onclick={embed} title="Get an iframe snippet for a course page">{ "Embed" }</button>
+            </> } } else { html! {} } }
             <span class="seed" aria-label="Current seed and time">{ format!("seed {} · t={}", s.seed, s.now) }</span>
             <button class="help-button" onclick={send(Msg::ToggleHelp)} aria-label="Keyboard help (?)">{ "?" }</button>
         </nav>

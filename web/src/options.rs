@@ -1,0 +1,166 @@
+//! URL options for course pages and embeds, from the query string:
+//! `?protocols=raft,paxos&nodes=5&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1`.
+//! Unknown or bad values are reported and ignored, never fatal.
+
+use consensus_core::any::ProtocolKind;
+
+use crate::state::{MAX_NODES, MIN_NODES};
+
+/// Which controls an embed shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Controls {
+    /// Every control.
+    #[default]
+    Full,
+    /// Play, Step, Step back and Request only.
+    Minimal,
+}
+
+/// The colour scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// The options a URL asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Options {
+    /// The protocols to show, in order.
+    pub protocols: Option<Vec<ProtocolKind>>,
+    /// Cluster size.
+    pub nodes: Option<u8>,
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Compact layout for an iframe.
+    pub embed: bool,
+    /// Which controls to show.
+    pub controls: Controls,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Start playing.
+    pub autoplay: bool,
+}
+
+impl Options {
+    /// Whether the URL chose what to show, so it wins over the autosave
+    /// (an embedded figure shows its author's scenario, not the reader's).
+    pub fn chooses_state(&self) -> bool {
+        self.protocols.is_some() || self.nodes.is_some() || self.seed.is_some() || self.embed
+    }
+}
+
+fn flag(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Read the options of a query string (with or without its `?`); the second
+/// value lists what was not understood, in plain words.
+pub fn parse(query: &str) -> (Options, Vec<String>) {
+    let mut o = Options::default();
+    let mut problems = Vec::new();
+    for pair in query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let ok = match key {
+            "protocols" => {
+                let ps: Option<Vec<ProtocolKind>> =
+                    value.split(',').map(ProtocolKind::from_name).collect();
+                match ps {
+                    Some(mut ps) if !ps.is_empty() => {
+                        ps.dedup();
+                        o.protocols = Some(ps);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            "nodes" => match value.parse::<u8>() {
+                Ok(n) if (MIN_NODES..=MAX_NODES).contains(&n) => {
+                    o.nodes = Some(n);
+                    true
+                }
+                _ => false,
+            },
+            "seed" => value.parse::<u64>().map(|s| o.seed = Some(s)).is_ok(),
+            "embed" => flag(value).map(|b| o.embed = b).is_some(),
+            "autoplay" => flag(value).map(|b| o.autoplay = b).is_some(),
+            "controls" => match value {
+                "full" => true,
+                "minimal" => {
+                    o.controls = Controls::Minimal;
+                    true
+                }
+                _ => false,
+            },
+            "theme" => {
+                o.theme = match value {
+                    "auto" => Theme::Auto,
+                    "light" => Theme::Light,
+                    "dark" => Theme::Dark,
+                    _ => {
+                        problems.push(format!("theme={value} (use light, dark or auto)"));
+                        continue;
+                    }
+                };
+                true
+            }
+            _ => {
+                problems.push(format!("unknown option '{key}'"));
+                continue;
+            }
+        };
+        if !ok {
+            problems.push(format!("{key}={value} is not a valid value"));
+        }
+    }
+    (o, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_option() {
+        let (o, problems) = parse(
+            "?protocols=raft,zab&nodes=7&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            o.protocols,
+            Some(vec![ProtocolKind::Raft, ProtocolKind::Zab])
+        );
+        assert_eq!(
+            (o.nodes, o.seed, o.embed, o.autoplay),
+            (Some(7), Some(42), true, true)
+        );
+        assert_eq!((o.controls, o.theme), (Controls::Minimal, Theme::Dark));
+        assert!(o.chooses_state());
+        assert!(!parse("").0.chooses_state());
+    }
+
+    #[test]
+    fn bad_values_are_reported_and_ignored() {
+        let (o, problems) =
+            parse("protocols=pbft&nodes=12&seed=x&theme=pink&color=red&embed=maybe&autoplay");
+        assert_eq!(o, Options::default());
+        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("protocols=pbft")));
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("unknown option 'color'")));
+    }
+}
