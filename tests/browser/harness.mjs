@@ -16,11 +16,20 @@ const TYPES = {
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const SHOTS = join(ROOT, 'tests/browser/screenshots');
 
-/** Serve `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serve(dir = join(ROOT, 'dist')) {
+/**
+ * Serve directories on 127.0.0.1 at a free port; resolves to { url, close }.
+ * `mounts` maps URL prefixes to directories (the longest prefix wins), so a
+ * test can put the site under a sub-path next to a course page.
+ */
+export async function serve(mounts = { '/': join(ROOT, 'dist') }) {
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = join(dir, path.endsWith('/') ? path + 'index.html' : path);
+    const prefix = prefixes.find((p) => path.startsWith(p));
+    if (prefix === undefined) { res.writeHead(404).end('not found'); return; }
+    const dir = mounts[prefix];
+    const rest = path.slice(prefix.length);
+    const file = join(dir, rest === '' || rest.endsWith('/') ? rest + 'index.html' : rest);
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);

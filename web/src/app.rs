@@ -1,8 +1,14 @@
-//! The application: the state in a reducer, the play loop, the keyboard and
-//! visibility listeners, and the page layout.
+//! The application: the state in a reducer, the play loop, the keyboard,
+//! visibility and scrolling listeners, session files, and the page layout.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
+use gloo::file::callbacks::FileReader;
+use gloo::file::{Blob, ObjectUrl};
 use gloo::timers::callback::{Interval, Timeout};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -10,10 +16,11 @@ use crate::components::compare::Compare;
 use crate::components::controls::Controls;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
+use crate::components::lesson::Narration;
 use crate::components::network::Network;
 use crate::components::panel::Panel;
 use crate::components::Shared;
-use crate::link::{decode, encode};
+use crate::link::{decode, encode, MAX_LEN};
 use crate::options::{parse, Controls as ControlSet, Options, Theme};
 use crate::state::{Msg, Playground, UiAction};
 
@@ -59,6 +66,9 @@ fn startup_messages(options: &Options, problems: &[String]) -> Vec<Msg> {
             }
             Err(e) => out.push(Msg::Refuse(format!("This link cannot be opened: {e}."))),
         }
+    }
+    if let Some(id) = options.scenario {
+        out.push(Msg::OpenLesson(id));
     }
     if options.chooses_state() {
         return out;
@@ -127,6 +137,62 @@ fn copy_link(on_msg: &Callback<Msg>) {
         "Link copied: it replays this exact session. ({} characters)",
         href.len()
     )));
+}
+
+/// Offer the session as a text file to download. The object URL lives in
+/// `keep` until the next export, so the download can finish reading it.
+fn export_session(state: &Playground, keep: &RefCell<Option<ObjectUrl>>) {
+    let text = format!("{}\n", encode(&state.session()));
+    let url = ObjectUrl::from(Blob::new_with_options(text.as_str(), Some("text/plain")));
+    let document = gloo::utils::document();
+    if let Some(a) = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(&format!("consensus-playground-seed-{}.txt", state.seed));
+        a.click();
+    }
+    *keep.borrow_mut() = Some(url);
+}
+
+/// Read a session file the learner picked and open it; a file too large to
+/// be a session, unreadable or malformed is refused with the reason, and
+/// the current state is kept. The reader lives in `keep` until it is done.
+fn import_session(
+    file: web_sys::File,
+    on_msg: &Callback<Msg>,
+    keep: &Rc<RefCell<Option<FileReader>>>,
+) {
+    let file = gloo::file::File::from(file);
+    let name = file.name();
+    if file.size() > MAX_LEN as u64 {
+        on_msg.emit(Msg::Refuse(format!(
+            "'{name}' is too large to be a playground session ({} bytes; at most {MAX_LEN}). The playground kept its current state.",
+            file.size()
+        )));
+        return;
+    }
+    let cb = on_msg.clone();
+    let done = keep.clone();
+    let reader = gloo::file::callbacks::read_as_text(&file, move |read| {
+        let msg = match read {
+            Err(e) => Msg::Refuse(format!("'{name}' could not be read: {e}.")),
+            Ok(text) => match decode(&text) {
+                Ok(session) => Msg::Load {
+                    session,
+                    from: "The file",
+                },
+                Err(e) => Msg::Refuse(format!(
+                    "'{name}' cannot be opened: {e}. The playground kept its current state."
+                )),
+            },
+        };
+        cb.emit(msg);
+        done.borrow_mut().take();
+    });
+    *keep.borrow_mut() = Some(reader);
 }
 
 /// The tag of the element a key press is aimed at.
@@ -208,11 +274,44 @@ pub fn App() -> Html {
         });
     }
 
-    // Play: one tick per interval, only while playing. Dropping the
-    // interval stops it, so nothing runs while paused.
+    // Scrolled out of view (in a course page, say), the playground stops
+    // ticking and goes on where it was when it comes back.
+    let root = use_node_ref();
+    let in_view = use_state(|| true);
+    {
+        let root = root.clone();
+        let in_view = in_view.clone();
+        use_effect_with((), move |_| {
+            let callback =
+                Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    if let Some(entry) = entries
+                        .iter()
+                        .last()
+                        .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                    {
+                        in_view.set(entry.is_intersecting());
+                    }
+                });
+            let observer =
+                web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, root.cast::<web_sys::Element>()) {
+                o.observe(&el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(callback);
+            }
+        });
+    }
+
+    // Play: one tick per interval, only while playing and in view. Dropping
+    // the interval stops it, so nothing runs while paused.
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((state.playing, state.speed), move |(playing, speed)| {
+        let running = state.playing && *in_view;
+        use_effect_with((running, state.speed), move |(playing, speed)| {
             let interval = playing.then(|| {
                 Interval::new(1000 / speed.max(&1), move || {
                     dispatcher.dispatch(Msg::Do(UiAction::Tick))
@@ -296,6 +395,16 @@ pub fn App() -> Html {
         let cb = on_msg.clone();
         Callback::from(move |_| cb.emit(Msg::NewSeed(fresh_seed())))
     };
+    let exported = use_mut_ref(|| None);
+    let on_export = {
+        let state = state.clone();
+        Callback::from(move |_| export_session(&state, &exported))
+    };
+    let reading = use_mut_ref(|| None);
+    let on_import = {
+        let cb = on_msg.clone();
+        Callback::from(move |file| import_session(file, &cb, &reading))
+    };
     let shared = Shared::new(state.clone());
     let error = state.error.clone().map(|e| {
         let cb = on_msg.clone();
@@ -308,15 +417,17 @@ pub fn App() -> Html {
         }
     });
     html! {
-        <div class={classes!("app", opts.embed.then_some("embed"))}>
+        <div class={classes!("app", opts.embed.then_some("embed"))} ref={root}>
             <header class="top">
                 <h1>{ "Consensus Playground" }</h1>
                 <p class="tagline">{ "Raft, Basic Paxos and Zab on the same cluster, the same seed, the same requests and the same faults. Step through every event, grab any message, break any node." }</p>
             </header>
             <Controls state={shared.clone()} on_msg={on_msg.clone()} on_new_seed={on_new_seed} on_copy={on_copy}
-                      on_embed={on_embed} minimal={opts.controls == ControlSet::Minimal} />
+                      on_embed={on_embed} on_export={on_export} on_import={on_import}
+                      minimal={opts.controls == ControlSet::Minimal} />
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
+            <Narration state={shared.clone()} on_msg={on_msg.clone()} />
             <main>
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {

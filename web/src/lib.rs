@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod components;
+pub mod lessons;
 pub mod link;
 pub mod options;
 pub mod state;

@@ -3,10 +3,13 @@
 //! marker, for the URL fragment, localStorage and files.
 //!
 //! ```text
-//! v1;p=rpz;n=5;s=42;a=s12,q,c3,t40,drp17,frp2e
+//! v1;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4
+//! v1;p=r;n=5;s=8;m=raft-commit-old-term;l=mistake-raft-commit-old-term.2;a=or1,dr3
 //! ```
 //!
-//! Runs of the same step or tick collapse (`t40` is forty ticks). Decoding is
+//! Runs of the same step or tick collapse (`t40` is forty ticks). `m` lists
+//! switched-on mistakes and `l` the guided scenario and step being followed;
+//! both are optional. Decoding is
 //! a total function: any text, however broken, cut short, oversized or from
 //! a newer playground, gives either a session or an error that says what is
 //! wrong — never a panic.
@@ -14,7 +17,7 @@
 use std::fmt::Write as _;
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::{NodeId, TimerKind};
+use consensus_core::protocol::{Mistake, Mistakes, NodeId, TimerKind};
 use consensus_core::{paxos, raft, zab};
 
 use crate::state::{PanelAction, UiAction, MAX_NODES, MIN_NODES};
@@ -35,8 +38,30 @@ pub struct Session {
     pub nodes: u8,
     /// The shared seed.
     pub seed: u64,
+    /// Switched-on textbook mistakes.
+    pub mistakes: Mistakes,
     /// Every action, in order.
     pub history: Vec<UiAction>,
+    /// The guided scenario being followed, if any.
+    pub lesson: Option<LessonMark>,
+}
+
+/// A guided scenario and the narration step shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonMark {
+    /// The scenario's name, as in `?scenario=`.
+    pub id: String,
+    /// The step, from 0.
+    pub step: u32,
+}
+
+impl Session {
+    /// Whether two sessions start from the same place (protocols, nodes,
+    /// seed, mistakes), whatever was done since.
+    pub fn same_setup(&self, other: &Session) -> bool {
+        (&self.protocols, self.nodes, self.seed, self.mistakes)
+            == (&other.protocols, other.nodes, other.seed, other.mistakes)
+    }
 }
 
 fn letter(p: ProtocolKind) -> char {
@@ -66,6 +91,7 @@ fn token(a: &UiAction) -> String {
         UiAction::Step => "s".into(),
         UiAction::Tick => "t".into(),
         UiAction::Request => "q".into(),
+        UiAction::RequestAt(n) => format!("r{n}"),
         UiAction::Crash(n) => format!("c{n}"),
         UiAction::Restart(n) => format!("u{n}"),
         UiAction::Isolate(n) => format!("i{n}"),
@@ -107,7 +133,15 @@ fn repeatable(a: &UiAction) -> bool {
 /// The session as text.
 pub fn encode(s: &Session) -> String {
     let protocols: String = s.protocols.iter().map(|p| letter(*p)).collect();
-    let mut out = format!("v{VERSION};p={protocols};n={};s={};a=", s.nodes, s.seed);
+    let mut out = format!("v{VERSION};p={protocols};n={};s={}", s.nodes, s.seed);
+    if s.mistakes != Mistakes::NONE {
+        let names: Vec<&str> = s.mistakes.iter().map(Mistake::name).collect();
+        let _ = write!(out, ";m={}", names.join("+"));
+    }
+    if let Some(mark) = &s.lesson {
+        let _ = write!(out, ";l={}.{}", mark.id, mark.step);
+    }
+    out.push_str(";a=");
     let mut i = 0;
     let mut first = true;
     while i < s.history.len() {
@@ -194,6 +228,7 @@ fn read_token(
         }
         'c' => UiAction::Crash(single(rest)?),
         'u' => UiAction::Restart(single(rest)?),
+        'r' => UiAction::RequestAt(single(rest)?),
         'i' => UiAction::Isolate(single(rest)?),
         'h' if rest.is_empty() => UiAction::Heal,
         'g' => {
@@ -283,6 +318,7 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         _ => return err("this is not a playground link: it should start with v1;"),
     }
     let (mut protocols, mut nodes, mut seed, mut actions) = (None, None, None, None);
+    let (mut mistakes, mut lesson) = (Mistakes::NONE, None);
     for field in fields {
         let Some((key, value)) = field.split_once('=') else {
             return err(format!("the link has a broken part '{}'", clip(field)));
@@ -314,6 +350,39 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
                 Err(_) => return err(format!("the link's seed '{}' is not a number", clip(value))),
             },
             "a" => actions = Some(value),
+            "m" => {
+                for name in value.split('+') {
+                    let Some(m) = Mistake::from_name(name) else {
+                        return err(format!(
+                            "the link names an unknown mistake '{}'",
+                            clip(name)
+                        ));
+                    };
+                    mistakes = mistakes.with(m);
+                }
+            }
+            "l" => {
+                let mark = value.rsplit_once('.').and_then(|(id, step)| {
+                    let ok = !id.is_empty()
+                        && id.len() <= 40
+                        && id
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                    Some(LessonMark {
+                        id: ok.then(|| id.to_string())?,
+                        step: step.parse().ok()?,
+                    })
+                });
+                match mark {
+                    Some(m) => lesson = Some(m),
+                    None => {
+                        return err(format!(
+                            "the link's guided scenario '{}' is not understood",
+                            clip(value)
+                        ))
+                    }
+                }
+            }
             other => return err(format!("the link has an unknown part '{}'", clip(other))),
         }
     }
@@ -339,7 +408,9 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         protocols,
         nodes,
         seed,
+        mistakes,
         history,
+        lesson,
     })
 }
 
@@ -362,7 +433,9 @@ mod tests {
             protocols: ProtocolKind::ALL.to_vec(),
             nodes: 5,
             seed: 42,
+            mistakes: Mistakes::NONE,
             history,
+            lesson: None,
         }
     }
 
@@ -408,6 +481,10 @@ mod tests {
             ("v1;p=r;n=3;s=1;a=fr1.9", "action 1 ('fr1.9')"),
             ("v1;p=r;n=3;s=1;a=t999999999", "action 1"),
             ("v1;p=r;n=3;s=1;a=g1.", "action 1"),
+            ("v1;p=r;n=3;s=1;m=raft-oops", "unknown mistake 'raft-oops'"),
+            ("v1;p=r;n=3;s=1;l=figure8", "guided scenario 'figure8'"),
+            ("v1;p=r;n=3;s=1;l=Fig/8.2", "guided scenario 'Fig/8.2'"),
+            ("v1;p=r;n=3;s=1;a=r9", "action 1 ('r9')"),
         ];
         for (text, says) in cases {
             let e = decode(text).expect_err(text);
@@ -432,6 +509,7 @@ mod tests {
             Just(UiAction::Tick),
             Just(UiAction::Request),
             n.clone().prop_map(UiAction::Crash),
+            n.clone().prop_map(UiAction::RequestAt),
             n.clone().prop_map(UiAction::Restart),
             n.clone().prop_map(UiAction::Isolate),
             Just(UiAction::Heal),
@@ -457,8 +535,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_session_round_trips(history in prop::collection::vec(action(), 0..60), seed in any::<u64>()) {
-            let s = Session { protocols: ProtocolKind::ALL.to_vec(), nodes: 5, seed, history };
+        fn every_session_round_trips(
+            history in prop::collection::vec(action(), 0..60),
+            seed in any::<u64>(),
+            mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=6),
+            lesson in prop::option::of(("[a-z0-9-]{1,40}", any::<u32>())),
+        ) {
+            let mistakes = mistakes.into_iter().fold(Mistakes::NONE, Mistakes::with);
+            let lesson = lesson.map(|(id, step)| LessonMark { id, step });
+            let s = Session { protocols: ProtocolKind::ALL.to_vec(), nodes: 5, seed, mistakes, history, lesson };
             prop_assert_eq!(decode(&encode(&s)), Ok(s));
         }
 

@@ -1,9 +1,11 @@
 //! URL options for course pages and embeds, from the query string:
-//! `?protocols=raft,paxos&nodes=5&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1`.
+//! `?protocols=raft,paxos&nodes=5&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1`,
+//! or `?scenario=figure8&embed=1` for a guided scenario.
 //! Unknown or bad values are reported and ignored, never fatal.
 
 use consensus_core::any::ProtocolKind;
 
+use crate::lessons::LESSONS;
 use crate::state::{MAX_NODES, MIN_NODES};
 
 /// Which controls an embed shows.
@@ -45,13 +47,19 @@ pub struct Options {
     pub theme: Theme,
     /// Start playing.
     pub autoplay: bool,
+    /// A guided scenario to open (its own protocols, nodes and seed).
+    pub scenario: Option<&'static str>,
 }
 
 impl Options {
     /// Whether the URL chose what to show, so it wins over the autosave
     /// (an embedded figure shows its author's scenario, not the reader's).
     pub fn chooses_state(&self) -> bool {
-        self.protocols.is_some() || self.nodes.is_some() || self.seed.is_some() || self.embed
+        self.protocols.is_some()
+            || self.nodes.is_some()
+            || self.seed.is_some()
+            || self.embed
+            || self.scenario.is_some()
     }
 }
 
@@ -95,6 +103,20 @@ pub fn parse(query: &str) -> (Options, Vec<String>) {
                 _ => false,
             },
             "seed" => value.parse::<u64>().map(|s| o.seed = Some(s)).is_ok(),
+            "scenario" => match LESSONS.iter().find(|l| l.id == value) {
+                Some(l) => {
+                    o.scenario = Some(l.id);
+                    true
+                }
+                None => {
+                    let names: Vec<&str> = LESSONS.iter().map(|l| l.id).collect();
+                    problems.push(format!(
+                        "there is no guided scenario '{value}' (try {})",
+                        names.join(", ")
+                    ));
+                    continue;
+                }
+            },
             "embed" => flag(value).map(|b| o.embed = b).is_some(),
             "autoplay" => flag(value).map(|b| o.autoplay = b).is_some(),
             "controls" => match value {
@@ -150,14 +172,20 @@ mod tests {
         assert_eq!((o.controls, o.theme), (Controls::Minimal, Theme::Dark));
         assert!(o.chooses_state());
         assert!(!parse("").0.chooses_state());
+        let (o, problems) = parse("scenario=figure8");
+        assert_eq!((o.scenario, problems.len()), (Some("figure8"), 0));
+        assert!(o.chooses_state());
     }
 
     #[test]
     fn bad_values_are_reported_and_ignored() {
         let (o, problems) =
-            parse("protocols=pbft&nodes=12&seed=x&theme=pink&color=red&embed=maybe&autoplay");
+            parse("protocols=pbft&nodes=12&seed=x&theme=pink&color=red&embed=maybe&autoplay&scenario=fig9");
         assert_eq!(o, Options::default());
-        assert_eq!(problems.len(), 7, "{problems:?}");
+        assert_eq!(problems.len(), 8, "{problems:?}");
+        assert!(problems
+            .iter()
+            .any(|p| p.contains("no guided scenario 'fig9' (try replication, ")));
         assert!(problems.iter().any(|p| p.contains("protocols=pbft")));
         assert!(problems
             .iter()

@@ -11,12 +11,13 @@ use std::rc::Rc;
 
 use consensus_core::accounting::Summary;
 use consensus_core::any::{DecisionPoint, MessageView, ProtocolKind, TimerView};
-use consensus_core::protocol::{NodeId, NodeView, Tick};
+use consensus_core::protocol::{Mistakes, NodeId, NodeView, Tick};
 use consensus_core::sim::{Action, Event, EventKind};
 use consensus_core::{AnySim, Config};
 use yew::Reducible;
 
-use crate::link::Session;
+use crate::lessons::{self, Lesson};
+use crate::link::{LessonMark, Session};
 
 /// Lines of event log kept per panel.
 pub const LOG_LINES: usize = 200;
@@ -36,6 +37,8 @@ pub enum UiAction {
     Tick,
     /// A client request, sent to each cluster's leader (or first live node).
     Request,
+    /// A client request sent to this node, in every panel.
+    RequestAt(NodeId),
     /// Crash a node in every panel.
     Crash(NodeId),
     /// Restart a node in every panel.
@@ -327,6 +330,33 @@ pub struct Playground {
     pub notice: Option<String>,
     /// Bumped by every change, so views can tell states apart cheaply.
     pub version: u64,
+    /// Switched-on textbook mistakes (a guided scenario may switch one on).
+    pub mistakes: Mistakes,
+    /// The guided scenario being followed, if any.
+    pub lesson: Option<LessonAt>,
+}
+
+/// Where the learner is in a guided scenario.
+#[derive(Clone, Debug)]
+pub struct LessonAt {
+    /// The scenario, with its actions worked out.
+    pub lesson: Rc<Lesson>,
+    /// The narration step shown, from 0.
+    pub step: usize,
+}
+
+impl LessonAt {
+    /// How many actions the learner has taken of their own since the
+    /// narration step shown (0 while following the script).
+    pub fn detour(&self, history: &[UiAction]) -> usize {
+        let end = self.lesson.steps[self.step].end;
+        let shared = history
+            .iter()
+            .zip(&self.lesson.history[..end])
+            .take_while(|(a, b)| a == b)
+            .count();
+        history.len() - shared + (end - shared)
+    }
 }
 
 /// Everything the reducer does.
@@ -352,6 +382,14 @@ pub enum Msg {
     ToggleHelp,
     /// Hide the error message.
     DismissError,
+    /// Open a guided scenario at its first step.
+    OpenLesson(&'static str),
+    /// Go to a step of the open guided scenario (replays its script).
+    LessonStep(usize),
+    /// Stop following the guided scenario, keeping the state.
+    CloseLesson,
+    /// Switch every mistake off and replay the session without them.
+    ClearMistakes,
     /// Open a session from a link, a saved session or a file: replayed
     /// exactly, or refused with the reason and the current state kept.
     Load {
@@ -375,10 +413,24 @@ impl Playground {
 
     /// A fresh playground showing `protocols`.
     pub fn with(protocols: Vec<ProtocolKind>, nodes: u8, seed: u64) -> Self {
+        Self::with_mistakes(protocols, nodes, seed, Mistakes::NONE)
+    }
+
+    /// A fresh playground showing `protocols`, with `mistakes` switched on.
+    pub fn with_mistakes(
+        protocols: Vec<ProtocolKind>,
+        nodes: u8,
+        seed: u64,
+        mistakes: Mistakes,
+    ) -> Self {
         let nodes = nodes.clamp(MIN_NODES, MAX_NODES);
+        let config = Config {
+            mistakes,
+            ..Config::new(nodes, seed)
+        };
         let panels = protocols
             .iter()
-            .filter_map(|p| Panel::new(*p, Config::new(nodes, seed)).ok())
+            .filter_map(|p| Panel::new(*p, config.clone()).ok())
             .collect();
         Playground {
             nodes,
@@ -394,6 +446,8 @@ impl Playground {
             help: false,
             notice: None,
             version: 0,
+            mistakes,
+            lesson: None,
         }
     }
 
@@ -402,16 +456,17 @@ impl Playground {
         self.panels.iter().find(|p| p.protocol() == protocol)
     }
 
-    /// Replay `history` from scratch; on a refused action, its position
-    /// (from 1) and why.
-    pub fn replay(
-        protocols: Vec<ProtocolKind>,
-        nodes: u8,
-        seed: u64,
-        history: &[UiAction],
-    ) -> Result<Self, (usize, String)> {
-        let mut pg = Self::with(protocols, nodes, seed);
-        for (i, a) in history.iter().enumerate() {
+    /// Replay a session's history from scratch; on a refused action, its
+    /// position (from 1) and why. The session's guided-scenario mark is not
+    /// looked at here (see [`Msg::Load`]).
+    pub fn replay(session: &Session) -> Result<Self, (usize, String)> {
+        let mut pg = Self::with_mistakes(
+            session.protocols.clone(),
+            session.nodes,
+            session.seed,
+            session.mistakes,
+        );
+        for (i, a) in session.history.iter().enumerate() {
             pg.act(a.clone()).map_err(|e| (i + 1, e))?;
         }
         Ok(pg)
@@ -423,8 +478,35 @@ impl Playground {
             protocols: self.protocols.clone(),
             nodes: self.nodes,
             seed: self.seed,
+            mistakes: self.mistakes,
             history: self.history.clone(),
+            lesson: self.lesson.as_ref().map(|l| LessonMark {
+                id: l.lesson.id.to_string(),
+                step: u32::try_from(l.step).unwrap_or(0),
+            }),
         }
+    }
+
+    /// This playground with the state a session replays to, keeping the
+    /// learner's speed; or why it cannot be replayed.
+    fn reopened(&self, session: &Session) -> Result<Playground, (usize, String)> {
+        let loaded = Playground::replay(session)?;
+        Ok(Playground {
+            speed: self.speed,
+            ..loaded
+        })
+    }
+
+    /// Go to step `step` of `lesson`: its script replayed up to there.
+    fn follow(&self, lesson: Rc<Lesson>, step: usize) -> Result<Playground, String> {
+        let step = step.min(lesson.steps.len() - 1);
+        let mut session = lesson.session();
+        session.history.truncate(lesson.steps[step].end);
+        let mut next = self
+            .reopened(&session)
+            .map_err(|(i, why)| format!("action {i} of the script was refused ({why})"))?;
+        next.lesson = Some(LessonAt { lesson, step });
+        Ok(next)
     }
 
     /// Do `action` on every panel it concerns. If it is refused everywhere
@@ -455,6 +537,7 @@ impl Playground {
             }
             UiAction::Tick => self.advance(self.now + 1),
             UiAction::Request => self.everywhere(&Action::Request { node: None }),
+            UiAction::RequestAt(n) => self.everywhere(&Action::Request { node: Some(*n) }),
             UiAction::Crash(n) => self.everywhere(&Action::Crash(*n)),
             UiAction::Restart(n) => self.everywhere(&Action::Restart(*n)),
             UiAction::Isolate(n) => self.everywhere(&Action::Partition(vec![vec![*n]])),
@@ -563,37 +646,66 @@ impl Reducible for Playground {
                 if next.history.is_empty() {
                     next.error = Some("nothing to undo: this is the start of the run".into());
                 } else {
-                    let mut history = next.history.clone();
-                    history.pop();
-                    let replayed =
-                        Playground::replay(next.protocols.clone(), next.nodes, next.seed, &history);
+                    let mut session = next.session();
+                    session.history.pop();
                     // Replaying a prefix of what was applied cannot be refused.
-                    if let Ok(mut back) = replayed {
-                        back.speed = next.speed;
+                    if let Ok(mut back) = next.reopened(&session) {
                         back.selected = next.selected;
+                        back.lesson = next.lesson.clone();
                         next = back;
                     }
                 }
             }
-            Msg::Load { session, from } => {
-                let Session {
-                    protocols,
-                    nodes,
-                    seed,
-                    history,
-                } = session;
-                match Playground::replay(protocols, nodes, seed, &history) {
-                    Ok(loaded) => {
-                        next = Playground {
-                            speed: next.speed,
-                            ..loaded
+            Msg::Load { session, from } => match next.reopened(&session) {
+                Ok(mut loaded) => {
+                    // A session made while following a guided scenario
+                    // opens with its narration, if the script still matches.
+                    loaded.lesson = session.lesson.as_ref().and_then(|mark| {
+                        let lesson = Rc::new(lessons::build(&mark.id).ok()?);
+                        let step = usize::try_from(mark.step).ok()?;
+                        (step < lesson.steps.len() && lesson.session().same_setup(&session))
+                            .then_some(LessonAt { lesson, step })
+                    });
+                    next = loaded;
+                }
+                Err((i, why)) => {
+                    next.error = Some(format!(
+                        "{from} could not be replayed: action {i} of {} was refused ({why}). The playground kept its current state.",
+                        session.history.len()
+                    ));
+                }
+            },
+            Msg::OpenLesson(id) => match lessons::build(id) {
+                Ok(lesson) => match next.follow(Rc::new(lesson), 0) {
+                    Ok(opened) => next = opened,
+                    Err(why) => {
+                        next.error = Some(format!("This guided scenario could not start: {why}."))
+                    }
+                },
+                Err(why) => next.error = Some(why),
+            },
+            Msg::LessonStep(step) => {
+                if let Some(at) = next.lesson.clone() {
+                    match next.follow(at.lesson, step) {
+                        Ok(moved) => next = moved,
+                        Err(why) => {
+                            next.error = Some(format!("This step could not be shown: {why}."))
                         }
                     }
+                }
+            }
+            Msg::CloseLesson => next.lesson = None,
+            Msg::ClearMistakes => {
+                let session = Session {
+                    mistakes: Mistakes::NONE,
+                    ..next.session()
+                };
+                match next.reopened(&session) {
+                    Ok(cleared) => next = cleared,
                     Err((i, why)) => {
                         next.error = Some(format!(
-                            "{from} could not be replayed: action {i} of {} was refused ({why}). The playground kept its current state.",
-                            history.len()
-                        ));
+                            "Without the mistake, action {i} could not be replayed ({why}); the mistake stays on."
+                        ))
                     }
                 }
             }
@@ -602,13 +714,18 @@ impl Reducible for Playground {
             Msg::NewSeed(seed) => {
                 next = Playground {
                     speed: next.speed,
-                    ..Playground::with(next.protocols.clone(), next.nodes, seed)
+                    ..Playground::with_mistakes(
+                        next.protocols.clone(),
+                        next.nodes,
+                        seed,
+                        next.mistakes,
+                    )
                 };
             }
             Msg::SetNodes(n) => {
                 next = Playground {
                     speed: next.speed,
-                    ..Playground::with(next.protocols.clone(), n, next.seed)
+                    ..Playground::with_mistakes(next.protocols.clone(), n, next.seed, next.mistakes)
                 };
             }
             Msg::TogglePlay => next.playing = !next.playing,

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::lesson::LessonMenu;
 use super::Shared;
 use crate::state::{Msg, UiAction, MAX_NODES, MIN_NODES, SPEEDS};
 
@@ -29,11 +30,16 @@ pub struct ControlsProps {
     pub on_copy: Callback<()>,
     /// Opens the embed snippet.
     pub on_embed: Callback<()>,
+    /// Saves the session as a file.
+    pub on_export: Callback<()>,
+    /// Opens a session file the learner picked.
+    pub on_import: Callback<web_sys::File>,
     /// Only Play, Step, Step back and Request (an embed's `controls=minimal`).
     pub minimal: bool,
 }
 
-/// Play/Pause, speed, Step, Step back, New seed, node count, Request, Heal, help.
+/// Play/Pause, speed, Step, Step back, Request, Heal, node count, New seed,
+/// guided scenarios, Copy link, Embed, Export, Import, help.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let s = &props.state;
@@ -54,6 +60,31 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let embed = {
         let cb = props.on_embed.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let export = {
+        let cb = props.on_export.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    // The file input is hidden; the Import button opens its picker.
+    let file_input = use_node_ref();
+    let import = {
+        let input = file_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(i) = input.cast::<web_sys::HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
+    let on_file = {
+        let cb = props.on_import.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                cb.emit(file);
+            }
+            // Picking the same file again should load it again.
+            input.set_value("");
+        })
     };
     let full = !props.minimal;
     html! {
@@ -84,8 +115,13 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </select>
             </label>
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
+            <LessonMenu state={s.clone()} on_msg={props.on_msg.clone()} />
             <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>
             <button onclick={embed} title="Get an iframe snippet for a course page">{ "Embed" }</button>
+            <button onclick={export} title="Save this session as a file">{ "Export" }</button>
+            <button onclick={import} title="Open a session file saved with Export">{ "Import" }</button>
+            <input type="file" ref={file_input} class="hidden-input" accept=".txt,text/plain"
+                   tabindex="-1" aria-hidden="true" aria-label="Session file to import" onchange={on_file} />
             </> } } else { html! {} } }
             <span class="seed" aria-label="Current seed and time">{ format!("seed {} · t={}", s.seed, s.now) }</span>
             <button class="help-button" onclick={send(Msg::ToggleHelp)} aria-label="Keyboard help (?)">{ "?" }</button>

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod controls;
 pub mod help;
 pub mod inspector;
+pub mod lesson;
 pub mod network;
 pub mod panel;
 pub mod ring;

@@ -1,0 +1,105 @@
+//! Guided scenarios: the menu that opens one, the narration card with Back
+//! and Next, and the banner that says when a textbook mistake is switched on.
+
+use consensus_core::protocol::Mistakes;
+use yew::prelude::*;
+
+use super::Shared;
+use crate::lessons::LESSONS;
+use crate::state::Msg;
+
+/// Props of [`LessonMenu`] and [`Narration`].
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    /// The state.
+    pub state: Shared,
+    /// Where actions go.
+    pub on_msg: Callback<Msg>,
+}
+
+/// A menu of the guided scenarios.
+#[component]
+pub fn LessonMenu(props: &LessonProps) -> Html {
+    let current = props.state.lesson.as_ref().map(|l| l.lesson.id);
+    let onchange = {
+        let cb = props.on_msg.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            match LESSONS.iter().find(|l| l.id == value) {
+                Some(l) => cb.emit(Msg::OpenLesson(l.id)),
+                None => cb.emit(Msg::CloseLesson),
+            }
+        })
+    };
+    html! {
+        <label class="field">{ "Guided" }
+            <select {onchange} aria-label="Guided scenario">
+                <option value="" selected={current.is_none()}>{ "Free play" }</option>
+                { for LESSONS.iter().map(|l| html! {
+                    <option value={l.id} selected={current == Some(l.id)}>{ l.title }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// The narration of the open guided scenario, and the mistake banner.
+#[component]
+pub fn Narration(props: &LessonProps) -> Html {
+    let s = &props.state;
+    let send = |m: Msg| {
+        let cb = props.on_msg.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(m.clone()))
+    };
+    let mistakes = (s.mistakes != Mistakes::NONE).then(|| {
+        let names: Vec<String> = s
+            .mistakes
+            .iter()
+            .map(|m| format!("{} ({})", m.name(), m.describe()))
+            .collect();
+        html! {
+            <div class="mistake" role="note">
+                <span><strong>{ "Mistake switched on: " }</strong>{ names.join("; ") }</span>
+                <button onclick={send(Msg::ClearMistakes)} title="Replay this session with the protocols as the papers describe them">{ "Switch off" }</button>
+            </div>
+        }
+    });
+    let Some(at) = &s.lesson else {
+        return mistakes.unwrap_or_default();
+    };
+    let lesson = &at.lesson;
+    let step = &lesson.steps[at.step];
+    let last = lesson.steps.len() - 1;
+    let detour = at.detour(&s.history);
+    html! {
+        <>
+            <section class="narration" aria-labelledby="narration-title">
+                <div class="narration-head">
+                    <h2 id="narration-title">{ lesson.title }</h2>
+                    <span class="narration-count">{ format!("Step {} of {}", at.step + 1, last + 1) }</span>
+                </div>
+                <div aria-live="polite">
+                    <h3>{ step.title }</h3>
+                    <p>{ step.text }</p>
+                    { if detour > 0 { html! {
+                        <p class="detour">{ format!("You have taken {detour} action{} of your own since this step. Back and Next return to the scenario's script.", if detour == 1 { "" } else { "s" }) }</p>
+                    } } else { html! {} } }
+                </div>
+                <div class="actions">
+                    <button onclick={send(Msg::LessonStep(at.step.saturating_sub(1)))} disabled={at.step == 0 && detour == 0}
+                            aria-label="Previous narration step">{ "Back" }</button>
+                    <button class="primary" onclick={send(Msg::LessonStep((at.step + 1).min(last)))} disabled={at.step == last && detour == 0}
+                            aria-label="Next narration step">{ match (at.step == last, detour > 0) {
+                                (false, _) => "Next",
+                                (true, true) => "Back to this step",
+                                (true, false) => "The end",
+                            } }</button>
+                    <button onclick={send(Msg::CloseLesson)} aria-label="Close the guided scenario (keeps the state)">{ "Close" }</button>
+                </div>
+            </section>
+            { mistakes.unwrap_or_default() }
+        </>
+    }
+}

@@ -1,0 +1,1018 @@
+//! Guided scenarios: the seed documents' lessons as scripts of playground
+//! actions, cut into narration steps a learner goes through forward and back.
+//!
+//! A script is Rust run against a real [`Playground`], so it can look at the
+//! state it has reached ("crash whoever leads Raft now") and every claim its
+//! narration makes is checked as it runs (`s.expect(..)`): if a change to the
+//! core made a claim false, building the scenario fails, and the tests say
+//! which claim. The worked-out actions are ordinary history, so a scenario's
+//! state is shared, saved and stepped back like any other.
+
+use consensus_core::any::ProtocolKind;
+use consensus_core::protocol::{Mistake, Mistakes, NodeId, NodeView};
+
+use crate::link::Session;
+use crate::state::{PanelAction, Playground, UiAction};
+
+use ProtocolKind::{Paxos, Raft, Zab};
+
+/// One narration step: what to look at once the script has run to `end`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// A short heading.
+    pub title: &'static str,
+    /// What happened and why it matters, in plain words.
+    pub text: &'static str,
+    /// How many of the scenario's actions have been taken at this step.
+    pub end: usize,
+}
+
+/// A guided scenario with its actions worked out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lesson {
+    /// Its name in `?scenario=` and in links.
+    pub id: &'static str,
+    /// Its title.
+    pub title: &'static str,
+    /// Protocols shown.
+    pub protocols: Vec<ProtocolKind>,
+    /// Cluster size.
+    pub nodes: u8,
+    /// Seed.
+    pub seed: u64,
+    /// Mistakes switched on.
+    pub mistakes: Mistakes,
+    /// The narration, in order; the first step is the starting point.
+    pub steps: Vec<Step>,
+    /// Every action of the script.
+    pub history: Vec<UiAction>,
+}
+
+impl Lesson {
+    /// The whole script as a session.
+    pub fn session(&self) -> Session {
+        Session {
+            protocols: self.protocols.clone(),
+            nodes: self.nodes,
+            seed: self.seed,
+            mistakes: self.mistakes,
+            history: self.history.clone(),
+            lesson: None,
+        }
+    }
+}
+
+/// A guided scenario before it is run.
+pub struct Entry {
+    /// Its name in `?scenario=`.
+    pub id: &'static str,
+    /// Its title, for the menu.
+    pub title: &'static str,
+    protocols: &'static [ProtocolKind],
+    nodes: u8,
+    seed: u64,
+    mistake: Option<Mistake>,
+    script: fn(&mut Script) -> Outcome,
+}
+
+/// What a script step gives: nothing, or the claim or action that failed.
+type Outcome = Result<(), String>;
+
+/// Every guided scenario, in the order of the menu.
+pub const LESSONS: [Entry; 17] = [
+    Entry {
+        id: "replication",
+        title: "Normal replication",
+        protocols: &[Raft, Paxos, Zab],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        script: replication,
+    },
+    Entry {
+        id: "leader-crash",
+        title: "Leader crash and re-election",
+        protocols: &[Raft, Zab],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        script: leader_crash,
+    },
+    Entry {
+        id: "follower-crash",
+        title: "Follower crash and catch-up",
+        protocols: &[Raft, Zab],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        script: follower_crash,
+    },
+    Entry {
+        id: "minority-partition",
+        title: "Minority partition, then heal",
+        protocols: &[Raft, Zab],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        script: minority_partition,
+    },
+    Entry {
+        id: "cut-off-leader",
+        title: "A leader cut off from its cluster",
+        protocols: &[Raft, Paxos, Zab],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        script: cut_off_leader,
+    },
+    Entry {
+        id: "split-vote",
+        title: "Split vote and randomized timeouts",
+        protocols: &[Raft],
+        nodes: 4,
+        seed: 6,
+        mistake: None,
+        script: split_vote,
+    },
+    Entry {
+        id: "figure8",
+        title: "Raft Figure 8: no committing old terms by counting",
+        protocols: &[Raft],
+        nodes: 5,
+        seed: 8,
+        mistake: None,
+        script: figure8,
+    },
+    Entry {
+        id: "paxos-dueling",
+        title: "Paxos: dueling proposers",
+        protocols: &[Paxos],
+        nodes: 3,
+        seed: 3,
+        mistake: None,
+        script: paxos_dueling,
+    },
+    Entry {
+        id: "paxos-adopt",
+        title: "Paxos: a proposer adopts an accepted value",
+        protocols: &[Paxos],
+        nodes: 3,
+        seed: 4,
+        mistake: None,
+        script: paxos_adopt,
+    },
+    Entry {
+        id: "zab-truncate",
+        title: "Zab: a new epoch truncates a follower",
+        protocols: &[Zab],
+        nodes: 3,
+        seed: 4,
+        mistake: None,
+        script: zab_truncate,
+    },
+    Entry {
+        id: "cost",
+        title: "The cost of a decision",
+        protocols: &[Raft, Paxos, Zab],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        script: cost,
+    },
+    Entry {
+        id: "mistake-raft-commit-old-term",
+        title: "Mistake: Raft commits an old term by counting",
+        protocols: &[Raft],
+        nodes: 5,
+        seed: 8,
+        mistake: Some(Mistake::RaftCommitOldTerm),
+        script: figure8,
+    },
+    Entry {
+        id: "mistake-raft-volatile-vote",
+        title: "Mistake: Raft forgets its vote on restart",
+        protocols: &[Raft],
+        nodes: 3,
+        seed: 9,
+        mistake: Some(Mistake::RaftVolatileVote),
+        script: volatile_vote,
+    },
+    Entry {
+        id: "mistake-raft-equal-timeouts",
+        title: "Mistake: Raft with equal election timeouts",
+        protocols: &[Raft],
+        nodes: 3,
+        seed: 12,
+        mistake: Some(Mistake::RaftEqualTimeouts),
+        script: equal_timeouts,
+    },
+    Entry {
+        id: "mistake-paxos-ignore-accepted",
+        title: "Mistake: Paxos ignores an accepted value",
+        protocols: &[Paxos],
+        nodes: 3,
+        seed: 4,
+        mistake: Some(Mistake::PaxosIgnoreAccepted),
+        script: paxos_adopt,
+    },
+    Entry {
+        id: "mistake-paxos-forget-promise",
+        title: "Mistake: Paxos forgets its promise on restart",
+        protocols: &[Paxos],
+        nodes: 3,
+        seed: 7,
+        mistake: Some(Mistake::PaxosForgetPromise),
+        script: forget_promise,
+    },
+    Entry {
+        id: "mistake-zab-skip-truncate",
+        title: "Mistake: Zab skips the truncation",
+        protocols: &[Zab],
+        nodes: 3,
+        seed: 4,
+        mistake: Some(Mistake::ZabSkipTruncate),
+        script: zab_truncate,
+    },
+];
+
+/// Run the script of the scenario named `id`.
+pub fn build(id: &str) -> Result<Lesson, String> {
+    let entry = LESSONS.iter().find(|e| e.id == id).ok_or_else(|| {
+        let names: Vec<&str> = LESSONS.iter().map(|e| e.id).collect();
+        format!(
+            "There is no guided scenario '{id}'. The scenarios are: {}.",
+            names.join(", ")
+        )
+    })?;
+    let mistakes = entry
+        .mistake
+        .map_or(Mistakes::NONE, |m| Mistakes::NONE.with(m));
+    let mut script = Script {
+        pg: Playground::with_mistakes(entry.protocols.to_vec(), entry.nodes, entry.seed, mistakes),
+        steps: Vec::new(),
+    };
+    (entry.script)(&mut script)
+        .map_err(|why| format!("The guided scenario '{id}' could not be worked out: {why}."))?;
+    if script.steps.is_empty() {
+        return Err(format!("The guided scenario '{id}' has no steps."));
+    }
+    Ok(Lesson {
+        id: entry.id,
+        title: entry.title,
+        protocols: entry.protocols.to_vec(),
+        nodes: entry.nodes,
+        seed: entry.seed,
+        mistakes,
+        steps: script.steps,
+        history: script.pg.history,
+    })
+}
+
+/// A script being run: the playground it drives and the steps so far.
+pub struct Script {
+    pg: Playground,
+    steps: Vec<Step>,
+}
+
+/// Most ticks a script waits for something before giving up.
+const PATIENCE: u32 = 600;
+/// Most deliveries one `settle` makes.
+const SETTLE_LIMIT: usize = 1_000;
+
+impl Script {
+    /// End a narration step here.
+    fn step(&mut self, title: &'static str, text: &'static str) {
+        self.steps.push(Step {
+            title,
+            text,
+            end: self.pg.history.len(),
+        });
+    }
+
+    fn act(&mut self, action: UiAction) -> Outcome {
+        let what = format!("{action:?}");
+        self.pg
+            .act(action)
+            .map_err(|e| format!("the action {what} was refused ({e})"))
+    }
+
+    /// A narration claim that must hold.
+    fn expect(&self, claim: &str, holds: bool) -> Outcome {
+        if holds {
+            Ok(())
+        } else {
+            Err(format!("it claims that {claim}, which does not hold"))
+        }
+    }
+
+    fn ticks(&mut self, n: u32) -> Outcome {
+        (0..n).try_for_each(|_| self.act(UiAction::Tick))
+    }
+
+    /// Let time pass until `done` holds.
+    fn until(&mut self, what: &str, done: impl Fn(&Playground) -> bool) -> Outcome {
+        for _ in 0..PATIENCE {
+            if done(&self.pg) {
+                return Ok(());
+            }
+            self.act(UiAction::Tick)?;
+        }
+        Err(format!("{what} did not happen within {PATIENCE} ticks"))
+    }
+
+    /// Deliver every message in flight in every panel, soonest first, until
+    /// none is left; no time passes, so no timer fires.
+    fn settle(&mut self) -> Outcome {
+        for protocol in self.pg.protocols.clone() {
+            for _ in 0..SETTLE_LIMIT {
+                let Some(panel) = self.pg.panel(protocol) else {
+                    break;
+                };
+                let Some(id) = panel
+                    .sim
+                    .messages()
+                    .iter()
+                    .min_by_key(|m| (m.deliver_at, m.id))
+                    .map(|m| m.id)
+                else {
+                    break;
+                };
+                self.panel(protocol, PanelAction::Deliver(id))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn panel(&mut self, protocol: ProtocolKind, action: PanelAction) -> Outcome {
+        self.act(UiAction::Panel { protocol, action })
+    }
+
+    fn time_out(&mut self, protocol: ProtocolKind, node: NodeId) -> Outcome {
+        self.act(UiAction::TimeOut { protocol, node })
+    }
+
+    fn leader(&self, protocol: ProtocolKind) -> Option<NodeId> {
+        leader(&self.pg, protocol)
+    }
+
+    fn view(&self, protocol: ProtocolKind, node: NodeId) -> Option<NodeView> {
+        view(&self.pg, protocol, node)
+    }
+
+    fn decisions(&self, protocol: ProtocolKind) -> u64 {
+        decisions(&self.pg, protocol)
+    }
+
+    fn violations(&self, protocol: ProtocolKind) -> usize {
+        self.pg
+            .panel(protocol)
+            .map_or(0, |p| p.sim.violations().len())
+    }
+}
+
+/// The node leading `protocol` in the newest era, if any.
+fn leader(pg: &Playground, protocol: ProtocolKind) -> Option<NodeId> {
+    let views = pg.panel(protocol)?.sim.views();
+    let (i, _) = views
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.as_ref().filter(|v| v.leads).map(|v| (i, v.era)))
+        .max_by_key(|(_, era)| *era)?;
+    NodeId::try_from(i + 1).ok()
+}
+
+fn view(pg: &Playground, protocol: ProtocolKind, node: NodeId) -> Option<NodeView> {
+    pg.panel(protocol)?
+        .sim
+        .views()
+        .get(usize::from(node).checked_sub(1)?)?
+        .clone()
+}
+
+fn decisions(pg: &Playground, protocol: ProtocolKind) -> u64 {
+    pg.panel(protocol).map_or(0, |p| p.seen.summary.decisions)
+}
+
+/// Whether every running node of `protocol` holds `count` entries, all committed.
+fn all_committed(pg: &Playground, protocol: ProtocolKind, count: usize) -> bool {
+    pg.panel(protocol).is_some_and(|p| {
+        p.sim
+            .views()
+            .iter()
+            .flatten()
+            .all(|v| v.log.iter().filter(|e| e.committed).count() == count && v.log.len() == count)
+    })
+}
+
+/// Whether Raft and Zab both have a leader.
+fn both_lead(pg: &Playground) -> bool {
+    leader(pg, Raft).is_some() && leader(pg, Zab).is_some()
+}
+
+/// The first node that leads in no panel.
+fn a_follower(pg: &Playground) -> Option<NodeId> {
+    (1..=pg.nodes).find(|n| pg.protocols.iter().all(|p| leader(pg, *p) != Some(*n)))
+}
+
+fn replication(s: &mut Script) -> Outcome {
+    s.step(
+        "Three clusters, one clock",
+        "Five nodes run Raft, five run Basic Paxos and five run Zab, all on the same seed and the same clock. Nobody leads yet: Raft and Zab nodes wait for a timeout before they elect a leader. Press Next, or Step to watch every event.",
+    );
+    s.until("leaders in Raft and Zab", both_lead)?;
+    s.step(
+        "Leaders first",
+        "Raft and Zab have each elected a leader (the thick ring). Basic Paxos has none and needs none: any node may propose. Elections cost messages too, but they are background work, not counted per decision.",
+    );
+    s.act(UiAction::Request)?;
+    s.until("Raft's leader holding an entry", |pg| {
+        leader(pg, Raft)
+            .and_then(|l| view(pg, Raft, l))
+            .is_some_and(|v| !v.log.is_empty())
+    })?;
+    let l = s.leader(Raft).unwrap_or(1);
+    s.expect(
+        "Raft's new entry is not committed yet",
+        s.view(Raft, l)
+            .is_some_and(|v| v.log.iter().all(|e| !e.committed)),
+    )?;
+    s.step(
+        "A client request",
+        "A client sends v1 to each cluster. Raft's leader appends it to its log: drawn hollow, because it is not committed yet. It sends AppendEntries to every follower. Zab's leader sends PROPOSE; the Paxos node that got the request starts phase 1 with Prepare.",
+    );
+    s.until("v1 committed on every node of every panel", |pg| {
+        [Raft, Paxos, Zab].iter().all(|p| all_committed(pg, *p, 1))
+    })?;
+    s.step(
+        "Committed",
+        "A majority stored v1, so it is committed (solid) and will never be lost. Raft's followers learn it with the leader's next AppendEntries, Zab's with a COMMIT, Paxos nodes with a Decide. The table below counts the messages each decision took.",
+    );
+    Ok(())
+}
+
+fn leader_crash(s: &mut Script) -> Outcome {
+    s.until("leaders in Raft and Zab", both_lead)?;
+    s.act(UiAction::Request)?;
+    s.until("v1 committed everywhere", |pg| {
+        all_committed(pg, Raft, 1) && all_committed(pg, Zab, 1)
+    })?;
+    let old = s.leader(Raft).unwrap_or(1);
+    s.expect(
+        "Raft and Zab have the same leader",
+        s.leader(Zab) == Some(old),
+    )?;
+    s.step(
+        "A healthy cluster",
+        "Raft and Zab have elected the same node as leader, and v1 is committed on all five nodes. Now the leader will crash.",
+    );
+    s.act(UiAction::Crash(old))?;
+    s.step(
+        "The leader crashes",
+        "The leader is down (greyed). Nothing happens at once: the followers only notice when the leader's heartbeats stop coming, after their timeouts.",
+    );
+    s.until("new leaders in Raft and Zab", |pg| {
+        both_lead(pg) && leader(pg, Raft) != Some(old) && leader(pg, Zab) != Some(old)
+    })?;
+    s.expect(
+        "Raft's new leader is in a newer term",
+        s.leader(Raft)
+            .and_then(|l| s.view(Raft, l))
+            .is_some_and(|v| v.era >= 2),
+    )?;
+    s.step(
+        "A new leader",
+        "A Raft follower timed out first, started a new term and won the votes of the other three: four of five is a majority. Zab's followers went LOOKING, voted, and the new leader synchronized them in a new epoch. v1 survives: a node can only win with a log at least as up to date as a majority's.",
+    );
+    s.act(UiAction::Request)?;
+    s.until("v2 committed in both panels", |pg| {
+        decisions(pg, Raft) == 2 && decisions(pg, Zab) == 2
+    })?;
+    s.step(
+        "Back in business",
+        "The new leaders commit v2 with four nodes out of five: a majority still answers. A five-node cluster tolerates two crashes; try crashing another node.",
+    );
+    Ok(())
+}
+
+fn follower_crash(s: &mut Script) -> Outcome {
+    s.until("leaders in Raft and Zab", both_lead)?;
+    let f = a_follower(&s.pg).ok_or("no node follows in both panels")?;
+    s.act(UiAction::Crash(f))?;
+    s.step(
+        "A follower crashes",
+        "One follower is down. The leaders keep sending it messages, which are lost. Four of five nodes still form a majority.",
+    );
+    s.act(UiAction::Request)?;
+    s.act(UiAction::Request)?;
+    s.until("v1 and v2 committed", |pg| {
+        decisions(pg, Raft) == 2 && decisions(pg, Zab) == 2
+    })?;
+    s.expect(
+        "the crashed follower holds nothing new",
+        s.view(Raft, f).is_none() && s.view(Zab, f).is_none(),
+    )?;
+    s.step(
+        "Decisions go on without it",
+        "v1 and v2 are committed by the four running nodes. The crashed follower missed both.",
+    );
+    s.act(UiAction::Restart(f))?;
+    s.step(
+        "It comes back",
+        "The follower restarts from what it kept on stable storage. Its log is behind the leader's.",
+    );
+    s.until("the follower caught up", move |pg| {
+        [Raft, Zab].iter().all(|p| {
+            view(pg, *p, f).is_some_and(|v| v.log.len() == 2 && v.log.iter().all(|e| e.committed))
+        })
+    })?;
+    s.step(
+        "Caught up",
+        "Raft's leader kept sending AppendEntries with what the follower lacks (backing nextIndex up whenever a follower rejects one because the logs disagree). Zab's returning follower went LOOKING, found the established leader and was synchronized with NEWLEADER, which carries the leader's history, before rejoining. Both now hold v1 and v2, committed.",
+    );
+    Ok(())
+}
+
+fn minority_partition(s: &mut Script) -> Outcome {
+    s.until("leaders in Raft and Zab", both_lead)?;
+    let old = s.leader(Raft).unwrap_or(1);
+    s.expect(
+        "Raft and Zab have the same leader",
+        s.leader(Zab) == Some(old),
+    )?;
+    let buddy = (1..=s.pg.nodes).find(|n| *n != old).unwrap_or(1);
+    s.act(UiAction::Partition(vec![vec![old, buddy]]))?;
+    s.act(UiAction::RequestAt(old))?;
+    s.ticks(20)?;
+    s.expect(
+        "Raft's cut-off leader cannot commit",
+        decisions(&s.pg, Raft) == 0
+            && s.view(Raft, old)
+                .is_some_and(|v| v.log.len() == 1 && !v.log[0].committed),
+    )?;
+    s.step(
+        "The minority cannot commit",
+        "The network splits: the leader and one follower on one side, three nodes on the other. The leader takes v1 but only two of five nodes can store it: no majority, so v1 stays uncommitted however long it waits.",
+    );
+    s.until("new leaders on the majority side", move |pg| {
+        [Raft, Zab]
+            .iter()
+            .all(|p| leader(pg, *p).is_some_and(|l| l != old && l != buddy))
+    })?;
+    s.act(UiAction::Request)?;
+    s.until("v2 committed by the majority", |pg| {
+        decisions(pg, Raft) == 1 && decisions(pg, Zab) == 1
+    })?;
+    s.expect(
+        "the old Raft leader still believes it leads, and Zab's does not",
+        s.view(Raft, old).is_some_and(|v| v.leads) && s.view(Zab, old).is_some_and(|v| !v.leads),
+    )?;
+    s.step(
+        "The majority goes on",
+        "The three nodes stop hearing from the leader, elect a new one in a newer term (epoch) and commit v2: three of five is a majority. Raft's old leader still thinks it leads. Zab's old leader gave up on its own when it lost its quorum of followers, and is LOOKING.",
+    );
+    s.act(UiAction::Heal)?;
+    s.until("the stale leaders catching up", move |pg| {
+        [Raft, Zab].iter().all(|p| {
+            view(pg, *p, old).is_some_and(|v| !v.leads && v.log.len() == 1 && v.log[0].committed)
+        })
+    })?;
+    s.step(
+        "Heal: the stale leader steps down",
+        "In Raft, the first message from the newer term tells the old leader it is stale: it steps down, and its uncommitted v1 conflicts with the new leader's log and is replaced by v2. In Zab the old leader finds the new epoch's leader and is synchronized to its history, without v1. Nothing committed was lost; v1 never was committed (a real client would retry it).",
+    );
+    Ok(())
+}
+
+fn cut_off_leader(s: &mut Script) -> Outcome {
+    s.until("leaders in Raft and Zab", both_lead)?;
+    let old = s.leader(Raft).unwrap_or(1);
+    s.act(UiAction::Isolate(old))?;
+    s.act(UiAction::RequestAt(old))?;
+    s.step(
+        "Cut off",
+        "Raft's leader is cut off from every other node, and a client sends it v1. In Paxos the same node becomes a proposer for v1; in Zab it passes v1 to its leader, or proposes it if it leads.",
+    );
+    s.ticks(150)?;
+    s.expect(
+        "nothing is decided and Raft's old leader still leads",
+        s.decisions(Raft) == 0
+            && s.decisions(Paxos) == 0
+            && s.view(Raft, old).is_some_and(|v| v.leads),
+    )?;
+    s.step(
+        "Retrying forever",
+        "150 ticks later nothing is decided. Raft's leader still believes it leads and keeps sending AppendEntries that are all lost: Figure 2 has no rule for a leader to notice it has no quorum. The Paxos proposer times out and retries with ever higher ballots, in vain. Zab checks for a quorum of followers and abandons leadership. The other nodes elected their own leaders meanwhile.",
+    );
+    s.act(UiAction::Heal)?;
+    s.until("Paxos deciding v1 after the heal", move |pg| {
+        decisions(pg, Paxos) >= 1
+            && [Raft, Zab]
+                .iter()
+                .all(|p| view(pg, *p, old).is_some_and(|v| !v.leads))
+    })?;
+    s.step(
+        "Heal",
+        "Links restored. Raft's old leader hears of the newer term and steps down; its v1 was never committed and will be overwritten by the new leader's next entry. Zab's old leader rejoins as a follower and its unacknowledged v1 is dropped by synchronization. The Paxos proposer's next retry reaches a majority, and v1 is chosen: Paxos needs no leader to recover.",
+    );
+    Ok(())
+}
+
+fn split_vote(s: &mut Script) -> Outcome {
+    s.time_out(Raft, 1)?;
+    s.time_out(Raft, 2)?;
+    s.step(
+        "Two candidates at once",
+        "n1 and n2 time out at the same moment. Each starts term 1, votes for itself and asks the others for their votes.",
+    );
+    s.panel(Raft, PanelAction::Deliver(2))?;
+    s.panel(Raft, PanelAction::Deliver(6))?;
+    s.settle()?;
+    s.expect("term 1 has no leader", s.leader(Raft).is_none())?;
+    s.step(
+        "A split vote",
+        "n3 heard n1 first and n4 heard n2 first; each voter gives one vote per term. Two votes out of four is no majority, so nobody wins term 1.",
+    );
+    s.until("a leader", |pg| leader(pg, Raft).is_some())?;
+    s.expect(
+        "one more election was enough",
+        s.leader(Raft)
+            .and_then(|l| s.view(Raft, l))
+            .is_some_and(|v| v.era == 2),
+    )?;
+    s.step(
+        "Randomized timeouts break the tie",
+        "Each node draws its next election timeout at random, so one of them times out first, starts term 2 and collects the votes before anyone else wakes up. Compare the scenario with equal timeouts, where the split repeats.",
+    );
+    Ok(())
+}
+
+fn figure8(s: &mut Script) -> Outcome {
+    let mistaken = s.pg.mistakes != Mistakes::NONE;
+    s.time_out(Raft, 1)?;
+    s.settle()?;
+    s.act(UiAction::Request)?;
+    s.settle()?;
+    s.act(UiAction::Partition(vec![vec![1, 2], vec![3, 4, 5]]))?;
+    s.act(UiAction::RequestAt(1))?;
+    s.settle()?;
+    s.step(
+        "Term 1: v2 reaches only n2",
+        "n1 leads term 1 and v1 is committed: all five store it (the followers learn that it is committed with the next AppendEntries). Then the network splits; n1 appends v2, which reaches only n2. Two of five: v2 is not committed.",
+    );
+    s.act(UiAction::Crash(1))?;
+    s.time_out(Raft, 5)?;
+    s.settle()?;
+    s.act(UiAction::Partition(vec![vec![5], vec![1, 2, 3, 4]]))?;
+    s.act(UiAction::RequestAt(5))?;
+    s.settle()?;
+    s.act(UiAction::Crash(5))?;
+    s.step(
+        "Term 2: n5 leads briefly",
+        if mistaken {
+            "n1 crashes. n5 wins term 2 with the votes of n3 and n4, appends v3 in term 2, is cut off before sending it to anyone, and crashes too. The checker already flags the Figure-8 rule: n5 committed v1, a term-1 entry, by counting. Harmless this time (v1 was committed anyway), but the next one is not."
+        } else {
+            "n1 crashes. n5 wins term 2 with the votes of n3 and n4, appends v3 in term 2, is cut off before sending it to anyone, and crashes too."
+        },
+    );
+    s.act(UiAction::Restart(1))?;
+    s.act(UiAction::Heal)?;
+    s.time_out(Raft, 1)?;
+    s.settle()?;
+    s.time_out(Raft, 1)?;
+    s.settle()?;
+    if mistaken {
+        s.step(
+            "A later term: n1 commits v2 by counting",
+            "n1 restarts and wins term 3. It copies its term-1 entry v2 to a majority (n1, n2, n3, n4) and, with the mistake switched on, counts replicas and commits v2. The checker objects at once: a leader may only commit entries of its own term by counting.",
+        );
+    } else {
+        s.expect(
+            "v2 is on a majority but not committed",
+            s.view(Raft, 1)
+                .is_some_and(|v| v.log.len() == 2 && !v.log[1].committed),
+        )?;
+        s.step(
+            "A later term: v2 on a majority, still not committed",
+            "n1 restarts and wins term 3. It copies its old term-1 entry v2 to a majority: n1, n2, n3 and n4 hold it. Yet it does not commit v2 (still hollow): Raft §5.4.2 says a leader commits only entries of its own term by counting replicas.",
+        );
+    }
+    s.act(UiAction::Crash(1))?;
+    s.act(UiAction::Restart(5))?;
+    s.time_out(Raft, 5)?;
+    s.settle()?;
+    s.time_out(Raft, 5)?;
+    s.settle()?;
+    s.panel(Raft, PanelAction::Fire(5, "heartbeat".into()))?;
+    s.settle()?;
+    if mistaken {
+        s.expect("the checker caught the mistake", s.violations(Raft) > 0)?;
+        s.step(
+            "A committed entry is lost",
+            "n1 crashes; n5, whose last entry has term 2, wins term 4 (its log looks more up to date than those ending in term 1) and overwrites v2 with v3 everywhere. v2 was reported committed and is now gone: the checker names the broken invariants in red (Leader Completeness, State Machine Safety).",
+        );
+    } else {
+        s.expect(
+            "v2 was replaced and every invariant held",
+            s.violations(Raft) == 0
+                && s.view(Raft, 2)
+                    .is_some_and(|v| v.log.len() == 2 && v.log[1].value == 3),
+        )?;
+        s.step(
+            "Why the rule matters",
+            "n1 crashes; n5 restarts and wins term 4, since its last entry (term 2) is newer than term 1. It replaces v2 with its v3 on every node. That is safe only because v2 was never committed. The scenario 'Mistake: Raft commits an old term by counting' shows what counting would have broken.",
+        );
+    }
+    Ok(())
+}
+
+fn paxos_dueling(s: &mut Script) -> Outcome {
+    s.act(UiAction::RequestAt(1))?;
+    s.act(UiAction::RequestAt(3))?;
+    s.step(
+        "Two proposers",
+        "Clients send v1 to n1 and v2 to n3 at the same moment. Both become proposers for slot 1 and send Prepare: n1 with ballot (1,n1), n3 with the higher ballot (1,n3).",
+    );
+    s.until("a value chosen", |pg| decisions(pg, Paxos) >= 1)?;
+    s.expect("one value is chosen in slot 1", s.decisions(Paxos) == 1)?;
+    s.step(
+        "One is preempted",
+        "Acceptors that promised (1,n3) refuse n1's lower ballot, so n1 is preempted and n3 gets its value chosen. Two proposers could keep preempting each other forever (Paxos is safe, not always live).",
+    );
+    s.until("both values chosen", |pg| decisions(pg, Paxos) == 2)?;
+    s.step(
+        "Backing off",
+        "The preempted proposer waits a random, growing backoff before it retries, so it does not collide again; its value takes the next slot. Real systems elect a distinguished proposer (Multi-Paxos) to avoid duels.",
+    );
+    Ok(())
+}
+
+fn paxos_adopt(s: &mut Script) -> Outcome {
+    let mistaken = s.pg.mistakes != Mistakes::NONE;
+    s.act(UiAction::Cut { from: 1, to: 3 })?;
+    s.act(UiAction::RequestAt(1))?;
+    s.settle()?;
+    s.expect(
+        "n3 knows nothing of v1",
+        s.view(Paxos, 3).is_some_and(|v| v.log.is_empty()),
+    )?;
+    s.step(
+        "v1 is chosen without n3",
+        "The link n1 → n3 is cut. n1 proposes v1 in slot 1; n1 and n2 accept it, a majority of three: v1 is chosen. n3 never heard of it.",
+    );
+    s.act(UiAction::Heal)?;
+    s.act(UiAction::RequestAt(3))?;
+    s.settle()?;
+    if mistaken {
+        s.expect("the checker caught the mistake", s.violations(Paxos) > 0)?;
+        s.step(
+            "n3 ignores what it was told",
+            "n3 proposes v2 for slot 1. The promises it collected report v1 accepted at ballot (1,n1), but with the mistake n3 proposes its own v2 anyway, and the acceptors accept it. Two values chosen in one slot: the checker names the unsafe proposal and the broken Agreement.",
+        );
+    } else {
+        s.expect(
+            "v1 stays in slot 1 and v2 moves on",
+            s.violations(Paxos) == 0
+                && s.view(Paxos, 3).is_some_and(|v| {
+                    v.log.first().is_some_and(|e| e.value == 1)
+                        && v.log.iter().any(|e| e.value == 2)
+                }),
+        )?;
+        s.step(
+            "n3 must adopt v1",
+            "n3 wants v2 in slot 1. n2's promise reports v1 accepted at ballot (1,n1), so n3 must propose v1, the value of the highest accepted ballot (P2c), not its own. v1 stays chosen; v2 goes to slot 2.",
+        );
+    }
+    Ok(())
+}
+
+fn zab_truncate(s: &mut Script) -> Outcome {
+    let mistaken = s.pg.mistakes != Mistakes::NONE;
+    s.ticks(40)?;
+    s.expect("n3 leads epoch 1", s.leader(Zab) == Some(3))?;
+    s.act(UiAction::Partition(vec![vec![3], vec![1, 2]]))?;
+    s.act(UiAction::RequestAt(3))?;
+    s.settle()?;
+    s.step(
+        "A proposal nobody else sees",
+        "n3 leads epoch 1. Cut off from n1 and n2, it proposes v1 as zxid (1,1). Nobody acknowledges it, so it is not committed.",
+    );
+    s.act(UiAction::Crash(3))?;
+    s.ticks(100)?;
+    s.act(UiAction::Request)?;
+    s.settle()?;
+    s.step(
+        "A new epoch",
+        "n3 crashes. n1 and n2 stop hearing from it, elect n2, establish epoch 2 and commit v2 as (2,1).",
+    );
+    s.act(UiAction::Heal)?;
+    s.act(UiAction::Restart(3))?;
+    s.ticks(100)?;
+    if mistaken {
+        s.expect("the checker caught the mistake", s.violations(Zab) > 0)?;
+        s.step(
+            "n3 keeps what it should drop",
+            "n3 returns and follows n2. With the mistake (ZOOKEEPER-1154) it keeps its surplus (1,1) and delivers it: its history differs from the leader's. The checker reports the broken synchronization and the diverging delivered sequences.",
+        );
+    } else {
+        s.expect(
+            "n3's history equals the leader's",
+            s.view(Zab, 3).map(|v| v.log) == s.view(Zab, 2).map(|v| v.log)
+                && s.violations(Zab) == 0,
+        )?;
+        s.step(
+            "Synchronized and truncated",
+            "n3 returns and follows n2. Synchronization (NEWLEADER carries the leader's history) makes its history equal to the leader's: the surplus (1,1) that nobody else had is dropped, and v2 arrives. A follower only delivers what its leader committed.",
+        );
+    }
+    Ok(())
+}
+
+fn cost(s: &mut Script) -> Outcome {
+    s.until("leaders in Raft and Zab", both_lead)?;
+    s.act(UiAction::Request)?;
+    s.until("v1 decided in every panel", |pg| {
+        [Raft, Paxos, Zab].iter().all(|p| decisions(pg, *p) == 1)
+    })?;
+    s.expect(
+        "each protocol spent its textbook count",
+        s.pg.panels
+            .iter()
+            .all(|p| p.seen.summary.messages() == p.protocol().textbook(s.pg.nodes)),
+    )?;
+    s.step(
+        "Textbook costs",
+        "One decision with five nodes: Raft 2(N−1) = 8 messages (AppendEntries and replies), Zab 3(N−1) = 12 (PROPOSE, ACK, COMMIT), Basic Paxos 4(N−1) = 16 (Prepare, Promise, Accept, Accepted) because every decision runs both phases. See the table below.",
+    );
+    let f = a_follower(&s.pg).ok_or("no node follows everywhere")?;
+    s.act(UiAction::Crash(f))?;
+    s.act(UiAction::Request)?;
+    s.until("v2 decided in every panel", |pg| {
+        [Raft, Paxos, Zab].iter().all(|p| decisions(pg, *p) == 2)
+    })?;
+    s.expect(
+        "a crash does not make a decision cheaper",
+        s.pg.panels.iter().all(|p| {
+            p.seen.decisions.last().map_or(0, |d| d.messages) + 2
+                >= p.protocol().textbook(s.pg.nodes)
+        }),
+    )?;
+    s.step(
+        "With a crashed follower",
+        "One follower is down. Messages to it are still sent and lost, and the replies it would have sent are missing: a decision still needs a majority's answers. Drop or duplicate a message yourself and send another request to see retries add to the bill.",
+    );
+    Ok(())
+}
+
+fn volatile_vote(s: &mut Script) -> Outcome {
+    s.time_out(Raft, 1)?;
+    s.time_out(Raft, 2)?;
+    s.panel(Raft, PanelAction::Deliver(2))?;
+    s.step(
+        "n3 votes for n1",
+        "n1 and n2 both campaign in term 1. n3 receives n1's RequestVote first and grants its vote. votedFor should now be on stable storage.",
+    );
+    s.act(UiAction::Crash(3))?;
+    s.act(UiAction::Restart(3))?;
+    s.panel(Raft, PanelAction::Deliver(4))?;
+    s.settle()?;
+    s.expect("the checker caught the mistake", s.violations(Raft) > 0)?;
+    s.step(
+        "It votes again",
+        "n3 crashes and restarts. With the mistake its vote was kept only in memory, so when n2's RequestVote for the same term arrives, n3 votes again. Each candidate can now count a majority: the checker reports two votes in one term and two leaders of term 1.",
+    );
+    Ok(())
+}
+
+fn equal_timeouts(s: &mut Script) -> Outcome {
+    s.step(
+        "Every node, the same timeout",
+        "With the mistake every Raft node uses the same election timeout instead of a random one.",
+    );
+    s.ticks(80)?;
+    s.expect(
+        "after several terms there is still no leader",
+        s.leader(Raft).is_none() && s.view(Raft, 1).is_some_and(|v| v.era >= 3),
+    )?;
+    s.step(
+        "Split votes, forever",
+        "All three nodes time out together, each votes for itself and refuses the others: no majority. Then they time out together again, term after term. No safety invariant breaks (nothing wrong is ever committed), so the step checker stays green: this is a liveness bug. The command-line checker (`consensus check --mistake raft-equal-timeouts`) catches it by noticing no leader within its bound.",
+    );
+    Ok(())
+}
+
+fn forget_promise(s: &mut Script) -> Outcome {
+    s.act(UiAction::RequestAt(1))?;
+    s.panel(Paxos, PanelAction::Deliver(1))?;
+    s.step(
+        "n2 promises",
+        "n1 starts phase 1 for v1. n2 receives Prepare (1,n1) and promises never to accept a lower ballot. That promise must survive a crash.",
+    );
+    s.act(UiAction::Crash(2))?;
+    s.act(UiAction::Restart(2))?;
+    s.expect("the checker caught the mistake", s.violations(Paxos) > 0)?;
+    s.step(
+        "The promise is forgotten",
+        "n2 crashes and restarts. With the mistake it kept the promise only in memory, so it would now accept any lower ballot: two proposers could both get a value chosen. The checker notices the promise decrease the moment n2 restarts.",
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Msg;
+    use std::rc::Rc;
+    use yew::Reducible;
+
+    #[test]
+    fn every_scenario_runs_and_its_claims_hold() {
+        for entry in &LESSONS {
+            let lesson = build(entry.id).unwrap_or_else(|e| panic!("{e}"));
+            assert!(lesson.steps.len() >= 2, "{}: too few steps", entry.id);
+            let ends: Vec<usize> = lesson.steps.iter().map(|s| s.end).collect();
+            assert!(
+                ends.windows(2).all(|w| w[0] < w[1]),
+                "{}: every step should do something ({ends:?})",
+                entry.id
+            );
+            assert_eq!(
+                lesson.steps.last().map(|s| s.end),
+                Some(lesson.history.len())
+            );
+            let violated = Playground::replay(&lesson.session())
+                .expect("replays")
+                .panels
+                .iter()
+                .any(|p| !p.sim.violations().is_empty());
+            let caught = !matches!(entry.mistake, None | Some(Mistake::RaftEqualTimeouts));
+            assert_eq!(violated, caught, "{}: violations shown", entry.id);
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_link_safe() {
+        for (i, e) in LESSONS.iter().enumerate() {
+            assert!(LESSONS[..i].iter().all(|o| o.id != e.id), "{}", e.id);
+            assert!(e
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+        assert!(build("nope")
+            .unwrap_err()
+            .contains("replication, leader-crash"));
+    }
+
+    #[test]
+    fn every_mistake_has_a_scenario() {
+        for m in Mistake::ALL {
+            assert!(LESSONS.iter().any(|e| e.mistake == Some(m)), "{}", m.name());
+        }
+    }
+
+    #[test]
+    fn next_and_back_follow_the_script_and_links_keep_the_step() {
+        let reduce = |pg: Playground, m: Msg| (*Rc::new(pg).reduce(m)).clone();
+        let mut pg = reduce(Playground::new(5, 1), Msg::OpenLesson("figure8"));
+        let lesson = pg.lesson.clone().expect("open").lesson;
+        assert_eq!(
+            (pg.protocols.as_slice(), pg.nodes, pg.seed),
+            (&[Raft][..], 5, 8)
+        );
+        for (i, step) in lesson.steps.iter().enumerate() {
+            pg = reduce(pg, Msg::LessonStep(i));
+            assert_eq!(pg.history, lesson.history[..step.end]);
+            assert_eq!(pg.lesson.as_ref().map(|l| l.detour(&pg.history)), Some(0));
+        }
+        let shared = pg.session();
+        assert_eq!(shared.lesson.as_ref().map(|l| l.step), Some(3));
+        pg = reduce(pg, Msg::Do(UiAction::Step));
+        assert_eq!(pg.lesson.as_ref().map(|l| l.detour(&pg.history)), Some(1));
+        pg = reduce(pg, Msg::LessonStep(1));
+        assert_eq!(pg.history, lesson.history[..lesson.steps[1].end]);
+        let reopened = reduce(
+            Playground::new(3, 2),
+            Msg::Load {
+                session: shared,
+                from: "This link",
+            },
+        );
+        assert_eq!(reopened.lesson.as_ref().map(|l| l.step), Some(3));
+        assert_eq!(reopened.history, lesson.history);
+    }
+
+    #[test]
+    fn a_mistake_can_be_switched_off() {
+        let reduce = |pg: Playground, m: Msg| (*Rc::new(pg).reduce(m)).clone();
+        let mut pg = reduce(
+            Playground::new(5, 1),
+            Msg::OpenLesson("mistake-paxos-forget-promise"),
+        );
+        pg = reduce(pg, Msg::LessonStep(1));
+        assert!(!pg.panels[0].sim.violations().is_empty());
+        pg = reduce(pg, Msg::ClearMistakes);
+        assert_eq!(pg.mistakes, Mistakes::NONE);
+        assert!(pg.panels[0].sim.violations().is_empty());
+        assert!(pg.lesson.is_none(), "the script no longer applies");
+    }
+}
