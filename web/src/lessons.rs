@@ -34,32 +34,11 @@ pub struct Lesson {
     pub id: &'static str,
     /// Its title.
     pub title: &'static str,
-    /// Protocols shown.
-    pub protocols: Vec<ProtocolKind>,
-    /// Cluster size.
-    pub nodes: u8,
-    /// Seed.
-    pub seed: u64,
-    /// Mistakes switched on.
-    pub mistakes: Mistakes,
+    /// The whole script as a session: protocols, nodes, seed, mistakes and
+    /// every action.
+    pub script: Session,
     /// The narration, in order; the first step is the starting point.
     pub steps: Vec<Step>,
-    /// Every action of the script.
-    pub history: Vec<UiAction>,
-}
-
-impl Lesson {
-    /// The whole script as a session.
-    pub fn session(&self) -> Session {
-        Session {
-            protocols: self.protocols.clone(),
-            nodes: self.nodes,
-            seed: self.seed,
-            mistakes: self.mistakes,
-            history: self.history.clone(),
-            lesson: None,
-        }
-    }
 }
 
 /// A guided scenario before it is run.
@@ -259,12 +238,15 @@ pub fn build(id: &str) -> Result<Lesson, String> {
     Ok(Lesson {
         id: entry.id,
         title: entry.title,
-        protocols: entry.protocols.to_vec(),
-        nodes: entry.nodes,
-        seed: entry.seed,
-        mistakes,
+        script: Session {
+            protocols: entry.protocols.to_vec(),
+            nodes: entry.nodes,
+            seed: entry.seed,
+            mistakes,
+            history: script.pg.history,
+            lesson: None,
+        },
         steps: script.steps,
-        history: script.pg.history,
     })
 }
 
@@ -937,9 +919,9 @@ mod tests {
             );
             assert_eq!(
                 lesson.steps.last().map(|s| s.end),
-                Some(lesson.history.len())
+                Some(lesson.script.history.len())
             );
-            let violated = Playground::replay(&lesson.session())
+            let violated = Playground::replay(&lesson.script)
                 .expect("replays")
                 .panels
                 .iter()
@@ -981,7 +963,7 @@ mod tests {
         );
         for (i, step) in lesson.steps.iter().enumerate() {
             pg = reduce(pg, Msg::LessonStep(i));
-            assert_eq!(pg.history, lesson.history[..step.end]);
+            assert_eq!(pg.history, lesson.script.history[..step.end]);
             assert_eq!(pg.lesson.as_ref().map(|l| l.detour(&pg.history)), Some(0));
         }
         let shared = pg.session();
@@ -989,7 +971,7 @@ mod tests {
         pg = reduce(pg, Msg::Do(UiAction::Step));
         assert_eq!(pg.lesson.as_ref().map(|l| l.detour(&pg.history)), Some(1));
         pg = reduce(pg, Msg::LessonStep(1));
-        assert_eq!(pg.history, lesson.history[..lesson.steps[1].end]);
+        assert_eq!(pg.history, lesson.script.history[..lesson.steps[1].end]);
         let reopened = reduce(
             Playground::new(3, 2),
             Msg::Load {
@@ -998,7 +980,7 @@ mod tests {
             },
         );
         assert_eq!(reopened.lesson.as_ref().map(|l| l.step), Some(3));
-        assert_eq!(reopened.history, lesson.history);
+        assert_eq!(reopened.history, lesson.script.history);
     }
 
     #[test]
@@ -1014,5 +996,18 @@ mod tests {
         assert_eq!(pg.mistakes, Mistakes::NONE);
         assert!(pg.panels[0].sim.violations().is_empty());
         assert!(pg.lesson.is_none(), "the script no longer applies");
+    }
+
+    #[test]
+    fn every_scenario_fits_in_a_short_link() {
+        for entry in &LESSONS {
+            let text = crate::link::encode(&build(entry.id).expect("builds").script);
+            assert!(
+                text.len() < 2_000,
+                "{}: {} characters",
+                entry.id,
+                text.len()
+            );
+        }
     }
 }

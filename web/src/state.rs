@@ -352,7 +352,7 @@ impl LessonAt {
         let end = self.lesson.steps[self.step].end;
         let shared = history
             .iter()
-            .zip(&self.lesson.history[..end])
+            .zip(&self.lesson.script.history[..end])
             .take_while(|(a, b)| a == b)
             .count();
         history.len() - shared + (end - shared)
@@ -500,7 +500,7 @@ impl Playground {
     /// Go to step `step` of `lesson`: its script replayed up to there.
     fn follow(&self, lesson: Rc<Lesson>, step: usize) -> Result<Playground, String> {
         let step = step.min(lesson.steps.len() - 1);
-        let mut session = lesson.session();
+        let mut session = lesson.script.clone();
         session.history.truncate(lesson.steps[step].end);
         let mut next = self
             .reopened(&session)
@@ -663,7 +663,7 @@ impl Reducible for Playground {
                     loaded.lesson = session.lesson.as_ref().and_then(|mark| {
                         let lesson = Rc::new(lessons::build(&mark.id).ok()?);
                         let step = usize::try_from(mark.step).ok()?;
-                        (step < lesson.steps.len() && lesson.session().same_setup(&session))
+                        (step < lesson.steps.len() && lesson.script.same_setup(&session))
                             .then_some(LessonAt { lesson, step })
                     });
                     next = loaded;

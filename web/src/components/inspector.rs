@@ -1,5 +1,5 @@
 //! The inspector: the full state of a clicked node and its actions (Crash,
-//! Restart, Time out, Isolate), or the fields of a clicked message and its
+//! Restart, Time out, Isolate, Request here), or the fields of a clicked message and its
 //! actions (Deliver now, Drop, Duplicate, Delay).
 
 use yew::prelude::*;
@@ -64,6 +64,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         { button(cb, "Restart", Msg::Do(UiAction::Restart(node)), !up) }
                         { button(cb, "Time out", Msg::Do(UiAction::TimeOut { protocol, node }), up && can_time_out) }
                         { button(cb, "Isolate", Msg::Do(UiAction::Isolate(node)), true) }
+                        { button(cb, "Request here", Msg::Do(UiAction::RequestAt(node)), up) }
                         { close }
                     </div>
                 </>
