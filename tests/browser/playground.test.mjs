@@ -75,8 +75,11 @@ test('keyboard: arrows step, Space plays and pauses, ? opens help', async () => 
   await page.keyboard.press('Space');
   assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'true');
   await page.waitForFunction(() => document.querySelector('section.panel .clock').innerText !== 't=0');
+  const live = () => page.locator('ol.event-log').evaluateAll((ls) => ls.map((l) => l.getAttribute('aria-live')));
+  assert.deepEqual(await live(), ['off', 'off', 'off'], 'logs are not read aloud while playing');
   await page.keyboard.press('Space');
   assert.equal(await page.getByRole('button', { name: 'Play' }).getAttribute('aria-pressed'), 'false');
+  assert.deepEqual(await live(), ['polite', 'polite', 'polite']);
   await page.keyboard.press('?');
   assert.ok(await page.getByRole('dialog', { name: 'Keyboard and reading guide' }).isVisible());
   await page.screenshot({ path: join(SHOTS, 'help.png') });
@@ -228,8 +231,10 @@ test('the address holds the session: a link replays the exact state, a reload re
   const link = page.url();
   assert.match(link, /#v1;p=rpz;n=5;s=1;a=s20,cr?\d?/);
   assert.ok(link.length < 2000, `a lesson's link stays short (${link.length})`);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.getByRole('button', { name: 'Copy link' }).click();
   assert.match(await page.getByRole('status').filter({ hasText: 'Link copied' }).innerText(), /replays this exact session/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link, 'the clipboard holds the link');
 
   // A fresh browser context (no autosave) opening the link sees the same.
   const other = await open(browser, link);
@@ -243,6 +248,19 @@ test('the address holds the session: a link replays the exact state, a reload re
   await page.waitForFunction((t) => document.querySelector('section.panel .clock').innerText === t, before.clocks[0]);
   assert.deepEqual(await snapshot(page), before);
   await page.screenshot({ path: join(SHOTS, 'restored.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('leaving the page at once after a change still saves it', async () => {
+  const page = await open(browser, server.url);
+  await step(page, 4);
+  const t = await clock(page, 'Raft');
+  // No wait for the debounced save: leaving the page (pagehide) saves.
+  await page.goto('about:blank');
+  await page.goto(server.url);
+  await page.waitForSelector('section.panel');
+  await page.waitForFunction((t) => document.querySelector('section.panel .clock').innerText === t, t);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -128,15 +128,37 @@ fn embed_snippet(state: &Playground) -> String {
     )
 }
 
-/// Copy the address (which holds the session) to the clipboard.
+/// Copy the address (which holds the session) to the clipboard, and say so
+/// once the browser has done it (or that it refused).
 fn copy_link(on_msg: &Callback<Msg>) {
     let Some(w) = web_sys::window() else { return };
     let href = w.location().href().unwrap_or_default();
-    let _ = w.navigator().clipboard().write_text(&href);
-    on_msg.emit(Msg::Notice(format!(
-        "Link copied: it replays this exact session. ({} characters)",
-        href.len()
-    )));
+    let len = href.len();
+    let copied = {
+        let cb = on_msg.clone();
+        Closure::once(move |_: wasm_bindgen::JsValue| {
+            cb.emit(Msg::Notice(format!(
+                "Link copied: it replays this exact session. ({len} characters)"
+            )))
+        })
+    };
+    let refused = {
+        let cb = on_msg.clone();
+        Closure::once(move |_: wasm_bindgen::JsValue| {
+            cb.emit(Msg::Refuse(
+                "The browser did not allow copying to the clipboard. The address bar holds the link: copy it from there.".into(),
+            ))
+        })
+    };
+    let _ = w
+        .navigator()
+        .clipboard()
+        .write_text(&href)
+        .then2(&copied, &refused);
+    // The promise calls one of them later; they must outlive this call
+    // (a few bytes per click).
+    copied.forget();
+    refused.forget();
 }
 
 /// Offer the session as a text file to download. The object URL lives in
@@ -303,6 +325,19 @@ pub fn App() -> Html {
                 }
                 drop(callback);
             }
+        });
+    }
+
+    // Leaving the page saves at once what the pending save would have.
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                if state.version > 0 {
+                    save(&state, autosave);
+                }
+            });
+            move || drop(listener)
         });
     }
 

@@ -193,7 +193,11 @@ pub fn Panel(props: &PanelProps) -> Html {
                 { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} /> } } else { html! {} } }
             </details>
             <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
-            <ol class="event-log" role="log" aria-live="polite" aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
+            // While playing, the log changes several times a second: screen
+            // readers would read it without pause, so it is announced only
+            // when the learner steps.
+            <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
+                aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
     }
 }
