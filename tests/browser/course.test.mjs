@@ -84,10 +84,17 @@ test('a guided scenario survives a link, and the learner can go off script and b
   await page.close();
 });
 
-test('a mistake scenario says the mistake is on, and it can be switched off', async () => {
+test('a mistake scenario says the mistake is on and can be switched off; Page Down and Page Up narrate', async () => {
   const page = await open(browser, `${server.url}?scenario=mistake-paxos-forget-promise`);
   await page.getByRole('note').filter({ hasText: 'paxos-forget-promise' }).waitFor();
-  await narration(page).getByRole('button', { name: 'Next narration step' }).click();
+  // A presenter's clicker sends Page Down and Page Up.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('PageDown');
+  await page.locator('section.panel.violated').waitFor();
+  assert.equal(await narration(page).locator('.narration-count').innerText(), 'Step 2 of 2');
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction(() => !document.querySelector('section.panel.violated'));
+  await page.keyboard.press('n');
   await page.locator('section.panel.violated').waitFor();
   await page.getByRole('button', { name: 'Switch off' }).click();
   await page.waitForFunction(() => !document.querySelector('section.panel.violated'));

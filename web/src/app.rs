@@ -356,9 +356,12 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard: Space play/pause, arrows step, ? help. Hidden tab: pause.
+    // Keyboard: Space play/pause, arrows step, ? help, and in a guided
+    // scenario Page Down / Page Up (what a presenter's clicker sends) or N / P
+    // for its narration. Hidden tab: pause.
     {
         let dispatcher = state.dispatcher();
+        let current = state.clone();
         use_effect_with((), move |_| {
             let document = gloo::utils::document();
             let keys = {
@@ -382,6 +385,8 @@ pub fn App() -> Html {
                         "ArrowLeft" => Msg::StepBack,
                         "?" => Msg::ToggleHelp,
                         "Escape" => Msg::Select(None),
+                        "PageDown" | "n" if current.lesson.is_some() => Msg::LessonNext,
+                        "PageUp" | "p" if current.lesson.is_some() => Msg::LessonBack,
                         _ => return,
                     };
                     e.prevent_default();

@@ -961,17 +961,33 @@ mod tests {
             (pg.protocols.as_slice(), pg.nodes, pg.seed),
             (&[Raft][..], 5, 8)
         );
+        let at = |pg: &Playground| pg.lesson.as_ref().map(|l| (l.step, l.detour(&pg.history)));
         for (i, step) in lesson.steps.iter().enumerate() {
-            pg = reduce(pg, Msg::LessonStep(i));
+            if i > 0 {
+                pg = reduce(pg, Msg::LessonNext);
+            }
             assert_eq!(pg.history, lesson.script.history[..step.end]);
-            assert_eq!(pg.lesson.as_ref().map(|l| l.detour(&pg.history)), Some(0));
+            assert_eq!(at(&pg), Some((i, 0)));
         }
+        pg = reduce(pg, Msg::LessonNext);
+        assert_eq!(at(&pg), Some((3, 0)), "the last step stays");
         let shared = pg.session();
         assert_eq!(shared.lesson.as_ref().map(|l| l.step), Some(3));
         pg = reduce(pg, Msg::Do(UiAction::Step));
-        assert_eq!(pg.lesson.as_ref().map(|l| l.detour(&pg.history)), Some(1));
-        pg = reduce(pg, Msg::LessonStep(1));
-        assert_eq!(pg.history, lesson.script.history[..lesson.steps[1].end]);
+        assert_eq!(at(&pg), Some((3, 1)));
+        pg = reduce(pg, Msg::LessonBack);
+        assert_eq!(
+            at(&pg),
+            Some((3, 0)),
+            "off script, Back returns to the step shown"
+        );
+        assert_eq!(pg.history, lesson.script.history);
+        pg = reduce(pg, Msg::LessonBack);
+        assert_eq!(at(&pg), Some((2, 0)));
+        assert_eq!(pg.history, lesson.script.history[..lesson.steps[2].end]);
+        pg = reduce(pg, Msg::StepBack);
+        pg = reduce(pg, Msg::LessonNext);
+        assert_eq!(at(&pg), Some((3, 0)), "off script, Next goes on");
         let reopened = reduce(
             Playground::new(3, 2),
             Msg::Load {
@@ -990,7 +1006,7 @@ mod tests {
             Playground::new(5, 1),
             Msg::OpenLesson("mistake-paxos-forget-promise"),
         );
-        pg = reduce(pg, Msg::LessonStep(1));
+        pg = reduce(pg, Msg::LessonNext);
         assert!(!pg.panels[0].sim.violations().is_empty());
         pg = reduce(pg, Msg::ClearMistakes);
         assert_eq!(pg.mistakes, Mistakes::NONE);

@@ -384,8 +384,10 @@ pub enum Msg {
     DismissError,
     /// Open a guided scenario at its first step.
     OpenLesson(&'static str),
-    /// Go to a step of the open guided scenario (replays its script).
-    LessonStep(usize),
+    /// The next narration step.
+    LessonNext,
+    /// The previous narration step; off script, back to the step shown.
+    LessonBack,
     /// Stop following the guided scenario, keeping the state.
     CloseLesson,
     /// Switch every mistake off and replay the session without them.
@@ -684,8 +686,15 @@ impl Reducible for Playground {
                 },
                 Err(why) => next.error = Some(why),
             },
-            Msg::LessonStep(step) => {
+            Msg::LessonNext | Msg::LessonBack => {
                 if let Some(at) = next.lesson.clone() {
+                    // Off script, Back first returns to the step shown.
+                    let on_script = at.detour(&next.history) == 0;
+                    let step = match msg {
+                        Msg::LessonNext => at.step + 1,
+                        Msg::LessonBack if on_script => at.step.saturating_sub(1),
+                        _ => at.step,
+                    };
                     match next.follow(at.lesson, step) {
                         Ok(moved) => next = moved,
                         Err(why) => {

@@ -26,6 +26,8 @@ pub fn Help(props: &HelpProps) -> Html {
                     <dt><kbd>{ "Space" }</kbd></dt><dd>{ "Play or pause" }</dd>
                     <dt><kbd>{ "→" }</kbd></dt><dd>{ "Step to the next event" }</dd>
                     <dt><kbd>{ "←" }</kbd></dt><dd>{ "Step back (undo the last action)" }</dd>
+                    <dt><kbd>{ "Page Down" }</kbd>{ " or " }<kbd>{ "N" }</kbd></dt><dd>{ "Next step of a guided scenario (a presenter's clicker works)" }</dd>
+                    <dt><kbd>{ "Page Up" }</kbd>{ " or " }<kbd>{ "P" }</kbd></dt><dd>{ "Previous step of a guided scenario" }</dd>
                     <dt><kbd>{ "?" }</kbd></dt><dd>{ "Open or close this help" }</dd>
                     <dt><kbd>{ "Tab" }</kbd></dt><dd>{ "Move between controls, nodes and pending messages; Enter or Space activates" }</dd>
                 </dl>

@@ -84,13 +84,13 @@ pub fn Narration(props: &LessonProps) -> Html {
                     <h3>{ step.title }</h3>
                     <p>{ step.text }</p>
                     { if detour > 0 { html! {
-                        <p class="detour">{ format!("You have taken {detour} action{} of your own since this step. Back and Next return to the scenario's script.", if detour == 1 { "" } else { "s" }) }</p>
+                        <p class="detour">{ format!("You have taken {detour} action{} of your own since this step. Back returns to this step, Next goes on with the scenario.", if detour == 1 { "" } else { "s" }) }</p>
                     } } else { html! {} } }
                 </div>
                 <div class="actions">
-                    <button onclick={send(Msg::LessonStep(at.step.saturating_sub(1)))} disabled={at.step == 0 && detour == 0}
+                    <button onclick={send(Msg::LessonBack)} disabled={at.step == 0 && detour == 0}
                             aria-label="Previous narration step">{ "Back" }</button>
-                    <button class="primary" onclick={send(Msg::LessonStep((at.step + 1).min(last)))} disabled={at.step == last && detour == 0}
+                    <button class="primary" onclick={send(Msg::LessonNext)} disabled={at.step == last && detour == 0}
                             aria-label="Next narration step">{ match (at.step == last, detour > 0) {
                                 (false, _) => "Next",
                                 (true, true) => "Back to this step",
