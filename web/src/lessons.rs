@@ -350,6 +350,22 @@ impl Script {
             .panel(protocol)
             .map_or(0, |p| p.sim.violations().len())
     }
+
+    /// The claim that the checker reports each of `invariants` broken.
+    fn expect_broken(&self, protocol: ProtocolKind, invariants: &[&str]) -> Outcome {
+        let reported: Vec<&str> = self
+            .pg
+            .panel(protocol)
+            .map(|p| p.sim.violations().iter().map(|v| v.invariant).collect())
+            .unwrap_or_default();
+        for name in invariants {
+            self.expect(
+                &format!("the checker reports {name} broken"),
+                reported.contains(name),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The node leading `protocol` in the newest era, if any.
@@ -404,7 +420,7 @@ fn replication(s: &mut Script) -> Outcome {
     s.until("leaders in Raft and Zab", both_lead)?;
     s.step(
         "Leaders first",
-        "Raft and Zab have each elected a leader (the thick ring). Basic Paxos has none and needs none: any node may propose. Elections cost messages too, but they are background work, not counted per decision.",
+        "Raft and Zab have each elected a leader (labelled Leader, in green). Basic Paxos has none and needs none: any node may propose. Elections cost messages too, but they are background work, not counted per decision.",
     );
     s.act(UiAction::Request)?;
     s.until("Raft's leader holding an entry", |pg| {
@@ -420,14 +436,14 @@ fn replication(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "A client request",
-        "A client sends v1 to each cluster. Raft's leader appends it to its log: drawn hollow, because it is not committed yet. It sends AppendEntries to every follower. Zab's leader sends PROPOSE; the Paxos node that got the request starts phase 1 with Prepare.",
+        "A client sends v1 to each cluster. Raft's leader appends it to its log, drawn with a dashed border because it is not committed yet. It sends AppendEntries to every follower. Zab's leader sends PROPOSE; the Paxos node that got the request starts phase 1 with Prepare.",
     );
     s.until("v1 committed on every node of every panel", |pg| {
         [Raft, Paxos, Zab].iter().all(|p| all_committed(pg, *p, 1))
     })?;
     s.step(
         "Committed",
-        "A majority stored v1, so it is committed (solid) and will never be lost. Raft's followers learn it with the leader's next AppendEntries, Zab's with a COMMIT, Paxos nodes with a Decide. The table below counts the messages each decision took.",
+        "A majority stored v1, so it is committed (a solid border) and will never be lost. Raft's followers learn it with the leader's next AppendEntries, Zab's with a COMMIT, Paxos nodes with a Decide. The table below counts the messages each decision took.",
     );
     Ok(())
 }
@@ -463,7 +479,7 @@ fn leader_crash(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "A new leader",
-        "A Raft follower timed out first, started a new term and won the votes of the other three: four of five is a majority. Zab's followers went LOOKING, voted, and the new leader synchronized them in a new epoch. v1 survives: a node can only win with a log at least as up to date as a majority's.",
+        "A Raft follower timed out first, started a new term and collected votes from the running nodes: three of five make a majority, so one more crash could still be survived. Zab's followers went LOOKING, voted, and the new leader synchronized them in a new epoch. v1 survives: a node can only win with a log at least as up to date as a majority's.",
     );
     s.act(UiAction::Request)?;
     s.until("v2 committed in both panels", |pg| {
@@ -648,6 +664,9 @@ fn figure8(s: &mut Script) -> Outcome {
     s.act(UiAction::RequestAt(5))?;
     s.settle()?;
     s.act(UiAction::Crash(5))?;
+    if mistaken {
+        s.expect_broken(Raft, &["Figure-8 rule"])?;
+    }
     s.step(
         "Term 2: n5 leads briefly",
         if mistaken {
@@ -675,7 +694,7 @@ fn figure8(s: &mut Script) -> Outcome {
         )?;
         s.step(
             "A later term: v2 on a majority, still not committed",
-            "n1 restarts and wins term 3. It copies its old term-1 entry v2 to a majority: n1, n2, n3 and n4 hold it. Yet it does not commit v2 (still hollow): Raft §5.4.2 says a leader commits only entries of its own term by counting replicas.",
+            "n1 restarts and wins term 3. It copies its old term-1 entry v2 to a majority: n1, n2, n3 and n4 hold it. Yet it does not commit v2 (still dashed): Raft §5.4.2 says a leader commits only entries of its own term by counting replicas.",
         );
     }
     s.act(UiAction::Crash(1))?;
@@ -687,10 +706,17 @@ fn figure8(s: &mut Script) -> Outcome {
     s.panel(Raft, PanelAction::Fire(5, "heartbeat".into()))?;
     s.settle()?;
     if mistaken {
-        s.expect("the checker caught the mistake", s.violations(Raft) > 0)?;
+        s.expect_broken(
+            Raft,
+            &[
+                "Leader Completeness",
+                "State Machine Safety",
+                "Committed durability",
+            ],
+        )?;
         s.step(
             "A committed entry is lost",
-            "n1 crashes; n5, whose last entry has term 2, wins term 4 (its log looks more up to date than those ending in term 1) and overwrites v2 with v3 everywhere. v2 was reported committed and is now gone: the checker names the broken invariants in red (Leader Completeness, State Machine Safety).",
+            "n1 crashes; n5, whose last entry has term 2, wins term 4 (its log looks more up to date than those ending in term 1) and overwrites v2 with v3 everywhere. v2 was reported committed and is now gone: the checker names the broken invariants in red (Leader Completeness, State Machine Safety, Committed durability).",
         );
     } else {
         s.expect(
@@ -745,10 +771,10 @@ fn paxos_adopt(s: &mut Script) -> Outcome {
     s.act(UiAction::RequestAt(3))?;
     s.settle()?;
     if mistaken {
-        s.expect("the checker caught the mistake", s.violations(Paxos) > 0)?;
+        s.expect_broken(Paxos, &["Safe proposals", "Agreement"])?;
         s.step(
             "n3 ignores what it was told",
-            "n3 proposes v2 for slot 1. The promises it collected report v1 accepted at ballot (1,n1), but with the mistake n3 proposes its own v2 anyway, and the acceptors accept it. Two values chosen in one slot: the checker names the unsafe proposal and the broken Agreement.",
+            "n3 proposes v2 for slot 1. The promises it collected report v1 accepted at ballot (1,n1), but with the mistake n3 proposes its own v2 anyway, and the acceptors accept it. Two values chosen in one slot: the checker names the broken rules, Safe proposals and Agreement.",
         );
     } else {
         s.expect(
@@ -790,10 +816,10 @@ fn zab_truncate(s: &mut Script) -> Outcome {
     s.act(UiAction::Restart(3))?;
     s.ticks(100)?;
     if mistaken {
-        s.expect("the checker caught the mistake", s.violations(Zab) > 0)?;
+        s.expect_broken(Zab, &["Synchronized histories", "Prefix consistency"])?;
         s.step(
             "n3 keeps what it should drop",
-            "n3 returns and follows n2. With the mistake (ZOOKEEPER-1154) it keeps its surplus (1,1) and delivers it: its history differs from the leader's. The checker reports the broken synchronization and the diverging delivered sequences.",
+            "n3 returns and follows n2. With the mistake (ZOOKEEPER-1154) it keeps its surplus (1,1) and delivers it: its history differs from the leader's. The checker reports Synchronized histories (n3 synced to epoch 2 with a history the epoch did not begin from) and Prefix consistency (n3 delivered v1 where the others delivered v2).",
         );
     } else {
         s.expect(
@@ -856,11 +882,16 @@ fn volatile_vote(s: &mut Script) -> Outcome {
     s.act(UiAction::Crash(3))?;
     s.act(UiAction::Restart(3))?;
     s.panel(Raft, PanelAction::Deliver(4))?;
-    s.settle()?;
-    s.expect("the checker caught the mistake", s.violations(Raft) > 0)?;
+    s.panel(Raft, PanelAction::Deliver(5))?;
+    s.panel(Raft, PanelAction::Deliver(6))?;
+    let leaders = s.pg.panel(Raft).map_or(0, |p| {
+        p.sim.views().iter().flatten().filter(|v| v.leads).count()
+    });
+    s.expect("two nodes lead term 1", leaders == 2)?;
+    s.expect_broken(Raft, &["One vote per term", "Election Safety"])?;
     s.step(
         "It votes again",
-        "n3 crashes and restarts. With the mistake its vote was kept only in memory, so when n2's RequestVote for the same term arrives, n3 votes again. Each candidate can now count a majority: the checker reports two votes in one term and two leaders of term 1.",
+        "n3 crashes and restarts. With the mistake its vote was kept only in memory, so when n2's RequestVote for the same term arrives, n3 votes again. n1 counts n3's first vote and n2 its second: each has two votes of three, and both lead term 1. The checker names both broken rules: One vote per term and Election Safety.",
     );
     Ok(())
 }
@@ -891,10 +922,10 @@ fn forget_promise(s: &mut Script) -> Outcome {
     );
     s.act(UiAction::Crash(2))?;
     s.act(UiAction::Restart(2))?;
-    s.expect("the checker caught the mistake", s.violations(Paxos) > 0)?;
+    s.expect_broken(Paxos, &["Promises never decrease"])?;
     s.step(
         "The promise is forgotten",
-        "n2 crashes and restarts. With the mistake it kept the promise only in memory, so it would now accept any lower ballot: two proposers could both get a value chosen. The checker notices the promise decrease the moment n2 restarts.",
+        "n2 crashes and restarts. With the mistake it kept the promise only in memory, so it would now accept any lower ballot: two proposers could both get a value chosen. The checker notices the moment n2 restarts: Promises never decrease.",
     );
     Ok(())
 }
