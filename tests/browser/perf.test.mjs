@@ -1,5 +1,6 @@
-// Per-frame work at 3 panels x 7 nodes with at least 150 messages in flight:
-// the time from a Step to the page being updated, measured in the browser.
+// Measured in the browser: the time from a Step to the page being updated at
+// 3 panels x 7 nodes with at least 150 messages in flight, and the time to
+// open each guided scenario and to go to each of its next steps.
 // Timings are reported (README "Performance"), never asserted: this machine
 // is noisy. What is asserted is the workload itself.
 import { test } from 'node:test';
@@ -67,6 +68,69 @@ test('measure the update work per step at 3 x 7 nodes with 150+ messages in flig
   await writeFile(join(ROOT, 'target', 'browser-perf.json'), JSON.stringify(result, null, 2));
   await page.screenshot({ path: join(SHOTS, 'busy-7-nodes.png'), fullPage: true });
   assert.deepEqual(page.errors, []);
+  await browser.close();
+  await server.close();
+});
+
+test('measure opening guided scenarios and going to their next steps', async () => {
+  const server = await serve();
+  const browser = await launch();
+  const first = await open(browser, server.url);
+  const ids = await first.getByLabel('Guided scenario').locator('option').evaluateAll(
+    (os) => os.map((o) => o.value).filter((v) => v !== ''));
+  await first.close();
+  const opens = [];
+  const nexts = [];
+  for (const id of ids) {
+    const page = await open(browser, server.url);
+    // Opening: the menu's change, working out the script, replaying to
+    // step 1 and rendering it, up to the next macrotask.
+    const [openMs, steps] = await page.evaluate(async (id) => {
+      const macrotask = () => new Promise((resolve) => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => resolve();
+        ch.port2.postMessage(null);
+      });
+      const select = document.querySelector('select[aria-label="Guided scenario"]');
+      const t0 = performance.now();
+      select.value = id;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      await macrotask();
+      const ms = performance.now() - t0;
+      return [ms, Number(document.querySelector('.narration-count').innerText.match(/of (\d+)/)[1])];
+    }, id);
+    opens.push(openMs);
+    for (let i = 2; i <= steps; i++) {
+      nexts.push(await page.evaluate(async (i) => {
+        const macrotask = () => new Promise((resolve) => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => resolve();
+          ch.port2.postMessage(null);
+        });
+        const t0 = performance.now();
+        document.querySelector('button[aria-label="Next narration step"]').click();
+        await macrotask();
+        const ms = performance.now() - t0;
+        if (!document.querySelector('.narration-count').innerText.startsWith(`Step ${i} `)) throw new Error('not rendered');
+        return ms;
+      }, i));
+    }
+    assert.deepEqual(page.errors, [], id);
+    await page.close();
+  }
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return Number(s[Math.floor(s.length / 2)].toFixed(2)); };
+  const max = (xs) => Number(Math.max(...xs).toFixed(2));
+  const result = {
+    scenarios: ids.length,
+    open_ms_median: median(opens),
+    open_ms_max: max(opens),
+    next_steps_measured: nexts.length,
+    next_ms_median: median(nexts),
+    next_ms_max: max(nexts),
+  };
+  console.log(JSON.stringify(result));
+  assert.equal(result.scenarios, 17);
+  await writeFile(join(ROOT, 'target', 'browser-perf-scenarios.json'), JSON.stringify(result, null, 2));
   await browser.close();
   await server.close();
 });
