@@ -25,6 +25,8 @@ after(async () => {
 });
 
 const narration = (page) => page.getByRole('region', { name: /./ }).filter({ has: page.locator('.narration-count') });
+/** The narration's Next button, whatever it says (Next, The end...). */
+const next = (page) => narration(page).locator('.actions button.primary');
 
 test('each guided scenario runs to its end, forward and back', async () => {
   const page = await open(browser, server.url);
@@ -39,11 +41,11 @@ test('each guided scenario runs to its end, forward and back', async () => {
     const total = Number((await count.innerText()).match(/of (\d+)/)[1]);
     assert.equal(await count.innerText(), `Step 1 of ${total}`, id);
     for (let i = 2; i <= total; i++) {
-      await card.getByRole('button', { name: 'Next narration step' }).click();
+      await next(page).click();
       await page.waitForFunction(([i, total]) => document.querySelector('.narration-count')?.innerText === `Step ${i} of ${total}`, [i, total]);
     }
-    assert.equal(await card.getByRole('button', { name: 'Next narration step' }).innerText(), 'The end');
-    assert.ok(await card.getByRole('button', { name: 'Next narration step' }).isDisabled(), id);
+    assert.equal(await card.getByRole('button', { name: 'The end of the scenario' }).innerText(), 'The end');
+    assert.ok(await next(page).isDisabled(), id);
     assert.equal(await page.locator('.error[role=alert]').count(), 0, `${id}: no error`);
     const violated = await page.locator('section.panel.violated').count();
     const caught = id.startsWith('mistake-') && id !== 'mistake-raft-equal-timeouts';
@@ -51,7 +53,7 @@ test('each guided scenario runs to its end, forward and back', async () => {
     if (id === 'figure8' || id === 'mistake-paxos-forget-promise') {
       await page.screenshot({ path: join(SHOTS, `scenario-${id}.png`), fullPage: true });
     }
-    await card.getByRole('button', { name: 'Previous narration step' }).click();
+    await card.getByRole('button', { name: 'Back to the previous step' }).click();
     await page.waitForFunction((t) => document.querySelector('.narration-count')?.innerText === `Step ${t - 1} of ${t}`, total);
     assert.deepEqual(page.errors, [], id);
     await page.close();
@@ -61,13 +63,13 @@ test('each guided scenario runs to its end, forward and back', async () => {
 test('a guided scenario survives a link, and the learner can go off script and back', async () => {
   const page = await open(browser, `${server.url}?scenario=figure8`);
   const card = narration(page);
-  await card.getByRole('button', { name: 'Next narration step' }).click();
-  await card.getByRole('button', { name: 'Next narration step' }).click();
+  await next(page).click();
+  await next(page).click();
   await page.waitForFunction(() => /;l=figure8\.2;/.test(location.hash), null, { polling: 200 });
   const link = page.url().replace(/\?.*#/, '#');
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await card.locator('.detour').filter({ hasText: '1 action of your own' }).waitFor();
-  await card.getByRole('button', { name: 'Next narration step' }).click();
+  await next(page).click();
   assert.equal(await card.locator('.narration-count').innerText(), 'Step 4 of 4');
   assert.equal(await card.locator('.detour').count(), 0);
 

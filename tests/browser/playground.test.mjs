@@ -200,6 +200,14 @@ test('every control has an accessible name', async () => {
     }).map((el) => el.outerHTML.slice(0, 80));
   });
   assert.deepEqual(unnamed, []);
+  // Label in name (WCAG 2.5.3): a visible label is part of the accessible name.
+  await page.goto(`${server.url}?scenario=figure8`);
+  await page.waitForSelector('.narration');
+  await page.locator('svg.ring g.node').first().click();
+  const mismatched = await page.evaluate(() => [...document.querySelectorAll('button[aria-label]')]
+    .filter((b) => b.innerText.trim() && !b.getAttribute('aria-label').toLowerCase().includes(b.innerText.trim().toLowerCase()))
+    .map((b) => `${b.innerText.trim()} / ${b.getAttribute('aria-label')}`));
+  assert.deepEqual(mismatched, []);
   await page.close();
 });
 

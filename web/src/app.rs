@@ -2,7 +2,6 @@
 //! visibility and scrolling listeners, session files, and the page layout.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::file::callbacks::FileReader;
@@ -181,12 +180,9 @@ fn export_session(state: &Playground, keep: &RefCell<Option<ObjectUrl>>) {
 
 /// Read a session file the learner picked and open it; a file too large to
 /// be a session, unreadable or malformed is refused with the reason, and
-/// the current state is kept. The reader lives in `keep` until it is done.
-fn import_session(
-    file: web_sys::File,
-    on_msg: &Callback<Msg>,
-    keep: &Rc<RefCell<Option<FileReader>>>,
-) {
+/// the current state is kept. The reader lives in `keep` (until the next
+/// import), so it is not dropped before it has read the file.
+fn import_session(file: web_sys::File, on_msg: &Callback<Msg>, keep: &RefCell<Option<FileReader>>) {
     let file = gloo::file::File::from(file);
     let name = file.name();
     if file.size() > MAX_LEN as u64 {
@@ -197,7 +193,6 @@ fn import_session(
         return;
     }
     let cb = on_msg.clone();
-    let done = keep.clone();
     let reader = gloo::file::callbacks::read_as_text(&file, move |read| {
         let msg = match read {
             Err(e) => Msg::Refuse(format!("'{name}' could not be read: {e}.")),
@@ -212,7 +207,6 @@ fn import_session(
             },
         };
         cb.emit(msg);
-        done.borrow_mut().take();
     });
     *keep.borrow_mut() = Some(reader);
 }

@@ -499,6 +499,15 @@ impl Playground {
         })
     }
 
+    /// A fresh start with `nodes` and `seed`, keeping the protocols shown,
+    /// the mistakes switched on and the speed.
+    fn restarted(&self, nodes: u8, seed: u64) -> Playground {
+        Playground {
+            speed: self.speed,
+            ..Playground::with_mistakes(self.protocols.clone(), nodes, seed, self.mistakes)
+        }
+    }
+
     /// Go to step `step` of `lesson`: its script replayed up to there.
     fn follow(&self, lesson: Rc<Lesson>, step: usize) -> Result<Playground, String> {
         let step = step.min(lesson.steps.len() - 1);
@@ -720,23 +729,8 @@ impl Reducible for Playground {
             }
             Msg::Refuse(why) => next.error = Some(why),
             Msg::Notice(text) => next.notice = Some(text),
-            Msg::NewSeed(seed) => {
-                next = Playground {
-                    speed: next.speed,
-                    ..Playground::with_mistakes(
-                        next.protocols.clone(),
-                        next.nodes,
-                        seed,
-                        next.mistakes,
-                    )
-                };
-            }
-            Msg::SetNodes(n) => {
-                next = Playground {
-                    speed: next.speed,
-                    ..Playground::with_mistakes(next.protocols.clone(), n, next.seed, next.mistakes)
-                };
-            }
+            Msg::NewSeed(seed) => next = next.restarted(next.nodes, seed),
+            Msg::SetNodes(n) => next = next.restarted(n, next.seed),
             Msg::TogglePlay => next.playing = !next.playing,
             Msg::Pause => {
                 if !next.playing {

@@ -73,6 +73,12 @@ pub fn Narration(props: &LessonProps) -> Html {
     let step = &lesson.steps[at.step];
     let last = lesson.steps.len() - 1;
     let detour = at.detour(&s.history);
+    // The accessible name starts with the visible text (WCAG 2.5.3).
+    let (next_text, next_label) = match (at.step == last, detour > 0) {
+        (false, _) => ("Next", "Next narration step"),
+        (true, true) => ("Back to this step", "Back to this step"),
+        (true, false) => ("The end", "The end of the scenario"),
+    };
     html! {
         <>
             <section class="narration" aria-labelledby="narration-title">
@@ -89,13 +95,9 @@ pub fn Narration(props: &LessonProps) -> Html {
                 </div>
                 <div class="actions">
                     <button onclick={send(Msg::LessonBack)} disabled={at.step == 0 && detour == 0}
-                            aria-label="Previous narration step">{ "Back" }</button>
+                            aria-label="Back to the previous step">{ "Back" }</button>
                     <button class="primary" onclick={send(Msg::LessonNext)} disabled={at.step == last && detour == 0}
-                            aria-label="Next narration step">{ match (at.step == last, detour > 0) {
-                                (false, _) => "Next",
-                                (true, true) => "Back to this step",
-                                (true, false) => "The end",
-                            } }</button>
+                            aria-label={next_label}>{ next_text }</button>
                     <button onclick={send(Msg::CloseLesson)} aria-label="Close the guided scenario (keeps the state)">{ "Close" }</button>
                 </div>
             </section>
