@@ -297,6 +297,7 @@ test('URL options: embed=1&protocols=raft shows only Raft, compactly, in the cho
   assert.equal(await page.locator('svg.ring g.node').count(), 3);
   assert.equal(await page.getByRole('heading', { name: 'Consensus Playground' }).isVisible(), false);
   assert.equal(await page.getByRole('button', { name: 'Heal' }).count(), 0, 'minimal controls');
+  assert.equal(await page.locator('.invite').count(), 0, 'an embed shows what its author chose, no suggestions');
   assert.match(await page.locator('.seed').innerText(), /seed 7/);
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(21, 24, 27)', 'theme=dark wins over a light system');

@@ -15,6 +15,10 @@ pub struct LessonProps {
     pub state: Shared,
     /// Where actions go.
     pub on_msg: Callback<Msg>,
+    /// Whether to suggest the first scenario on an untouched playground
+    /// (not in an embed, whose author chose what it shows).
+    #[prop_or_default]
+    pub invite: bool,
 }
 
 /// A menu of the guided scenarios.
@@ -67,7 +71,17 @@ pub fn Narration(props: &LessonProps) -> Html {
         }
     });
     let Some(at) = &s.lesson else {
-        return mistakes.unwrap_or_default();
+        let first = &LESSONS[0];
+        let invite = (props.invite && s.history.is_empty()).then(|| {
+            html! {
+                <p class="invite">
+                    { "New to consensus? " }
+                    <button onclick={send(Msg::OpenLesson(first.id))}>{ format!("Start with a guided scenario: {}", first.title) }</button>
+                    { " or pick another from the Guided menu." }
+                </p>
+            }
+        });
+        return html! { <>{ invite.unwrap_or_default() }{ mistakes.unwrap_or_default() }</> };
     };
     let lesson = &at.lesson;
     let step = &lesson.steps[at.step];
