@@ -18,7 +18,7 @@ use crate::components::inspector::Inspector;
 use crate::components::lesson::Narration;
 use crate::components::network::Network;
 use crate::components::panel::Panel;
-use crate::components::Shared;
+use crate::components::{on_click, Shared};
 use crate::link::{decode, encode, MAX_LEN};
 use crate::options::{parse, Controls as ControlSet, Options, Theme};
 use crate::state::{Msg, Playground, UiAction};
@@ -441,8 +441,7 @@ pub fn App() -> Html {
     };
     let shared = Shared::new(state.clone());
     let error = state.error.clone().map(|e| {
-        let cb = on_msg.clone();
-        let dismiss = Callback::from(move |_: MouseEvent| cb.emit(Msg::DismissError));
+        let dismiss = on_click(&on_msg, Msg::DismissError);
         html! {
             <div class="error" role="alert">
                 <span>{ e }</span>

@@ -3,19 +3,8 @@
 use yew::prelude::*;
 
 use super::lesson::LessonMenu;
-use super::Shared;
+use super::{on_click, on_select, Shared};
 use crate::state::{Msg, UiAction, MAX_NODES, MIN_NODES, SPEEDS};
-
-/// A `<select>`'s change, turned into a message by `to_msg`.
-fn on_select(cb: &Callback<Msg>, to_msg: fn(&str) -> Msg) -> Callback<Event> {
-    let cb = cb.clone();
-    Callback::from(move |e: Event| {
-        let value = e
-            .target_unchecked_into::<web_sys::HtmlSelectElement>()
-            .value();
-        cb.emit(to_msg(&value));
-    })
-}
 
 /// Props of [`Controls`].
 #[derive(Properties, PartialEq)]
@@ -43,28 +32,13 @@ pub struct ControlsProps {
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let s = &props.state;
-    let send = |m: Msg| {
-        let cb = props.on_msg.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(m.clone()))
-    };
+    let send = |m: Msg| on_click(&props.on_msg, m);
     let on_speed = on_select(&props.on_msg, |v| Msg::SetSpeed(v.parse().unwrap_or(4)));
     let on_nodes = on_select(&props.on_msg, |v| Msg::SetNodes(v.parse().unwrap_or(5)));
-    let new_seed = {
-        let cb = props.on_new_seed.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
-    let copy = {
-        let cb = props.on_copy.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
-    let embed = {
-        let cb = props.on_embed.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
-    let export = {
-        let cb = props.on_export.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
+    let new_seed = on_click(&props.on_new_seed, ());
+    let copy = on_click(&props.on_copy, ());
+    let embed = on_click(&props.on_embed, ());
+    let export = on_click(&props.on_export, ());
     // The file input is hidden; the Import button opens its picker.
     let file_input = use_node_ref();
     let import = {

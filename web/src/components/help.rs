@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::on_click;
 use crate::state::Msg;
 
 /// Props of [`Help`].
@@ -14,10 +15,7 @@ pub struct HelpProps {
 /// What the keys do, and how to read the panels.
 #[component]
 pub fn Help(props: &HelpProps) -> Html {
-    let close = {
-        let cb = props.on_msg.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(Msg::ToggleHelp))
-    };
+    let close = on_click(&props.on_msg, Msg::ToggleHelp);
     html! {
         <div class="dialog-backdrop">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">

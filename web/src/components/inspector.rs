@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::Shared;
+use super::{on_click, Shared};
 use crate::state::{timeout_timer, Msg, PanelAction, Selection, UiAction};
 
 /// Props of [`Inspector`].
@@ -17,9 +17,7 @@ pub struct InspectorProps {
 }
 
 fn button(cb: &Callback<Msg>, label: &str, msg: Msg, enabled: bool) -> Html {
-    let cb = cb.clone();
-    let onclick = Callback::from(move |_: MouseEvent| cb.emit(msg.clone()));
-    html! { <button onclick={onclick} disabled={!enabled}>{ label }</button> }
+    html! { <button onclick={on_click(cb, msg)} disabled={!enabled}>{ label }</button> }
 }
 
 /// The inspector, when something is selected.

@@ -4,7 +4,7 @@
 use consensus_core::protocol::Mistakes;
 use yew::prelude::*;
 
-use super::Shared;
+use super::{on_click, on_select, Shared};
 use crate::lessons::LESSONS;
 use crate::state::Msg;
 
@@ -25,18 +25,12 @@ pub struct LessonProps {
 #[component]
 pub fn LessonMenu(props: &LessonProps) -> Html {
     let current = props.state.lesson.as_ref().map(|l| l.lesson.id);
-    let onchange = {
-        let cb = props.on_msg.clone();
-        Callback::from(move |e: Event| {
-            let value = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            match LESSONS.iter().find(|l| l.id == value) {
-                Some(l) => cb.emit(Msg::OpenLesson(l.id)),
-                None => cb.emit(Msg::CloseLesson),
-            }
-        })
-    };
+    let onchange = on_select(&props.on_msg, |value| {
+        LESSONS
+            .iter()
+            .find(|l| l.id == value)
+            .map_or(Msg::CloseLesson, |l| Msg::OpenLesson(l.id))
+    });
     html! {
         <label class="field">{ "Guided" }
             <select {onchange} aria-label="Guided scenario">
@@ -53,10 +47,7 @@ pub fn LessonMenu(props: &LessonProps) -> Html {
 #[component]
 pub fn Narration(props: &LessonProps) -> Html {
     let s = &props.state;
-    let send = |m: Msg| {
-        let cb = props.on_msg.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(m.clone()))
-    };
+    let send = |m: Msg| on_click(&props.on_msg, m);
     let mistakes = (s.mistakes != Mistakes::NONE).then(|| {
         let names: Vec<String> = s
             .mistakes

@@ -11,9 +11,24 @@ pub mod panel;
 pub mod ring;
 pub mod spacetime;
 
-use yew::UseReducerHandle;
+use yew::{Callback, Event, MouseEvent, TargetCast, UseReducerHandle};
 
-use crate::state::Playground;
+use crate::state::{Msg, Playground};
+
+/// A click that sends `value` to `cb`.
+pub fn on_click<T: Clone + 'static>(cb: &Callback<T>, value: T) -> Callback<MouseEvent> {
+    cb.reform(move |_| value.clone())
+}
+
+/// A `<select>`'s change, turned into a message by `to_msg`.
+pub fn on_select(cb: &Callback<Msg>, to_msg: fn(&str) -> Msg) -> Callback<Event> {
+    cb.reform(move |e: Event| {
+        to_msg(
+            &e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value(),
+        )
+    })
+}
 
 /// The state as components receive it, compared by the version it had when
 /// the props were made: every change makes a new version, so unchanged

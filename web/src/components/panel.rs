@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
-use super::{kind_class, Shared};
+use super::{kind_class, on_click, Shared};
 use crate::state::{Msg, PanelAction, Selection, UiAction};
 
 /// Entries of each node's log shown (the most recent ones).
@@ -64,10 +64,7 @@ pub fn Panel(props: &PanelProps) -> Html {
 
     let logs = panel.seen.views.iter().enumerate().map(|(i, v)| {
         let node = (i + 1) as u8;
-        let select = {
-            let cb = props.on_msg.clone();
-            Callback::from(move |_: MouseEvent| cb.emit(Msg::Select(Some(Selection::Node { protocol: p, node }))))
-        };
+        let select = on_click(&props.on_msg, Msg::Select(Some(Selection::Node { protocol: p, node })));
         let entries = match &v {
             None => html! { <span class="down-note">{ "down (durable state kept)" }</span> },
             Some(v) if v.log.is_empty() => html! { <span class="empty-log">{ "empty" }</span> },
@@ -121,14 +118,13 @@ pub fn Panel(props: &PanelProps) -> Html {
     };
     let timers = &panel.seen.timers;
     let pending = messages.iter().map(|m| {
-        let select = {
-            let cb = props.on_msg.clone();
-            let sel = Selection::Message {
+        let select = on_click(
+            &props.on_msg,
+            Msg::Select(Some(Selection::Message {
                 protocol: p,
                 id: m.id,
-            };
-            Callback::from(move |_: MouseEvent| cb.emit(Msg::Select(Some(sel))))
-        };
+            })),
+        );
         html! {
             <li key={m.id}>
                 <span class={classes!("swatch", kind_class(m.kind))} aria-hidden="true"></span>

@@ -6,7 +6,7 @@ use consensus_core::any::ProtocolKind;
 use consensus_core::protocol::NodeId;
 use yew::prelude::*;
 
-use super::{kind_class, Shared};
+use super::{kind_class, on_click, Shared};
 use crate::state::{Msg, Selection};
 
 const SIZE: f64 = 300.0;
@@ -34,10 +34,7 @@ pub struct RingProps {
 }
 
 fn activate(cb: &Callback<Msg>, sel: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
-    let click = {
-        let cb = cb.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(Msg::Select(Some(sel))))
-    };
+    let click = on_click(cb, Msg::Select(Some(sel)));
     let key = {
         let cb = cb.clone();
         Callback::from(move |e: KeyboardEvent| {
