@@ -100,7 +100,7 @@ test('Deliver and Drop act on the chosen message of one panel', async () => {
   const afterDeliver = await pending.innerText();
   await raft.getByRole('button', { name: /^Drop message #/ }).first().click();
   assert.notEqual(await pending.innerText(), afterDeliver);
-  assert.match(await raft.locator('.event-log').innerText(), /dropped by the learner/);
+  assert.match(await raft.locator('.event-log').innerText(), /dropped on purpose/);
   // The message inspector: click a message, then Duplicate it.
   await raft.locator('.pending button.link').first().click();
   const inspector = page.locator('aside.inspector');

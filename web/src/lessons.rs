@@ -8,7 +8,7 @@
 //! which claim. The worked-out actions are ordinary history, so a scenario's
 //! state is shared, saved and stepped back like any other.
 
-use consensus_core::any::ProtocolKind;
+use consensus_core::any::{MessageView, ProtocolKind};
 use consensus_core::protocol::{Mistake, Mistakes, NodeId, NodeView};
 
 use crate::link::Session;
@@ -58,7 +58,7 @@ pub struct Entry {
 type Outcome = Result<(), String>;
 
 /// Every guided scenario, in the order of the menu.
-pub const LESSONS: [Entry; 17] = [
+pub const LESSONS: [Entry; 19] = [
     Entry {
         id: "replication",
         title: "Normal replication",
@@ -150,6 +150,15 @@ pub const LESSONS: [Entry; 17] = [
         script: zab_truncate,
     },
     Entry {
+        id: "zab-sessions",
+        title: "Zab: FIFO sessions and a stale copy",
+        protocols: &[Zab],
+        nodes: 3,
+        seed: 4,
+        mistake: None,
+        script: zab_sessions,
+    },
+    Entry {
         id: "cost",
         title: "The cost of a decision",
         protocols: &[Raft, Paxos, Zab],
@@ -211,6 +220,15 @@ pub const LESSONS: [Entry; 17] = [
         seed: 4,
         mistake: Some(Mistake::ZabSkipTruncate),
         script: zab_truncate,
+    },
+    Entry {
+        id: "mistake-zab-stale-sync",
+        title: "Mistake: Zab accepts a stale NEWLEADER",
+        protocols: &[Zab],
+        nodes: 3,
+        seed: 4,
+        mistake: Some(Mistake::ZabStaleSync),
+        script: zab_sessions,
     },
 ];
 
@@ -323,6 +341,35 @@ impl Script {
             }
         }
         Ok(())
+    }
+
+    /// Like [`Script::settle`], but leaves the message `kept` in flight.
+    fn settle_except(&mut self, protocol: ProtocolKind, kept: u64) -> Outcome {
+        for _ in 0..SETTLE_LIMIT {
+            let Some(id) = self.soonest(protocol, |m| m.id != kept) else {
+                return Ok(());
+            };
+            self.panel(protocol, PanelAction::Deliver(id))?;
+        }
+        Err(format!(
+            "messages kept coming after {SETTLE_LIMIT} deliveries"
+        ))
+    }
+
+    /// The soonest message in flight in `protocol` that `wanted` accepts.
+    fn soonest(
+        &self,
+        protocol: ProtocolKind,
+        wanted: impl Fn(&MessageView) -> bool,
+    ) -> Option<u64> {
+        self.pg
+            .panel(protocol)?
+            .sim
+            .messages()
+            .into_iter()
+            .filter(|m| wanted(m))
+            .min_by_key(|m| (m.deliver_at, m.id))
+            .map(|m| m.id)
     }
 
     fn panel(&mut self, protocol: ProtocolKind, action: PanelAction) -> Outcome {
@@ -830,6 +877,113 @@ fn zab_truncate(s: &mut Script) -> Outcome {
         s.step(
             "Synchronized and truncated",
             "n3 returns and follows n2. Synchronization (NEWLEADER carries the leader's history) makes its history equal to the leader's: the surplus (1,1) that nobody else had is dropped, and v2 arrives. A follower only delivers what its leader committed.",
+        );
+    }
+    Ok(())
+}
+
+fn zab_sessions(s: &mut Script) -> Outcome {
+    let mistaken = s.pg.mistakes != Mistakes::NONE;
+    let newleader_to = |to: NodeId| move |m: &MessageView| m.kind == "NEWLEADER" && m.to == to;
+    s.until("n3 sends NEWLEADER to n1", |pg| {
+        pg.panel(Zab).is_some_and(|p| {
+            p.sim
+                .messages()
+                .iter()
+                .any(|m| m.kind == "NEWLEADER" && m.from == 3 && m.to == 1)
+        })
+    })?;
+    let original = s
+        .soonest(Zab, newleader_to(1))
+        .ok_or("no NEWLEADER to n1")?;
+    s.panel(Zab, PanelAction::Duplicate(original))?;
+    let copy = s
+        .soonest(Zab, |m| m.copy_of == Some(original))
+        .ok_or("no copy of NEWLEADER")?;
+    s.step(
+        "A copy left behind",
+        "n3 won the election and is synchronizing its followers in session 1: NEWLEADER carries its history. The network has made a copy of the NEWLEADER to n1; the copy will be held up in the network while everything else arrives.",
+    );
+    s.settle_except(Zab, copy)?;
+    s.act(UiAction::Partition(vec![vec![1, 3], vec![2]]))?;
+    s.act(UiAction::RequestAt(3))?;
+    s.settle_except(Zab, copy)?;
+    s.act(UiAction::Heal)?;
+    s.expect(
+        "n1 and n3 delivered v1 and n2 did not",
+        [1, 3].iter().all(|n| {
+            s.view(Zab, *n)
+                .is_some_and(|v| v.log.len() == 1 && v.log[0].committed)
+        }) && s.view(Zab, 2).is_some_and(|v| v.log.is_empty()),
+    )?;
+    s.step(
+        "v1 is delivered",
+        "n1 and n2 synchronized. For a moment n2 is cut off, and v1 is proposed as zxid (1,1): n1 and n3 are a quorum, so n3 commits v1 and n1 delivers it; n2 never hears of it. The network heals. The copy of the old NEWLEADER is still in flight.",
+    );
+    s.time_out(Zab, 1)?;
+    for _ in 0..SETTLE_LIMIT {
+        let Some(id) = s.soonest(Zab, |m| m.id != copy) else {
+            break;
+        };
+        let newepoch =
+            s.pg.panel(Zab)
+                .and_then(|p| p.sim.messages().into_iter().find(|m| m.id == id))
+                .is_some_and(|m| m.kind == "NEWEPOCH" && m.to == 1);
+        s.panel(Zab, PanelAction::Deliver(id))?;
+        if newepoch {
+            break;
+        }
+    }
+    s.expect(
+        "n1 follows n3 again and waits for NEWLEADER",
+        s.view(Zab, 1)
+            .is_some_and(|v| v.role == "Follower (sync)" && v.log.len() == 1),
+    )?;
+    s.step(
+        "n1 rejoins: session 2",
+        "n1 stops hearing from n3 and times out. It looks for a leader, learns that n3 still leads epoch 1, and rejoins it. In ZooKeeper that is a new TCP connection; here it is session 2, carried by CEPOCH and NEWEPOCH. n1 now waits for a NEWLEADER, and the stale copy from session 1 is still in flight, with the right epoch.",
+    );
+    s.panel(Zab, PanelAction::Deliver(copy))?;
+    if mistaken {
+        s.expect_broken(
+            Zab,
+            &["Delivered prefix never shrinks", "Committed durability"],
+        )?;
+        s.step(
+            "The stale copy truncates v1",
+            "With the mistake n1 checks only the phase and the epoch, and the stale copy passes both: n1 takes its empty history and drops v1, which it had delivered. The checker reports Delivered prefix never shrinks, and Committed durability: v1 is now stored on n3 alone. If n3 crashes, n1 and n2 go on without v1.",
+        );
+    } else {
+        s.expect(
+            "n1 ignores the copy and keeps v1",
+            s.view(Zab, 1).is_some_and(|v| v.log.len() == 1) && s.violations(Zab) == 0,
+        )?;
+        s.step(
+            "The stale copy is ignored",
+            "The copy belongs to session 1, and n1 is in session 2: n1 ignores it, as TCP would have when the old connection closed, and keeps v1. The phase and the epoch could not have told them apart. Zab's proof assumes FIFO channels; sessions are how a real system gets them.",
+        );
+    }
+    s.act(UiAction::Crash(3))?;
+    s.ticks(120)?;
+    s.act(UiAction::Request)?;
+    s.ticks(30)?;
+    if mistaken {
+        s.expect_broken(Zab, &["Prefix consistency"])?;
+        s.step(
+            "A delivered transaction is lost",
+            "n3 crashes. n1 and n2 elect a leader of epoch 2 with empty histories and deliver v2 as transaction #1, where v1 was delivered before: Prefix consistency is broken.",
+        );
+    } else {
+        s.expect(
+            "v1 survives as transaction #1 on n1 and n2",
+            [1, 2].iter().all(|n| {
+                s.view(Zab, *n)
+                    .is_some_and(|v| v.log.len() == 2 && v.log[0].value == 1)
+            }) && s.violations(Zab) == 0,
+        )?;
+        s.step(
+            "v1 survives",
+            "n3 crashes. n1 and n2 elect a leader of epoch 2; n1's history holds v1, so the new epoch begins from it, and v2 comes after it. A delivered transaction is never lost.",
         );
     }
     Ok(())

@@ -538,7 +538,7 @@ mod tests {
         fn every_session_round_trips(
             history in prop::collection::vec(action(), 0..60),
             seed in any::<u64>(),
-            mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=6),
+            mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=7),
             lesson in prop::option::of(("[a-z0-9-]{1,40}", any::<u32>())),
         ) {
             let mistakes = mistakes.into_iter().fold(Mistakes::NONE, Mistakes::with);

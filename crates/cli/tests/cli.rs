@@ -133,6 +133,7 @@ fn list_mistakes_names_every_switch() {
         "raft-commit-old-term",
         "paxos-ignore-accepted",
         "zab-skip-truncate",
+        "zab-stale-sync",
     ] {
         assert!(stdout(&o).contains(name));
     }

@@ -82,6 +82,8 @@ pub struct MessageView {
     pub purpose: Purpose,
     /// The message it duplicates, if any.
     pub copy_of: Option<u64>,
+    /// Outside its link's FIFO order (a duplicate, or delayed by hand).
+    pub unordered: bool,
 }
 
 /// An armed timer, protocol-neutral.
@@ -139,6 +141,7 @@ fn messages<P: Protocol>(sim: &Sim<P>) -> Vec<MessageView> {
             deliver_at: e.deliver_at,
             purpose: e.purpose,
             copy_of: e.copy_of,
+            unordered: e.unordered,
         })
         .collect()
 }

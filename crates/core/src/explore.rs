@@ -5,7 +5,11 @@
 //! A random run draws a cluster size and a fault profile from its seed, then
 //! a schedule of actions: mostly timed steps, with out-of-order deliveries,
 //! drops, duplicates, client requests, crashes, restarts, partitions (also
-//! one-way) and heals mixed in. Every safety invariant is checked after every
+//! one-way) and heals mixed in. Some messages and duplicate copies are held
+//! back for up to [`MAX_HOLD`] ticks, longer than an election takes, so stale
+//! messages arrive after crashes, restarts, new leaders and reconnections:
+//! the class of bug that stale-message guards (terms, ballots, epochs, Zab's
+//! sessions) exist for. Every safety invariant is checked after every
 //! step. In liveness mode the faults stop at the end, everything is healed
 //! and restarted, and the cluster must then settle and decide a new request
 //! everywhere within a bound.
@@ -19,7 +23,7 @@ use crate::any::{AnySim, ProtocolKind};
 use crate::check::Violation;
 use crate::protocol::{Milestone, Mistakes, NodeId, Protocol as _, Purpose, Tick, Value};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Faults};
+use crate::sim::{Action, Config, EventKind, Faults};
 
 /// What a random run found.
 #[derive(Clone, Debug)]
@@ -48,6 +52,24 @@ pub const LIVENESS_BOUND: Tick = 3_000;
 /// How often the liveness check's client retries a request.
 const CLIENT_ATTEMPTS: u32 = 5;
 
+/// The longest a random schedule holds a message or a duplicate back, in
+/// ticks: longer than a leader timeout plus an election and a resync.
+pub const MAX_HOLD: Tick = 80;
+
+/// The share of random schedules that are calm: no crashes, no partitions.
+const CALM_PERCENT: u8 = 50;
+
+/// How often, when a held message races a newer one of its type on its
+/// link, an otherwise timed step delivers the old one first.
+const RACE_PERCENT: u8 = 25;
+
+/// One step of a random schedule: an action and, for a duplicate, how many
+/// ticks to hold the copy back (0: it follows its original).
+struct Step {
+    action: Action,
+    hold: Tick,
+}
+
 /// The configuration a seed draws: 3 to 7 nodes and a random fault profile.
 pub fn random_config(seed: u64, mistakes: Mistakes) -> Config {
     let mut rng = Rng::new(seed ^ SCHEDULE_STREAM);
@@ -69,8 +91,10 @@ fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> Option<T> {
     (!items.is_empty()).then(|| items[rng.below(items.len() as u32) as usize])
 }
 
-/// Draw the next action of a random schedule.
-fn random_action(sim: &AnySim, rng: &mut Rng) -> Action {
+/// Draw the next step of a random schedule. A `calm` schedule crashes no
+/// node and partitions nothing: leaders then stay long enough for the bugs
+/// that need a long, stable reign (a follower rejoining its own leader).
+fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng) -> Step {
     let n = sim.config().nodes;
     let ids: Vec<NodeId> = (1..=n).collect();
     let views = sim.views();
@@ -84,16 +108,64 @@ fn random_action(sim: &AnySim, rng: &mut Rng) -> Action {
         .copied()
         .filter(|i| views[usize::from(*i) - 1].is_none())
         .collect();
-    let msgs: Vec<u64> = sim.messages().iter().map(|m| m.id).collect();
+    let in_flight = sim.messages();
+    let msgs: Vec<u64> = in_flight.iter().map(|m| m.id).collect();
+    // Stale messages are where stale-message bugs live: messages held back
+    // (delivered late, out of their link's order) and copies of recovery
+    // traffic (a resync that arrives after the next resync).
+    // Held messages racing a newer message of the same type on the same
+    // link: delivered now, the old one arrives just before its successor.
+    let racing: Vec<u64> = in_flight
+        .iter()
+        .filter(|h| {
+            h.unordered
+                && in_flight
+                    .iter()
+                    .any(|m| m.id > h.id && (m.from, m.to, m.kind) == (h.from, h.to, h.kind))
+        })
+        .map(|m| m.id)
+        .collect();
+    let recovery: Vec<u64> = in_flight
+        .iter()
+        .filter(|m| m.purpose == Purpose::Recovery)
+        .map(|m| m.id)
+        .collect();
+    let some = |rng: &mut Rng, preferred: &[u64]| {
+        if !preferred.is_empty() && rng.chance(50) {
+            pick(rng, preferred)
+        } else {
+            pick(rng, &msgs)
+        }
+    };
     let roll = rng.below(100);
+    let mut hold = 0;
     let chosen = match roll {
-        0..60 => None,
-        60..68 => pick(rng, &msgs).map(Action::Deliver),
+        // An old copy overtaking its successor is the adversary's best move
+        // when it comes up.
+        0..54 if !racing.is_empty() && rng.chance(RACE_PERCENT) => {
+            pick(rng, &racing).map(Action::Deliver)
+        }
+        0..54 => None,
+        54..57 => some(rng, &recovery).map(|id| {
+            hold = rng.between(1, 500);
+            Action::Duplicate(id)
+        }),
+        57..60 => pick(rng, &msgs).map(|id| Action::Delay {
+            id,
+            by: rng.between(1, MAX_HOLD),
+        }),
+        60..68 => some(rng, &racing).map(Action::Deliver),
         68..71 => pick(rng, &msgs).map(Action::Drop),
-        71..73 => pick(rng, &msgs).map(Action::Duplicate),
+        71..73 => some(rng, &recovery).map(|id| {
+            if rng.chance(50) {
+                hold = rng.between(1, 500);
+            }
+            Action::Duplicate(id)
+        }),
         73..80 => Some(Action::Request {
             node: if rng.chance(50) { pick(rng, &up) } else { None },
         }),
+        80..91 if calm => None,
         80..83 => pick(rng, &up).map(Action::Crash),
         83..88 => pick(rng, &down).map(Action::Restart),
         88..90 => {
@@ -128,7 +200,10 @@ fn random_action(sim: &AnySim, rng: &mut Rng) -> Action {
             })
         }
     };
-    chosen.unwrap_or(Action::Next)
+    Step {
+        action: chosen.unwrap_or(Action::Next),
+        hold,
+    }
 }
 
 /// Whether node `i` (0-based) is exempt from "every node" liveness claims.
@@ -268,10 +343,19 @@ pub fn run_schedule(
         return report;
     };
     let mut rng = Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ SCHEDULE_STREAM);
+    let calm = rng.chance(CALM_PERCENT);
     for step in 1..=steps {
-        let action = random_action(&sim, &mut rng);
+        let Step { action, hold } = random_step(&sim, calm, &mut rng);
         // A refused action changes nothing; the schedule simply moves on.
-        let _ = sim.apply(action);
+        if let Ok(events) = sim.apply(action) {
+            let copy = events.iter().find_map(|e| match e.kind {
+                EventKind::Duplicated { copy, .. } => Some(copy),
+                _ => None,
+            });
+            if let (Some(id), true) = (copy, hold > 0) {
+                let _ = sim.apply(Action::Delay { id, by: hold });
+            }
+        }
         report.steps = step;
         if let Some(v) = sim.violations().first() {
             report.violation = Some((step, v.clone()));

@@ -45,17 +45,20 @@ pub enum Mistake {
     PaxosForgetPromise,
     /// Zab: a follower keeps surplus entries the new leader never had (ZOOKEEPER-1154).
     ZabSkipTruncate,
+    /// Zab: synchronization messages of an earlier follower-leader session are taken as current.
+    ZabStaleSync,
 }
 
 impl Mistake {
     /// Every mistake, in a stable order.
-    pub const ALL: [Mistake; 6] = [
+    pub const ALL: [Mistake; 7] = [
         Mistake::RaftCommitOldTerm,
         Mistake::RaftVolatileVote,
         Mistake::RaftEqualTimeouts,
         Mistake::PaxosIgnoreAccepted,
         Mistake::PaxosForgetPromise,
         Mistake::ZabSkipTruncate,
+        Mistake::ZabStaleSync,
     ];
 
     /// The switch's name, as used on the command line and in scenario files.
@@ -67,6 +70,7 @@ impl Mistake {
             Mistake::PaxosIgnoreAccepted => "paxos-ignore-accepted",
             Mistake::PaxosForgetPromise => "paxos-forget-promise",
             Mistake::ZabSkipTruncate => "zab-skip-truncate",
+            Mistake::ZabStaleSync => "zab-stale-sync",
         }
     }
 
@@ -95,6 +99,9 @@ impl Mistake {
             }
             Mistake::ZabSkipTruncate => {
                 "a synchronizing follower keeps entries the new leader never had (ZOOKEEPER-1154)"
+            }
+            Mistake::ZabStaleSync => {
+                "a message from an earlier follower-leader session is taken as current, as if a closed connection could still deliver"
             }
         }
     }

@@ -209,6 +209,10 @@ pub struct Envelope<M> {
     pub depth: u32,
     /// The message this one duplicates, if it is a duplicate.
     pub copy_of: Option<u64>,
+    /// Outside its link's FIFO order: a duplicate, or a message delayed by
+    /// hand. Later messages on the link do not wait for it, so it can
+    /// arrive long after them (across a reconnection, say).
+    pub unordered: bool,
 }
 
 /// A timer armed by a node.
@@ -437,7 +441,8 @@ impl<P: Protocol> Sim<P> {
             }
             Action::Drop(id) => {
                 let env = self.take(*id)?;
-                self.lose(&env, "dropped by the learner".to_string(), &mut events);
+                let why = format!("dropped on purpose ({action}), not by the network");
+                self.lose(&env, why, &mut events);
             }
             Action::Duplicate(id) => {
                 let env = self.find(*id)?.clone();
@@ -460,6 +465,7 @@ impl<P: Protocol> Sim<P> {
                 let now = self.now;
                 let env = self.find_mut(*id)?;
                 env.deliver_at = env.deliver_at.max(now) + by;
+                env.unordered = true;
                 let until = env.deliver_at;
                 events.push(self.event(EventKind::Delayed { id: *id, until }));
             }
@@ -859,7 +865,7 @@ impl<P: Protocol> Sim<P> {
             let behind = self
                 .in_flight
                 .iter()
-                .filter(|e| e.from == from && e.to == to);
+                .filter(|e| e.from == from && e.to == to && !e.unordered);
             deliver_at = behind.map(|e| e.deliver_at).fold(deliver_at, Tick::max);
         }
         let env = Envelope {
@@ -872,6 +878,7 @@ impl<P: Protocol> Sim<P> {
             purpose,
             depth,
             copy_of,
+            unordered: copy_of.is_some(),
         };
         if self.cuts.contains(&(from, to)) {
             self.lose(&env, format!("link n{from}->n{to} is cut"), events);

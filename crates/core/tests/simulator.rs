@@ -193,21 +193,63 @@ fn a_crashed_node_refuses_requests_and_a_down_node_cannot_crash() {
 #[test]
 fn zab_links_are_fifo_in_timed_mode() {
     // Zab assumes TCP: in timed mode no message overtakes an earlier one on
-    // the same link, whatever latencies the generator draws.
-    let sim = run(ProtocolKind::Zab, 11, 800);
-    let msgs = sim.messages();
-    for a in &msgs {
-        for b in &msgs {
-            if a.from == b.from && a.to == b.to && a.id < b.id {
+    // the same link, whatever latencies the generator draws. Duplicates and
+    // messages delayed by hand are outside that order (later messages do
+    // not wait for them), and the random schedules hold some back.
+    let mut held = 0;
+    for seed in 0..40 {
+        let sim = run(ProtocolKind::Zab, seed, 800);
+        let msgs = sim.messages();
+        held += msgs.iter().filter(|m| m.unordered).count();
+        for a in msgs.iter().filter(|m| !m.unordered) {
+            for b in &msgs {
+                if a.from == b.from && a.to == b.to && a.id < b.id {
+                    assert!(
+                        a.deliver_at <= b.deliver_at,
+                        "seed {seed}: #{} would overtake #{}",
+                        b.id,
+                        a.id
+                    );
+                }
+            }
+        }
+    }
+    assert!(held > 0, "the schedules held no message back");
+}
+
+#[test]
+fn a_held_message_does_not_hold_back_its_link() {
+    // A copy delayed for long arrives after messages sent later on the same
+    // FIFO link: a stale message from an earlier connection, in ZooKeeper's
+    // terms, which is what Zab's sessions must survive.
+    let mut sim = AnySim::new(ProtocolKind::Zab, consensus_core::Config::new(3, 1)).unwrap();
+    let first = sim.messages()[0].clone();
+    let events = sim.apply(Action::Duplicate(first.id)).unwrap();
+    assert!(!events.is_empty());
+    let copy = sim.messages().last().unwrap().id;
+    sim.apply(Action::Delay { id: copy, by: 500 }).unwrap();
+    let copy_at = sim
+        .messages()
+        .iter()
+        .find(|m| m.id == copy)
+        .unwrap()
+        .deliver_at;
+    // Everything the nodes send from now on on that link arrives first.
+    let mut later = 0;
+    while sim.now() < 200 {
+        sim.apply(Action::Next).unwrap();
+        for m in sim.messages() {
+            if (m.from, m.to) == (first.from, first.to) && m.id > copy {
+                later += 1;
                 assert!(
-                    a.deliver_at <= b.deliver_at,
-                    "#{} would overtake #{}",
-                    b.id,
-                    a.id
+                    m.deliver_at < copy_at,
+                    "#{} waits behind the held copy",
+                    m.id
                 );
             }
         }
     }
+    assert!(later > 0, "nothing else was sent on the link");
 }
 
 /// Golden trace fingerprints. A change here means the protocols or the
@@ -216,12 +258,12 @@ fn zab_links_are_fifo_in_timed_mode() {
 #[test]
 fn golden_trace_hashes() {
     let golden: [(ProtocolKind, u64, u64); 6] = [
-        (ProtocolKind::Raft, 1, 13005463977592731107),
-        (ProtocolKind::Raft, 2, 15166246141887551705),
-        (ProtocolKind::Paxos, 1, 9478536424943161711),
-        (ProtocolKind::Paxos, 2, 17894545057523412976),
-        (ProtocolKind::Zab, 1, 7614632386249167402),
-        (ProtocolKind::Zab, 2, 769655462580210395),
+        (ProtocolKind::Raft, 1, 7467182397349160469),
+        (ProtocolKind::Raft, 2, 12800019507287909611),
+        (ProtocolKind::Paxos, 1, 4525736195056714119),
+        (ProtocolKind::Paxos, 2, 1251403824889828537),
+        (ProtocolKind::Zab, 1, 16013322772400552799),
+        (ProtocolKind::Zab, 2, 8104117118267209173),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()

@@ -5,7 +5,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{Epoch, FollowerPhase, LeaderPhase, Role, Txn, Zab, Zxid};
+use super::{common_prefix, Epoch, FollowerPhase, Leader, LeaderPhase, Role, Txn, Zab, Zxid};
 use crate::check::{violation, Violation};
 use crate::protocol::{Checker, NodeId, Slot, Value, World};
 
@@ -22,6 +22,19 @@ pub struct ZabChecker {
     delivered: Vec<Txn>,
     /// Highest (acceptedEpoch, currentEpoch) each node has had.
     epochs: BTreeMap<NodeId, (Epoch, Epoch)>,
+    /// What each node (index `id - 1`) has delivered.
+    nodes: Vec<NodeGhost>,
+}
+
+/// What one node has delivered, over all its restarts.
+#[derive(Clone, Debug, Default)]
+struct NodeGhost {
+    /// Every transaction it ever delivered, in order. A restart forgets
+    /// which are delivered (that is volatile) but never the history itself,
+    /// so these stay the first entries of its history for good.
+    delivered: Vec<Txn>,
+    /// How many of its deliveries since it last started were checked.
+    seen: usize,
 }
 
 fn history_of(slot: &Slot<Zab>) -> &[Txn] {
@@ -34,6 +47,21 @@ fn history_of(slot: &Slot<Zab>) -> &[Txn] {
 impl Checker<Zab> for ZabChecker {
     fn check(&mut self, world: &World<'_, Zab>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
+        self.nodes
+            .resize_with(world.nodes.len(), NodeGhost::default);
+        // Leaders first: what they establish and propose is the ghost
+        // history the other nodes are checked against.
+        for (i, slot) in world.nodes.iter().enumerate() {
+            if let Slot::Up(
+                z @ Zab {
+                    role: Role::Leading(l),
+                    ..
+                },
+            ) = slot
+            {
+                self.check_leader((i + 1) as NodeId, z, l, out);
+            }
+        }
         for (i, slot) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
             // Histories are strictly increasing in zxid.
@@ -47,7 +75,26 @@ impl Checker<Zab> for ZabChecker {
                     w[1].zxid
                 );
             }
-            let Slot::Up(z) = slot else { continue };
+            // What a node delivered stays the start of its history, crashed
+            // or not: a synchronization may truncate only what was never
+            // delivered.
+            let ghost = &self.nodes[i];
+            let kept = common_prefix(h, &ghost.delivered);
+            if kept < ghost.delivered.len() {
+                let lost = ghost.delivered[kept];
+                violation!(
+                    out,
+                    "Delivered prefix never shrinks",
+                    "n{id} delivered v{} {} as transaction #{}, and its history no longer holds it there",
+                    lost.value,
+                    lost.zxid,
+                    kept + 1
+                );
+            }
+            let Slot::Up(z) = slot else {
+                self.nodes[i].seen = 0;
+                continue;
+            };
 
             // acceptedEpoch and currentEpoch never decrease; current <= accepted.
             let (a, c) = self.epochs.entry(id).or_insert((0, 0));
@@ -72,127 +119,192 @@ impl Checker<Zab> for ZabChecker {
                 );
             }
 
-            match &z.role {
-                Role::Leading(l) => {
-                    if let Some(e) = l.epoch {
-                        // A new epoch exceeds the acceptedEpoch of every
-                        // member of the discovery quorum.
-                        if let Some((f, fe)) = l
-                            .cepochs
-                            .iter()
-                            .filter(|(f, _)| **f != id)
-                            .find(|(_, fe)| **fe >= e)
-                        {
-                            violation!(
-                                out,
-                                "New epochs are new",
-                                "n{id} chose epoch {e} although n{f} had accepted epoch {fe}"
-                            );
-                        }
-                        if l.phase != LeaderPhase::Discovery {
-                            let init = self.initial.entry(e).or_insert_with(|| l.initial.clone());
-                            if *init != l.initial {
-                                violation!(
-                                    out,
-                                    "One initial history per epoch",
-                                    "epoch {e} began from two different histories"
-                                );
-                            }
-                        }
-                        if l.phase == LeaderPhase::Broadcast {
-                            // At most one established leader per epoch.
-                            let first = self.leaders.entry(e).or_insert(id);
-                            if *first != id {
-                                violation!(
-                                    out,
-                                    "One leader per epoch",
-                                    "n{first} and n{id} both established epoch {e}"
-                                );
-                            }
-                            for t in z.history.iter().filter(|t| t.zxid.epoch == e) {
-                                self.proposed.entry(t.zxid).or_insert(t.value);
-                            }
-                        }
+            if let Role::Following {
+                phase: FollowerPhase::Synced | FollowerPhase::Broadcast,
+                ..
+            } = &z.role
+            {
+                // After synchronization a follower's history from
+                // before the epoch equals the leader's initial history.
+                let e = z.current_epoch;
+                if let Some(init) = self.initial.get(&e) {
+                    let before: Vec<Txn> = z
+                        .history
+                        .iter()
+                        .filter(|t| t.zxid.epoch < e)
+                        .copied()
+                        .collect();
+                    if before != *init {
+                        violation!(
+                            out,
+                            "Synchronized histories",
+                            "n{id} synced to epoch {e} with history {} but the epoch began from {}",
+                            super::history_text(&before),
+                            super::history_text(init)
+                        );
                     }
                 }
-                Role::Following {
-                    phase: FollowerPhase::Synced | FollowerPhase::Broadcast,
-                    ..
-                } => {
-                    // After synchronization a follower's history from
-                    // before the epoch equals the leader's initial history.
-                    let e = z.current_epoch;
-                    if let Some(init) = self.initial.get(&e) {
-                        let before: Vec<Txn> = z
-                            .history
-                            .iter()
-                            .filter(|t| t.zxid.epoch < e)
-                            .copied()
-                            .collect();
-                        if before != *init {
-                            violation!(
-                                out,
-                                "Synchronized histories",
-                                "n{id} synced to epoch {e} with history {} but the epoch began from {}",
-                                super::history_text(&before),
-                                super::history_text(init)
-                            );
-                        }
-                    }
-                }
-                _ => {}
             }
 
-            // Integrity: every delivered transaction was proposed by a leader;
-            // primary order and prefix consistency: all nodes deliver the
-            // same sequence, each a prefix of the longest.
-            let delivered = z.delivered();
-            for t in delivered {
-                if self.proposed.get(&t.zxid).is_some_and(|v| *v != t.value)
-                    || (t.zxid.epoch > 0 && !self.proposed.contains_key(&t.zxid))
-                {
-                    violation!(
-                        out,
-                        "Integrity",
-                        "n{id} delivered v{} as {}, which no leader proposed",
-                        t.value,
-                        t.zxid
-                    );
-                }
-            }
-            let common = delivered.len().min(self.delivered.len());
-            if let Some(k) = (0..common).find(|k| delivered[*k] != self.delivered[*k]) {
-                violation!(
-                    out,
-                    "Prefix consistency",
-                    "n{id} delivered v{} {} as transaction #{}, where another node delivered v{} {}",
-                    delivered[k].value,
-                    delivered[k].zxid,
-                    k + 1,
-                    self.delivered[k].value,
-                    self.delivered[k].zxid
-                );
-            } else if delivered.len() > self.delivered.len() {
-                self.delivered = delivered.to_vec();
-            }
+            self.check_deliveries(id, z.delivered(), out);
         }
 
-        // A delivered transaction is durable on a quorum.
-        for t in &self.delivered {
+        // Committed durability: each delivered transaction is stored, at its
+        // place in the delivered order, on a quorum. Membership elsewhere in
+        // a history does not count: a node holding it at another position
+        // would deliver a different sequence.
+        for (k, t) in self.delivered.iter().enumerate() {
             let holders = world
                 .nodes
                 .iter()
-                .filter(|s| history_of(s).contains(t))
+                .filter(|s| history_of(s).get(k) == Some(t))
                 .count();
             if holders < quorum {
                 violation!(
                     out,
                     "Committed durability",
-                    "delivered v{} {} is stored on only {holders} of {} nodes",
+                    "delivered v{} {} is stored as transaction #{} on only {holders} of {} nodes",
                     t.value,
                     t.zxid,
+                    k + 1,
                     world.nodes.len()
                 );
+            }
+        }
+    }
+}
+
+impl ZabChecker {
+    /// An established or establishing leader's invariants, recording its
+    /// epoch, initial history and proposals as ghost state.
+    fn check_leader(&mut self, id: NodeId, z: &Zab, l: &Leader, out: &mut Vec<Violation>) {
+        if let Some(e) = l.epoch {
+            // A new epoch exceeds the acceptedEpoch of every
+            // member of the discovery quorum.
+            if let Some((f, fe)) = l
+                .cepochs
+                .iter()
+                .filter(|(f, _)| **f != id)
+                .find(|(_, fe)| **fe >= e)
+            {
+                violation!(
+                    out,
+                    "New epochs are new",
+                    "n{id} chose epoch {e} although n{f} had accepted epoch {fe}"
+                );
+            }
+            if l.phase != LeaderPhase::Discovery {
+                let init = self.initial.entry(e).or_insert_with(|| l.initial.clone());
+                if *init != l.initial {
+                    violation!(
+                        out,
+                        "One initial history per epoch",
+                        "epoch {e} began from two different histories"
+                    );
+                }
+            }
+            if l.phase == LeaderPhase::Broadcast {
+                // At most one established leader per epoch.
+                let first = self.leaders.entry(e).or_insert(id);
+                if *first != id {
+                    violation!(
+                        out,
+                        "One leader per epoch",
+                        "n{first} and n{id} both established epoch {e}"
+                    );
+                }
+                for t in z.history.iter().filter(|t| t.zxid.epoch == e) {
+                    self.proposed.entry(t.zxid).or_insert(t.value);
+                }
+            }
+        }
+    }
+
+    /// Check node `id`'s deliveries since the last step: each must be what
+    /// it delivered at that place before (a restarted node delivers its
+    /// history again) or, if new, keep primary order, integrity and prefix
+    /// consistency. Only the new deliveries are looked at.
+    fn check_deliveries(&mut self, id: NodeId, now: &[Txn], out: &mut Vec<Violation>) {
+        let i = usize::from(id) - 1;
+        let ghost = &mut self.nodes[i];
+        if now.len() < ghost.seen {
+            violation!(
+                out,
+                "Delivered prefix never shrinks",
+                "n{id}'s count of delivered transactions fell from {} to {} without a restart",
+                ghost.seen,
+                now.len()
+            );
+        }
+        let from = ghost.seen.min(now.len());
+        ghost.seen = now.len();
+        for (k, t) in now.iter().enumerate().skip(from) {
+            let ghost = &mut self.nodes[i];
+            if let Some(before) = ghost.delivered.get(k) {
+                if before != t {
+                    violation!(
+                        out,
+                        "Delivered prefix never shrinks",
+                        "n{id} delivered v{} {} as transaction #{}, where it had delivered v{} {} before",
+                        t.value,
+                        t.zxid,
+                        k + 1,
+                        before.value,
+                        before.zxid
+                    );
+                }
+                continue;
+            }
+            // A new delivery.
+            let prev = ghost.delivered.last().map(|p| p.zxid);
+            ghost.delivered.push(*t);
+            // Integrity: some established leader proposed it.
+            if self.proposed.get(&t.zxid).is_some_and(|v| *v != t.value)
+                || (t.zxid.epoch > 0 && !self.proposed.contains_key(&t.zxid))
+            {
+                violation!(
+                    out,
+                    "Integrity",
+                    "n{id} delivered v{} as {}, which no leader proposed",
+                    t.value,
+                    t.zxid
+                );
+            }
+            // Primary order: a leader numbers its proposals (e,1), (e,2), ...
+            // so a delivery that follows another of its epoch, or opens its
+            // epoch, without the one numbered just before it skipped a
+            // proposal, and zxids only grow.
+            let expected = match prev {
+                Some(p) if p.epoch == t.zxid.epoch => p.counter + 1,
+                _ => 1,
+            };
+            if prev.is_some_and(|p| p >= t.zxid) || t.zxid.counter != expected {
+                let skipped = Zxid {
+                    epoch: t.zxid.epoch,
+                    counter: expected,
+                };
+                violation!(
+                    out,
+                    "Primary order",
+                    "n{id} delivered {} right after {}, where {skipped} comes first",
+                    t.zxid,
+                    prev.map_or("nothing".into(), |p| alloc::format!("{p}"))
+                );
+            }
+            // Prefix consistency: all nodes deliver one sequence.
+            match self.delivered.get(k) {
+                Some(other) if other != t => violation!(
+                    out,
+                    "Prefix consistency",
+                    "n{id} delivered v{} {} as transaction #{}, where another node delivered v{} {}",
+                    t.value,
+                    t.zxid,
+                    k + 1,
+                    other.value,
+                    other.zxid
+                ),
+                Some(_) => {}
+                None => self.delivered.push(*t),
             }
         }
     }
