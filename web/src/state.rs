@@ -10,9 +10,9 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use consensus_core::accounting::Summary;
-use consensus_core::any::{DecisionPoint, MessageView, ProtocolKind, TimerView};
+use consensus_core::any::{AnyEvent, DecisionPoint, MessageView, ProtocolKind, TimerView};
 use consensus_core::protocol::{Mistakes, NodeId, NodeView, Tick};
-use consensus_core::sim::{Action, Event, EventKind};
+use consensus_core::sim::{Action, Shape};
 use consensus_core::{AnySim, Config};
 use yew::Reducible;
 
@@ -127,7 +127,7 @@ pub struct Record {
     /// Receiver.
     pub to: NodeId,
     /// Its type.
-    pub kind: String,
+    pub kind: &'static str,
     /// Sent at.
     pub sent_at: Tick,
     /// How it ended.
@@ -188,7 +188,7 @@ impl Panel {
             logged: 0,
             seen: Seen::default(),
         };
-        let boot: Vec<Event> = panel.sim.boot_events().to_vec();
+        let boot = panel.sim.boot_events();
         panel.absorb(&boot);
         panel.refresh();
         Ok(panel)
@@ -200,30 +200,35 @@ impl Panel {
     }
 
     fn apply(&mut self, action: Action) -> Result<(), String> {
-        let events = self.sim.apply(action).map_err(|e| e.to_string())?;
+        let events = self.sim.apply_events(action).map_err(|e| e.to_string())?;
         self.absorb(&events);
         Ok(())
     }
 
     /// Fold events into the log and the message records.
-    fn absorb(&mut self, events: &[Event]) {
+    fn absorb(&mut self, events: &[AnyEvent]) {
         for e in events {
             let line = |class, text: String| LogLine {
                 seq: 0,
                 class,
                 text,
             };
-            let entry = match &e.kind {
-                EventKind::Sent {
-                    id, from, to, text, ..
-                } => {
-                    let kind = text.split_whitespace().next().unwrap_or("").to_string();
+            // Lines that begin with their time, and indented ones that
+            // continue the line above: the log shows each with its time.
+            let timed = |class| {
+                line(
+                    class,
+                    format!("t={} {}", e.at(), format!("{e}").trim_start()),
+                )
+            };
+            let entry = match e.shape() {
+                Shape::Sent { id, from, to, kind } => {
                     self.records.push_back(Record {
-                        id: *id,
-                        from: *from,
-                        to: *to,
+                        id,
+                        from,
+                        to,
                         kind,
-                        sent_at: e.at,
+                        sent_at: e.at(),
                         fate: Fate::InFlight,
                     });
                     while self.records.len() > RECORDS {
@@ -231,37 +236,23 @@ impl Panel {
                     }
                     None
                 }
-                EventKind::Delivered { id, .. } => {
-                    self.settle(*id, Fate::Delivered(e.at));
+                Shape::Delivered { id } => {
+                    self.settle(id, Fate::Delivered(e.at()));
                     Some(line("msg", format!("{e}")))
                 }
-                EventKind::Lost { id, .. } => {
-                    self.settle(*id, Fate::Lost(e.at));
-                    Some(line(
-                        "fault",
-                        format!("t={} {}", e.at, format!("{e}").trim_start()),
-                    ))
+                Shape::Lost { id } => {
+                    self.settle(id, Fate::Lost(e.at()));
+                    Some(timed("fault"))
                 }
-                EventKind::Observed { obs, .. } => {
-                    use consensus_core::protocol::Observation::*;
-                    let class = match obs {
-                        Decided { .. } => "decision",
-                        Refused(_) => "refusal",
-                        _ => "note",
-                    };
-                    Some(line(
-                        class,
-                        format!("t={} {}", e.at, format!("{e}").trim_start()),
-                    ))
-                }
-                EventKind::Violated(_) => Some(line(
-                    "violation",
-                    format!("t={} {}", e.at, format!("{e}").trim_start()),
-                )),
-                EventKind::Crashed(_) | EventKind::Restarted(_) | EventKind::Network(_) => {
-                    Some(line("fault", format!("{e}")))
-                }
-                _ => Some(line("msg", format!("{e}").trim_start().to_string())),
+                Shape::Decided => Some(timed("decision")),
+                Shape::Refused => Some(timed("refusal")),
+                Shape::Note => Some(timed("note")),
+                Shape::Violated => Some(timed("violation")),
+                Shape::Fault => Some(line("fault", format!("{e}"))),
+                Shape::Duplicated { .. }
+                | Shape::Delayed
+                | Shape::TimerFired
+                | Shape::Requested => Some(line("msg", format!("{e}").trim_start().to_string())),
             };
             if let Some(mut l) = entry {
                 self.logged += 1;

@@ -329,7 +329,14 @@ fn check(
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     let mut live_runs = 0;
     for seed in start..start.saturating_add(seeds) {
-        let r = explore::random_run(kind, seed, steps, mistakes, liveness);
+        // Recording events costs more than the protocols and checks
+        // together; a run without them takes the same course, and --trace
+        // replays it with them.
+        let config = consensus_core::Config {
+            trace: false,
+            ..explore::random_config(seed, mistakes)
+        };
+        let r = explore::run_schedule(kind, config, steps, liveness);
         if trace {
             print_trace(&r);
         }
@@ -376,8 +383,12 @@ fn check(
 /// Replay a finished random run and print every event, step by step.
 fn print_trace(r: &explore::RunReport) {
     let Some(live) = &r.sim else { return };
-    say!("seed {}: {:?}", r.seed, live.config());
-    let Ok(mut sim) = consensus_core::AnySim::new(live.kind(), live.config().clone()) else {
+    let config = consensus_core::Config {
+        trace: true,
+        ..live.config().clone()
+    };
+    say!("seed {}: {config:?}", r.seed);
+    let Ok(mut sim) = consensus_core::AnySim::new(live.kind(), config) else {
         return;
     };
     for e in sim.boot_events() {
@@ -385,7 +396,7 @@ fn print_trace(r: &explore::RunReport) {
     }
     for (i, action) in live.actions().iter().enumerate() {
         say!("--- step {}: {action}", i + 1);
-        for e in sim.apply(action.clone()).unwrap_or_default() {
+        for e in sim.apply_events(action.clone()).unwrap_or_default() {
             say!("{e}");
         }
     }

@@ -5,11 +5,12 @@ use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use crate::accounting::Summary;
 use crate::check::Violation;
 use crate::protocol::{Message, Milestone, NodeId, NodeView, Protocol, Purpose, Tick, TimerKind};
-use crate::sim::{Action, ActionError, Config, Event, Sim};
+use crate::sim::{Action, ActionError, Config, EventOf, Shape, Sim};
 use crate::{Paxos, Raft, Zab};
 
 /// The three protocols.
@@ -86,6 +87,23 @@ pub struct MessageView {
     pub unordered: bool,
 }
 
+/// What the simulator knows of a message in flight, without wording it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageMeta {
+    /// Its id.
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// Its type.
+    pub kind: &'static str,
+    /// What it is spent on.
+    pub purpose: Purpose,
+    /// Outside its link's FIFO order (a duplicate, or delayed by hand).
+    pub unordered: bool,
+}
+
 /// An armed timer, protocol-neutral.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimerView {
@@ -120,12 +138,44 @@ pub enum AnySim {
 
 macro_rules! each {
     ($self:expr, $sim:ident => $body:expr) => {
+        each!($self, AnySim, $sim => $body)
+    };
+    ($self:expr, $any:ident, $x:ident => $body:expr) => {
         match $self {
-            AnySim::Raft($sim) => $body,
-            AnySim::Paxos($sim) => $body,
-            AnySim::Zab($sim) => $body,
+            $any::Raft($x) => $body,
+            $any::Paxos($x) => $body,
+            $any::Zab($x) => $body,
         }
     };
+}
+
+/// One event of any protocol's simulation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnyEvent {
+    /// Raft.
+    Raft(EventOf<Raft>),
+    /// Basic Paxos.
+    Paxos(EventOf<Paxos>),
+    /// Zab.
+    Zab(EventOf<Zab>),
+}
+
+impl AnyEvent {
+    /// When it happened.
+    pub fn at(&self) -> Tick {
+        each!(self, AnyEvent, e => e.at)
+    }
+
+    /// What it is, without its protocol's data.
+    pub fn shape(&self) -> Shape {
+        each!(self, AnyEvent, e => e.shape())
+    }
+}
+
+impl fmt::Display for AnyEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        each!(self, AnyEvent, e => e.fmt(f))
+    }
 }
 
 fn messages<P: Protocol>(sim: &Sim<P>) -> Vec<MessageView> {
@@ -184,8 +234,23 @@ impl AnySim {
     }
 
     /// Apply one action; a refused action changes nothing.
-    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, ActionError> {
+    pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
         each!(self, s => s.apply(action))
+    }
+
+    /// The events of the latest action (none without `config.trace`).
+    pub fn events(&self) -> Vec<AnyEvent> {
+        match self {
+            AnySim::Raft(s) => s.events().iter().cloned().map(AnyEvent::Raft).collect(),
+            AnySim::Paxos(s) => s.events().iter().cloned().map(AnyEvent::Paxos).collect(),
+            AnySim::Zab(s) => s.events().iter().cloned().map(AnyEvent::Zab).collect(),
+        }
+    }
+
+    /// Apply one action and return its events.
+    pub fn apply_events(&mut self, action: Action) -> Result<Vec<AnyEvent>, ActionError> {
+        self.apply(action)?;
+        Ok(self.events())
     }
 
     /// The configuration.
@@ -206,6 +271,30 @@ impl AnySim {
     /// Messages in flight.
     pub fn messages(&self) -> Vec<MessageView> {
         each!(self, s => messages(s))
+    }
+
+    /// Replace `out` with what is known of each message in flight, in id
+    /// order, without wording any.
+    pub fn messages_meta(&self, out: &mut Vec<MessageMeta>) {
+        out.clear();
+        each!(self, s => out.extend(s.in_flight().iter().map(|e| MessageMeta {
+            id: e.id,
+            from: e.from,
+            to: e.to,
+            kind: e.msg.kind(),
+            purpose: e.purpose,
+            unordered: e.unordered,
+        })));
+    }
+
+    /// Whether node `id` exists and is up.
+    pub fn is_up(&self, id: NodeId) -> bool {
+        each!(self, s => s.node(id).is_some())
+    }
+
+    /// The id the next message sent will have.
+    pub fn next_message_id(&self) -> u64 {
+        each!(self, s => s.next_message_id())
     }
 
     /// Armed timers, soonest first.
@@ -256,8 +345,22 @@ impl AnySim {
     }
 
     /// The events of booting.
-    pub fn boot_events(&self) -> &[Event] {
-        each!(self, s => s.boot_events())
+    pub fn boot_events(&self) -> Vec<AnyEvent> {
+        match self {
+            AnySim::Raft(s) => s
+                .boot_events()
+                .iter()
+                .cloned()
+                .map(AnyEvent::Raft)
+                .collect(),
+            AnySim::Paxos(s) => s
+                .boot_events()
+                .iter()
+                .cloned()
+                .map(AnyEvent::Paxos)
+                .collect(),
+            AnySim::Zab(s) => s.boot_events().iter().cloned().map(AnyEvent::Zab).collect(),
+        }
     }
 
     /// Every action applied so far.

@@ -4,7 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 /// One broken invariant: which one, and what broke it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Violation {
     /// The invariant's name, as in `CORRECTNESS.md` (`Election Safety`, `Agreement`, ...).
     pub invariant: &'static str,

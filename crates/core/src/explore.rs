@@ -19,11 +19,11 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::any::{AnySim, ProtocolKind};
+use crate::any::{AnySim, MessageMeta, ProtocolKind};
 use crate::check::Violation;
 use crate::protocol::{Milestone, Mistakes, NodeId, Protocol as _, Purpose, Tick, Value};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, EventKind, Faults};
+use crate::sim::{Action, Config, Faults};
 
 /// What a random run found.
 #[derive(Clone, Debug)]
@@ -91,50 +91,73 @@ fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> Option<T> {
     (!items.is_empty()).then(|| items[rng.below(items.len() as u32) as usize])
 }
 
+/// What a random schedule looks at to draw its next step, kept from step to
+/// step so drawing allocates nothing once the lists have grown.
+#[derive(Default)]
+struct Scratch {
+    up: Vec<NodeId>,
+    down: Vec<NodeId>,
+    in_flight: Vec<MessageMeta>,
+    msgs: Vec<u64>,
+    racing: Vec<u64>,
+    recovery: Vec<u64>,
+}
+
 /// Draw the next step of a random schedule. A `calm` schedule crashes no
 /// node and partitions nothing: leaders then stay long enough for the bugs
 /// that need a long, stable reign (a follower rejoining its own leader).
-fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng) -> Step {
+fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng, scratch: &mut Scratch) -> Step {
     let n = sim.config().nodes;
-    let ids: Vec<NodeId> = (1..=n).collect();
-    let views = sim.views();
-    let up: Vec<NodeId> = ids
-        .iter()
-        .copied()
-        .filter(|i| views[usize::from(*i) - 1].is_some())
-        .collect();
-    let down: Vec<NodeId> = ids
-        .iter()
-        .copied()
-        .filter(|i| views[usize::from(*i) - 1].is_none())
-        .collect();
-    let in_flight = sim.messages();
-    let msgs: Vec<u64> = in_flight.iter().map(|m| m.id).collect();
+    let Scratch {
+        up,
+        down,
+        in_flight,
+        msgs,
+        racing,
+        recovery,
+    } = scratch;
+    up.clear();
+    down.clear();
+    for id in 1..=n {
+        if sim.is_up(id) {
+            up.push(id);
+        } else {
+            down.push(id);
+        }
+    }
+    sim.messages_meta(in_flight);
+    msgs.clear();
+    msgs.extend(in_flight.iter().map(|m| m.id));
     // Stale messages are where stale-message bugs live: messages held back
     // (delivered late, out of their link's order) and copies of recovery
     // traffic (a resync that arrives after the next resync).
     // Held messages racing a newer message of the same type on the same
     // link: delivered now, the old one arrives just before its successor.
-    let racing: Vec<u64> = in_flight
-        .iter()
-        .filter(|h| {
-            h.unordered
-                && in_flight
-                    .iter()
-                    .any(|m| m.id > h.id && (m.from, m.to, m.kind) == (h.from, h.to, h.kind))
-        })
-        .map(|m| m.id)
-        .collect();
-    let recovery: Vec<u64> = in_flight
-        .iter()
-        .filter(|m| m.purpose == Purpose::Recovery)
-        .map(|m| m.id)
-        .collect();
+    racing.clear();
+    racing.extend(
+        in_flight
+            .iter()
+            .filter(|h| {
+                h.unordered
+                    && in_flight
+                        .iter()
+                        .any(|m| m.id > h.id && (m.from, m.to, m.kind) == (h.from, h.to, h.kind))
+            })
+            .map(|m| m.id),
+    );
+    recovery.clear();
+    recovery.extend(
+        in_flight
+            .iter()
+            .filter(|m| m.purpose == Purpose::Recovery)
+            .map(|m| m.id),
+    );
+    let (up, down, msgs, racing, recovery) = (&*up, &*down, &*msgs, &*racing, &*recovery);
     let some = |rng: &mut Rng, preferred: &[u64]| {
         if !preferred.is_empty() && rng.chance(50) {
             pick(rng, preferred)
         } else {
-            pick(rng, &msgs)
+            pick(rng, msgs)
         }
     };
     let roll = rng.below(100);
@@ -143,39 +166,39 @@ fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng) -> Step {
         // An old copy overtaking its successor is the adversary's best move
         // when it comes up.
         0..54 if !racing.is_empty() && rng.chance(RACE_PERCENT) => {
-            pick(rng, &racing).map(Action::Deliver)
+            pick(rng, racing).map(Action::Deliver)
         }
         0..54 => None,
-        54..57 => some(rng, &recovery).map(|id| {
+        54..57 => some(rng, recovery).map(|id| {
             hold = rng.between(1, 500);
             Action::Duplicate(id)
         }),
-        57..60 => pick(rng, &msgs).map(|id| Action::Delay {
+        57..60 => pick(rng, msgs).map(|id| Action::Delay {
             id,
             by: rng.between(1, MAX_HOLD),
         }),
-        60..68 => some(rng, &racing).map(Action::Deliver),
-        68..71 => pick(rng, &msgs).map(Action::Drop),
-        71..73 => some(rng, &recovery).map(|id| {
+        60..68 => some(rng, racing).map(Action::Deliver),
+        68..71 => pick(rng, msgs).map(Action::Drop),
+        71..73 => some(rng, recovery).map(|id| {
             if rng.chance(50) {
                 hold = rng.between(1, 500);
             }
             Action::Duplicate(id)
         }),
         73..80 => Some(Action::Request {
-            node: if rng.chance(50) { pick(rng, &up) } else { None },
+            node: if rng.chance(50) { pick(rng, up) } else { None },
         }),
         80..91 if calm => None,
-        80..83 => pick(rng, &up).map(Action::Crash),
-        83..88 => pick(rng, &down).map(Action::Restart),
+        80..83 => pick(rng, up).map(Action::Crash),
+        83..88 => pick(rng, down).map(Action::Restart),
         88..90 => {
             let mut a = Vec::new();
             let mut b = Vec::new();
-            for i in &ids {
+            for i in 1..=n {
                 if rng.chance(50) {
-                    a.push(*i)
+                    a.push(i)
                 } else {
-                    b.push(*i)
+                    b.push(i)
                 }
             }
             (!a.is_empty()).then(|| {
@@ -187,8 +210,8 @@ fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng) -> Step {
             })
         }
         90..91 => {
-            let from = pick(rng, &ids).unwrap_or(1);
-            let to = pick(rng, &ids).unwrap_or(1);
+            let from = 1 + rng.below(u32::from(n)) as NodeId;
+            let to = 1 + rng.below(u32::from(n)) as NodeId;
             (from != to).then_some(Action::Cut { from, to })
         }
         91..94 => Some(Action::Heal),
@@ -344,17 +367,15 @@ pub fn run_schedule(
     };
     let mut rng = Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ SCHEDULE_STREAM);
     let calm = rng.chance(CALM_PERCENT);
+    let mut scratch = Scratch::default();
     for step in 1..=steps {
-        let Step { action, hold } = random_step(&sim, calm, &mut rng);
+        let Step { action, hold } = random_step(&sim, calm, &mut rng, &mut scratch);
+        let duplicate = matches!(action, Action::Duplicate(_));
+        // The copy a duplicate makes is the next message sent.
+        let copy = sim.next_message_id();
         // A refused action changes nothing; the schedule simply moves on.
-        if let Ok(events) = sim.apply(action) {
-            let copy = events.iter().find_map(|e| match e.kind {
-                EventKind::Duplicated { copy, .. } => Some(copy),
-                _ => None,
-            });
-            if let (Some(id), true) = (copy, hold > 0) {
-                let _ = sim.apply(Action::Delay { id, by: hold });
-            }
+        if sim.apply(action).is_ok() && duplicate && hold > 0 {
+            let _ = sim.apply(Action::Delay { id: copy, by: hold });
         }
         report.steps = step;
         if let Some(v) = sim.violations().first() {

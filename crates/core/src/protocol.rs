@@ -11,6 +11,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::hash::Hash;
 
 use crate::check::Violation;
 use crate::rng::Rng;
@@ -219,7 +220,7 @@ impl Purpose {
 }
 
 /// What the simulator needs to know about a protocol's messages.
-pub trait Message: Clone + fmt::Debug + fmt::Display {
+pub trait Message: Clone + fmt::Debug + fmt::Display + PartialEq + Eq + Hash {
     /// The message type's name from the paper (`AppendEntries`, `Promise`, `PROPOSE`, ...).
     fn kind(&self) -> &'static str;
     /// A notification of an already-made decision (Paxos `Decide`), reported
@@ -230,7 +231,7 @@ pub trait Message: Clone + fmt::Debug + fmt::Display {
 }
 
 /// What the simulator needs to know about a protocol's timers.
-pub trait TimerKind: Copy + Ord + fmt::Debug + 'static {
+pub trait TimerKind: Copy + Ord + fmt::Debug + Hash + 'static {
     /// Every timer the protocol has.
     const ALL: &'static [Self];
     /// The timer's name (`election`, `heartbeat`, ...).
@@ -253,7 +254,7 @@ pub enum Input<M, T> {
 }
 
 /// Things worth telling the learner, and counting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Milestone {
     /// A node became leader (Raft, Zab).
     LeaderElected,
@@ -297,24 +298,26 @@ impl Milestone {
     }
 }
 
-/// What a node reports about itself while handling an input.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Observation {
+/// What a node reports about itself while handling an input. `N` is the
+/// protocol's own vocabulary of reasons ([`Protocol::Note`]): data with the
+/// nodes, terms and indexes involved, turned into words only when shown.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Observation<N> {
     /// The node learned that `slot` is decided with `value`.
     Decided { slot: u64, value: Value },
     /// The node's role or term/ballot/epoch changed.
     Role { role: &'static str, era: u64 },
-    /// An input was ignored or refused, and why, in plain words.
-    Refused(String),
-    /// Something else worth telling, in plain words.
-    Note(String),
+    /// An input was ignored or refused, and why.
+    Refused(N),
+    /// Something else worth telling.
+    Note(N),
     /// A milestone, counted by the simulator, with an explanation.
-    Milestone(Milestone, String),
+    Milestone(Milestone, N),
 }
 
 /// One effect of handling an input.
 #[derive(Clone, Debug)]
-pub enum Effect<M, T> {
+pub enum Effect<M, T, N> {
     /// Send `msg` to `to` over the network.
     Send {
         to: NodeId,
@@ -326,11 +329,14 @@ pub enum Effect<M, T> {
     /// Disarm timer `timer`.
     CancelTimer(T),
     /// Report something.
-    Observe(Observation),
+    Observe(Observation<N>),
 }
 
+/// The effects of one input, as a protocol `P` produces them.
+pub type EffectOf<P> = Effect<<P as Protocol>::Msg, <P as Protocol>::Timer, <P as Protocol>::Note>;
+
 /// What a node may use while it handles one input.
-pub struct Ctx<'a, M, T> {
+pub struct Ctx<'a, P: Protocol> {
     /// The node handling the input.
     pub id: NodeId,
     /// The cluster it belongs to.
@@ -339,18 +345,24 @@ pub struct Ctx<'a, M, T> {
     pub now: Tick,
     rng: &'a mut Rng,
     reply_purpose: Purpose,
-    effects: Vec<Effect<M, T>>,
+    /// Whether anyone reads refusals and notes (they are skipped when not).
+    telling: bool,
+    effects: &'a mut Vec<EffectOf<P>>,
 }
 
-impl<'a, M, T> Ctx<'a, M, T> {
-    /// A context for node `id`. `reply_purpose` is the purpose of the message
-    /// being handled, so replies are attributed to the same decision.
+impl<'a, P: Protocol> Ctx<'a, P> {
+    /// A context for node `id` that appends its effects to `effects`.
+    /// `reply_purpose` is the purpose of the message being handled, so
+    /// replies are attributed to the same decision. Refusals and notes are
+    /// kept only when `telling`.
     pub fn new(
         id: NodeId,
         cluster: &'a Cluster,
         now: Tick,
         rng: &'a mut Rng,
         reply_purpose: Purpose,
+        telling: bool,
+        effects: &'a mut Vec<EffectOf<P>>,
     ) -> Self {
         Ctx {
             id,
@@ -358,12 +370,13 @@ impl<'a, M, T> Ctx<'a, M, T> {
             now,
             rng,
             reply_purpose,
-            effects: Vec::new(),
+            telling,
+            effects,
         }
     }
 
     /// Send `msg` to `to` on behalf of `purpose`.
-    pub fn send(&mut self, to: NodeId, msg: M, purpose: Purpose) {
+    pub fn send(&mut self, to: NodeId, msg: P::Msg, purpose: Purpose) {
         debug_assert_ne!(
             to, self.id,
             "a node's message to itself is not a network message"
@@ -372,7 +385,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
     }
 
     /// Reply to the message being handled, attributed to the same purpose.
-    pub fn reply(&mut self, to: NodeId, msg: M) {
+    pub fn reply(&mut self, to: NodeId, msg: P::Msg) {
         let purpose = self.reply_purpose;
         self.send(to, msg, purpose);
     }
@@ -383,43 +396,42 @@ impl<'a, M, T> Ctx<'a, M, T> {
     }
 
     /// Arm `timer` to fire `after` ticks from now, replacing any earlier arming.
-    pub fn set_timer(&mut self, timer: T, after: Tick) {
+    pub fn set_timer(&mut self, timer: P::Timer, after: Tick) {
         self.effects.push(Effect::SetTimer { timer, after });
     }
 
     /// Disarm `timer`.
-    pub fn cancel_timer(&mut self, timer: T) {
+    pub fn cancel_timer(&mut self, timer: P::Timer) {
         self.effects.push(Effect::CancelTimer(timer));
     }
 
     /// Report `obs`.
-    pub fn observe(&mut self, obs: Observation) {
+    pub fn observe(&mut self, obs: Observation<P::Note>) {
         self.effects.push(Effect::Observe(obs));
     }
 
     /// Report a refused or ignored input and why.
-    pub fn refuse(&mut self, why: String) {
-        self.observe(Observation::Refused(why));
+    pub fn refuse(&mut self, why: P::Note) {
+        if self.telling {
+            self.observe(Observation::Refused(why));
+        }
     }
 
     /// Report a note.
-    pub fn note(&mut self, text: String) {
-        self.observe(Observation::Note(text));
+    pub fn note(&mut self, text: P::Note) {
+        if self.telling {
+            self.observe(Observation::Note(text));
+        }
     }
 
-    /// Report a milestone.
-    pub fn milestone(&mut self, m: Milestone, text: String) {
+    /// Report a milestone (always: the simulator counts them).
+    pub fn milestone(&mut self, m: Milestone, text: P::Note) {
         self.observe(Observation::Milestone(m, text));
     }
 
     /// A uniform draw from `lo..=hi` from the simulator's seeded generator.
     pub fn random_between(&mut self, lo: Tick, hi: Tick) -> Tick {
         self.rng.between(lo, hi)
-    }
-
-    /// The effects gathered so far.
-    pub fn into_effects(self) -> Vec<Effect<M, T>> {
-        self.effects
     }
 }
 
@@ -461,6 +473,9 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     type Timer: TimerKind;
     /// What survives a crash.
     type Durable: Clone + fmt::Debug;
+    /// Why a node refused an input, and what else it tells the learner:
+    /// data, worded by its `Display`.
+    type Note: Clone + fmt::Debug + fmt::Display + PartialEq + Eq + Hash;
     /// The invariant checker, with its ghost history.
     type Checker: Checker<Self>;
 
@@ -477,19 +492,19 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     const TEXTBOOK_PER_PEER: u64;
 
     /// A freshly booted node. It arms its first timers through `ctx`.
-    fn boot(ctx: &mut Ctx<'_, Self::Msg, Self::Timer>) -> Self;
+    fn boot(ctx: &mut Ctx<'_, Self>) -> Self;
     /// A node restarting from its durable state after a crash.
-    fn restart(durable: Self::Durable, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>) -> Self;
+    fn restart(durable: Self::Durable, ctx: &mut Ctx<'_, Self>) -> Self;
     /// What a crash right now would keep.
     fn durable(&self) -> Self::Durable;
     /// Handle one input.
-    fn handle(
-        &mut self,
-        input: Input<Self::Msg, Self::Timer>,
-        ctx: &mut Ctx<'_, Self::Msg, Self::Timer>,
-    );
+    fn handle(&mut self, input: Input<Self::Msg, Self::Timer>, ctx: &mut Ctx<'_, Self>);
     /// The learner's view of the node.
     fn view(&self) -> NodeView;
+    /// Whether the node leads, as [`NodeView::leads`], without building a view.
+    fn leads(&self) -> bool;
+    /// Its term, ballot round or epoch, as [`NodeView::era`].
+    fn era(&self) -> u64;
     /// Whether the node has no unfinished business: everything it holds is
     /// committed and no client value waits (used by liveness checks).
     fn quiescent(&self) -> bool;

@@ -35,7 +35,7 @@ use core::fmt::Write as _;
 
 use crate::any::{AnySim, ProtocolKind};
 use crate::protocol::{Mistake, NodeId, NodeView, Tick};
-use crate::sim::{Action, Config, EventKind, Faults};
+use crate::sim::{Action, Config, Faults, Shape};
 
 /// A problem with a scenario file: the line and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -403,7 +403,7 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
         Command::Config(..) => {}
         Command::Act(action, times) => {
             for _ in 0..times {
-                match sim.apply(action.clone()) {
+                match sim.apply_events(action.clone()) {
                     Ok(events) => out.extend(events.iter().map(|e| format!("{e}"))),
                     Err(e) => {
                         out.push(format!("error: {e}"));
@@ -426,7 +426,9 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
                     ));
                     break;
                 }
-                let events = sim.apply(Action::Deliver(id)).map_err(|e| format!("{e}"))?;
+                let events = sim
+                    .apply_events(Action::Deliver(id))
+                    .map_err(|e| format!("{e}"))?;
                 out.extend(events.iter().map(|e| format!("{e}")));
                 delivered += 1;
             }
@@ -434,15 +436,13 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
         Command::Run(ticks) => {
             let until = sim.now() + ticks;
             while sim.next_event_at().is_some_and(|t| t <= until) {
-                let events = sim.apply(Action::Next).map_err(|e| format!("{e}"))?;
+                let events = sim.apply_events(Action::Next).map_err(|e| format!("{e}"))?;
                 for e in events {
                     if !matches!(
-                        e.kind,
-                        EventKind::Sent { .. }
-                            | EventKind::Delivered { .. }
-                            | EventKind::TimerFired { .. }
+                        e.shape(),
+                        Shape::Sent { .. } | Shape::Delivered { .. } | Shape::TimerFired
                     ) {
-                        out.push(format!("t={} {}", e.at, format!("{e}").trim_start()));
+                        out.push(format!("t={} {}", e.at(), format!("{e}").trim_start()));
                     }
                 }
             }

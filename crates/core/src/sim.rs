@@ -8,20 +8,21 @@
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::hash::{Hash, Hasher};
 
 use crate::accounting::Accounting;
 use crate::check::Violation;
 use crate::protocol::{
-    Checker, Cluster, Ctx, Effect, Input, Message, Milestone, Mistakes, NodeId, NodeView,
+    Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId, NodeView,
     Observation, Protocol, Purpose, Slot, Tick, TimerKind, Timing, Value, World, MAX_NODES,
 };
 use crate::rng::Rng;
 
 /// How the network misbehaves on its own in random and timed runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Faults {
     /// Percent of messages lost.
     pub loss: u8,
@@ -82,6 +83,10 @@ pub struct Config {
     pub faults: Faults,
     /// Whether to check the invariants after every step.
     pub check: bool,
+    /// Whether to record what happens: the events of each step, the "why"
+    /// of every refusal, and the trace's fingerprint. Off, the simulation
+    /// takes the same course, only faster (violations are still found).
+    pub trace: bool,
 }
 
 impl Config {
@@ -94,6 +99,7 @@ impl Config {
             timing: Timing::default(),
             faults: Faults::default(),
             check: true,
+            trace: true,
         }
     }
 }
@@ -227,24 +233,28 @@ pub struct Armed<T> {
     seq: u64,
 }
 
-/// One thing that happened, for the trace and the learner's event log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
+/// One thing that happened, for the trace and the learner's event log: data
+/// (the message itself, the protocol's reason), worded only when shown.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Event<M, T, N> {
     /// Simulated time.
     pub at: Tick,
     /// What happened.
-    pub kind: EventKind,
+    pub kind: EventKind<M, T, N>,
 }
 
+/// The events of a protocol `P`.
+pub type EventOf<P> = Event<<P as Protocol>::Msg, <P as Protocol>::Timer, <P as Protocol>::Note>;
+
 /// What happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EventKind {
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind<M, T, N> {
     /// A message was sent and is in flight.
     Sent {
         id: u64,
         from: NodeId,
         to: NodeId,
-        text: String,
+        msg: M,
         arrives: Tick,
     },
     /// A message arrived and was handled.
@@ -252,21 +262,21 @@ pub enum EventKind {
         id: u64,
         from: NodeId,
         to: NodeId,
-        text: String,
+        msg: M,
     },
     /// A message was lost, and why.
     Lost {
         id: u64,
         from: NodeId,
         to: NodeId,
-        why: String,
+        why: Loss,
     },
     /// A message was duplicated.
     Duplicated { id: u64, copy: u64 },
     /// A message was postponed.
     Delayed { id: u64, until: Tick },
     /// A timer fired.
-    TimerFired { node: NodeId, timer: &'static str },
+    TimerFired { node: NodeId, timer: T },
     /// A client asked `node` for `value`.
     Requested { node: NodeId, value: Value },
     /// A node crashed.
@@ -274,35 +284,149 @@ pub enum EventKind {
     /// A node restarted.
     Restarted(NodeId),
     /// The network changed.
-    Network(String),
+    Network(NetworkChange),
     /// A node reported something.
-    Observed { node: NodeId, obs: Observation },
+    Observed { node: NodeId, obs: Observation<N> },
     /// An invariant broke.
     Violated(Violation),
 }
 
-impl fmt::Display for Event {
+/// Why a message was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Loss {
+    /// The learner or the schedule dropped message `id` on purpose.
+    OnPurpose(u64),
+    /// Its receiver is down.
+    Down,
+    /// Its link is cut.
+    Cut,
+    /// The network's loss rate (a percentage) took it.
+    Network(u8),
+}
+
+/// A change of the network.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum NetworkChange {
+    /// Split into these groups.
+    Partition(Vec<Vec<NodeId>>),
+    /// One link cut, in one direction.
+    Cut { from: NodeId, to: NodeId },
+    /// Every link restored.
+    Healed,
+    /// A new fault profile.
+    Faults(Faults),
+}
+
+impl fmt::Display for NetworkChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetworkChange::Partition(groups) => {
+                write!(f, "{}", Action::Partition(groups.clone()))
+            }
+            NetworkChange::Cut { from, to } => write!(f, "link n{from}->n{to} cut"),
+            NetworkChange::Healed => f.write_str("healed"),
+            NetworkChange::Faults(x) => write!(f, "faults {x}"),
+        }
+    }
+}
+
+/// What an event is, leaving out its protocol's data: enough to sort it
+/// into a log or a record without wording it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// A message was sent; its type.
+    Sent {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+    },
+    /// A message arrived.
+    Delivered { id: u64 },
+    /// A message was lost.
+    Lost { id: u64 },
+    /// A message was duplicated as `copy`.
+    Duplicated { id: u64, copy: u64 },
+    /// A message was postponed.
+    Delayed,
+    /// A timer fired.
+    TimerFired,
+    /// A client asked.
+    Requested,
+    /// A crash, a restart or a network change.
+    Fault,
+    /// A node decided a value.
+    Decided,
+    /// A node refused or ignored an input.
+    Refused,
+    /// Anything else a node reported.
+    Note,
+    /// An invariant broke.
+    Violated,
+}
+
+impl<M: Message, T: TimerKind, N> Event<M, T, N> {
+    /// What the event is, without its data.
+    pub fn shape(&self) -> Shape {
+        match &self.kind {
+            EventKind::Sent {
+                id, from, to, msg, ..
+            } => Shape::Sent {
+                id: *id,
+                from: *from,
+                to: *to,
+                kind: msg.kind(),
+            },
+            EventKind::Delivered { id, .. } => Shape::Delivered { id: *id },
+            EventKind::Lost { id, .. } => Shape::Lost { id: *id },
+            EventKind::Duplicated { id, copy } => Shape::Duplicated {
+                id: *id,
+                copy: *copy,
+            },
+            EventKind::Delayed { .. } => Shape::Delayed,
+            EventKind::TimerFired { .. } => Shape::TimerFired,
+            EventKind::Requested { .. } => Shape::Requested,
+            EventKind::Crashed(_) | EventKind::Restarted(_) | EventKind::Network(_) => Shape::Fault,
+            EventKind::Observed { obs, .. } => match obs {
+                Observation::Decided { .. } => Shape::Decided,
+                Observation::Refused(_) => Shape::Refused,
+                _ => Shape::Note,
+            },
+            EventKind::Violated(_) => Shape::Violated,
+        }
+    }
+}
+
+impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             EventKind::Sent {
                 id,
                 from,
                 to,
-                text,
+                msg,
                 arrives,
             } => {
-                write!(f, "  n{from}->n{to} #{id} {text} (arrives t={arrives})")
+                write!(f, "  n{from}->n{to} #{id} {msg} (arrives t={arrives})")
             }
-            EventKind::Delivered { id, from, to, text } => {
-                write!(f, "t={} n{from}->n{to} #{id} {text}", self.at)
+            EventKind::Delivered { id, from, to, msg } => {
+                write!(f, "t={} n{from}->n{to} #{id} {msg}", self.at)
             }
             EventKind::Lost { id, from, to, why } => {
-                write!(f, "  #{id} n{from}->n{to} lost: {why}")
+                write!(f, "  #{id} n{from}->n{to} lost: ")?;
+                match why {
+                    Loss::OnPurpose(id) => {
+                        write!(f, "dropped on purpose (drop {id}), not by the network")
+                    }
+                    Loss::Down => write!(f, "n{to} is down"),
+                    Loss::Cut => write!(f, "link n{from}->n{to} is cut"),
+                    Loss::Network(pct) => write!(f, "lost by the network ({pct}% loss)"),
+                }
             }
             EventKind::Duplicated { id, copy } => write!(f, "  #{copy} duplicates #{id}"),
             EventKind::Delayed { id, until } => write!(f, "  #{id} delayed until t={until}"),
             EventKind::TimerFired { node, timer } => {
-                write!(f, "t={} n{node} {timer} timer fired", self.at)
+                write!(f, "t={} n{node} {} timer fired", self.at, timer.name())
             }
             EventKind::Requested { node, value } => {
                 write!(f, "t={} client -> n{node}: request v{value}", self.at)
@@ -341,6 +465,7 @@ pub struct Sim<P: Protocol> {
     requested: Vec<Value>,
     checker: P::Checker,
     violations: Vec<Violation>,
+    found: Vec<Violation>,
     actions: Vec<Action>,
     accounting: Accounting,
     milestones: BTreeMap<Milestone, u64>,
@@ -348,19 +473,52 @@ pub struct Sim<P: Protocol> {
     delivered: u64,
     dropped: u64,
     hash: u64,
-    boot: Vec<Event>,
+    boot: Vec<EventOf<P>>,
+    /// The events of the latest action (kept only with `config.trace`).
+    events: Vec<EventOf<P>>,
+    /// Scratch space for a node's effects, reused from input to input.
+    effects: Vec<EffectOf<P>>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
-/// FNV-1a, folded over the text of every event: the trace's fingerprint.
-fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(FNV_PRIME);
+/// FNV-1a over the events' data: the trace's fingerprint. Every integer is
+/// fed as little-endian bytes and every length as 64 bits, so the
+/// fingerprint is the same on 64-bit hosts and in 32-bit wasm.
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    hash
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    fn write_u16(&mut self, i: u16) {
+        self.write(&i.to_le_bytes());
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write(&i.to_le_bytes());
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.write(&i.to_le_bytes());
+    }
+
+    fn write_u128(&mut self, i: u128) {
+        self.write(&i.to_le_bytes());
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
 }
 
 impl<P: Protocol> Sim<P> {
@@ -399,6 +557,7 @@ impl<P: Protocol> Sim<P> {
             requested: Vec::new(),
             checker: P::Checker::default(),
             violations: Vec::new(),
+            found: Vec::new(),
             actions: Vec::new(),
             accounting: Accounting::default(),
             milestones: BTreeMap::new(),
@@ -407,17 +566,27 @@ impl<P: Protocol> Sim<P> {
             dropped: 0,
             hash: FNV_OFFSET,
             boot: Vec::new(),
+            events: Vec::new(),
+            effects: Vec::new(),
         };
-        let mut events = Vec::new();
         for id in sim.cluster.ids() {
-            let mut ctx = Ctx::new(id, &sim.cluster, 0, &mut sim.rng, Purpose::Election);
+            let mut effects = core::mem::take(&mut sim.effects);
+            let mut ctx = Ctx::new(
+                id,
+                &sim.cluster,
+                0,
+                &mut sim.rng,
+                Purpose::Election,
+                sim.config.trace,
+                &mut effects,
+            );
             let node = P::boot(&mut ctx);
-            let effects = ctx.into_effects();
             sim.nodes.push(Slot::Up(node));
-            sim.apply_effects(id, effects, 0, &mut events);
+            sim.apply_effects(id, &mut effects, 0);
+            sim.effects = effects;
         }
-        sim.after_step(&mut events);
-        sim.boot = events;
+        sim.after_step();
+        sim.boot = core::mem::take(&mut sim.events);
         Ok(sim)
     }
 
@@ -431,32 +600,24 @@ impl<P: Protocol> Sim<P> {
         Ok(sim)
     }
 
-    /// Apply one action. A refused action changes nothing and is not recorded.
-    pub fn apply(&mut self, action: Action) -> Result<Vec<Event>, ActionError> {
-        let mut events = Vec::new();
+    /// Apply one action; its events are then in [`Sim::events`]. A refused
+    /// action changes nothing and is not recorded.
+    pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
+        self.events.clear();
         match &action {
             Action::Deliver(id) => {
                 let env = self.take(*id)?;
-                self.deliver(env, &mut events);
+                self.deliver(env);
             }
             Action::Drop(id) => {
                 let env = self.take(*id)?;
-                let why = format!("dropped on purpose ({action}), not by the network");
-                self.lose(&env, why, &mut events);
+                self.lose(&env, Loss::OnPurpose(*id));
             }
             Action::Duplicate(id) => {
                 let env = self.find(*id)?.clone();
                 let copy = self.next_id;
-                self.transmit(
-                    env.from,
-                    env.to,
-                    env.msg,
-                    env.purpose,
-                    env.depth,
-                    Some(*id),
-                    &mut events,
-                );
-                events.push(self.event(EventKind::Duplicated { id: *id, copy }));
+                self.transmit(env.from, env.to, env.msg, env.purpose, env.depth, Some(*id));
+                self.record(EventKind::Duplicated { id: *id, copy });
             }
             Action::Delay { id, by } => {
                 if *by == 0 || *by > 1000 {
@@ -467,7 +628,7 @@ impl<P: Protocol> Sim<P> {
                 env.deliver_at = env.deliver_at.max(now) + by;
                 env.unordered = true;
                 let until = env.deliver_at;
-                events.push(self.event(EventKind::Delayed { id: *id, until }));
+                self.record(EventKind::Delayed { id: *id, until });
             }
             Action::Fire { node, timer } => {
                 self.check_node(*node)?;
@@ -487,9 +648,9 @@ impl<P: Protocol> Sim<P> {
                         ActionError(format!("n{node} has no {} timer armed", kind.name()))
                     })?;
                 let armed = self.timers.remove(pos);
-                self.fire(armed, &mut events);
+                self.fire(armed);
             }
-            Action::Next => self.next(&mut events)?,
+            Action::Next => self.next()?,
             Action::Wait { until } => {
                 if *until < self.now {
                     return Err(ActionError(format!(
@@ -522,17 +683,11 @@ impl<P: Protocol> Sim<P> {
                 let value = Value::try_from(self.requested.len() + 1).unwrap_or(Value::MAX);
                 self.requested.push(value);
                 self.accounting.requested_at.insert(value, self.now);
-                events.push(self.event(EventKind::Requested {
+                self.record(EventKind::Requested {
                     node: target,
                     value,
-                }));
-                self.run_node(
-                    target,
-                    Input::Request(value),
-                    Purpose::Decision(0),
-                    0,
-                    &mut events,
-                );
+                });
+                self.run_node(target, Input::Request(value), Purpose::Decision(0), 0);
             }
             Action::Crash(n) => {
                 self.check_node(*n)?;
@@ -542,7 +697,7 @@ impl<P: Protocol> Sim<P> {
                 };
                 self.nodes[idx] = Slot::Down(p.durable());
                 self.timers.retain(|t| t.node != *n);
-                events.push(self.event(EventKind::Crashed(*n)));
+                self.record(EventKind::Crashed(*n));
             }
             Action::Restart(n) => {
                 self.check_node(*n)?;
@@ -551,18 +706,21 @@ impl<P: Protocol> Sim<P> {
                     return Err(ActionError(format!("n{n} is running: crash it first")));
                 };
                 let durable = durable.clone();
-                events.push(self.event(EventKind::Restarted(*n)));
+                self.record(EventKind::Restarted(*n));
+                let mut effects = core::mem::take(&mut self.effects);
                 let mut ctx = Ctx::new(
                     *n,
                     &self.cluster,
                     self.now,
                     &mut self.rng,
                     Purpose::Election,
+                    self.config.trace,
+                    &mut effects,
                 );
                 let node = P::restart(durable, &mut ctx);
-                let effects = ctx.into_effects();
                 self.nodes[idx] = Slot::Up(node);
-                self.apply_effects(*n, effects, 0, &mut events);
+                self.apply_effects(*n, &mut effects, 0);
+                self.effects = effects;
             }
             Action::Partition(groups) => {
                 let mut group_of = [0usize; MAX_NODES as usize + 1];
@@ -588,7 +746,9 @@ impl<P: Protocol> Sim<P> {
                         }
                     }
                 }
-                events.push(self.event(EventKind::Network(format!("{action}"))));
+                if self.config.trace {
+                    self.record(EventKind::Network(NetworkChange::Partition(groups.clone())));
+                }
             }
             Action::Cut { from, to } => {
                 self.check_node(*from)?;
@@ -597,49 +757,54 @@ impl<P: Protocol> Sim<P> {
                     return Err(ActionError::new("a node cannot be cut off from itself"));
                 }
                 self.cuts.insert((*from, *to));
-                events.push(self.event(EventKind::Network(format!("link n{from}->n{to} cut"))));
+                self.record(EventKind::Network(NetworkChange::Cut {
+                    from: *from,
+                    to: *to,
+                }));
             }
             Action::Heal => {
                 self.cuts.clear();
-                events.push(self.event(EventKind::Network("healed".to_string())));
+                self.record(EventKind::Network(NetworkChange::Healed));
             }
             Action::SetFaults(f) => {
                 f.validate()?;
                 self.faults = *f;
-                events.push(self.event(EventKind::Network(format!("faults {f}"))));
+                self.record(EventKind::Network(NetworkChange::Faults(*f)));
             }
         }
-        self.after_step(&mut events);
+        self.after_step();
         self.actions.push(action);
-        Ok(events)
+        Ok(())
     }
 
-    fn after_step(&mut self, events: &mut Vec<Event>) {
+    fn after_step(&mut self) {
         if self.config.check {
-            let mut found = Vec::new();
             let world = World {
                 nodes: &self.nodes,
                 cluster: &self.cluster,
                 requested: &self.requested,
             };
-            self.checker.check(&world, &mut found);
+            self.checker.check(&world, &mut self.found);
             // A broken invariant usually stays broken: report each once.
-            for v in found {
-                if self.violations.contains(&v) {
-                    continue;
+            for v in core::mem::take(&mut self.found) {
+                if !self.violations.contains(&v) {
+                    self.violations.push(v.clone());
+                    self.record(EventKind::Violated(v));
                 }
-                self.violations.push(v.clone());
-                events.push(self.event(EventKind::Violated(v)));
             }
         }
-        for e in events.iter() {
-            let line = format!("{e}\n");
-            self.hash = fnv1a(self.hash, line.as_bytes());
+        if self.config.trace {
+            let mut h = Fnv(self.hash);
+            self.events.hash(&mut h);
+            self.hash = h.finish();
         }
     }
 
-    fn event(&self, kind: EventKind) -> Event {
-        Event { at: self.now, kind }
+    /// Record an event of this step, if anyone reads them.
+    fn record(&mut self, kind: EventKind<P::Msg, P::Timer, P::Note>) {
+        if self.config.trace {
+            self.events.push(Event { at: self.now, kind });
+        }
     }
 
     fn check_node(&self, n: NodeId) -> Result<(), ActionError> {
@@ -681,10 +846,9 @@ impl<P: Protocol> Sim<P> {
         let mut best: Option<(u64, NodeId)> = None;
         for (i, slot) in self.nodes.iter().enumerate() {
             if let Some(p) = slot.up() {
-                let v = p.view();
                 let id = NodeId::try_from(i + 1).unwrap_or(0);
-                if v.leads && best.is_none_or(|(era, _)| v.era > era) {
-                    best = Some((v.era, id));
+                if p.leads() && best.is_none_or(|(era, _)| p.era() > era) {
+                    best = Some((p.era(), id));
                 }
             }
         }
@@ -696,7 +860,7 @@ impl<P: Protocol> Sim<P> {
         })
     }
 
-    fn next(&mut self, events: &mut Vec<Event>) -> Result<(), ActionError> {
+    fn next(&mut self) -> Result<(), ActionError> {
         // The earliest message and the earliest timer; on a tie the message
         // goes first, then lower ids / earlier armings, so the order is total.
         let msg = self
@@ -718,66 +882,58 @@ impl<P: Protocol> Sim<P> {
             (Some((at, i)), t) if t.is_none_or(|(tat, _)| at <= tat) => {
                 self.now = self.now.max(at);
                 let env = self.in_flight.remove(i);
-                self.deliver(env, events);
+                self.deliver(env);
                 Ok(())
             }
             (_, Some((at, i))) => {
                 self.now = self.now.max(at);
                 let armed = self.timers.remove(i);
-                self.fire(armed, events);
+                self.fire(armed);
                 Ok(())
             }
             (Some(_), None) => unreachable!("the guard above takes every message-only case"),
         }
     }
 
-    fn fire(&mut self, armed: Armed<P::Timer>, events: &mut Vec<Event>) {
-        events.push(self.event(EventKind::TimerFired {
+    fn fire(&mut self, armed: Armed<P::Timer>) {
+        self.record(EventKind::TimerFired {
             node: armed.node,
-            timer: armed.timer.name(),
-        }));
-        self.run_node(
-            armed.node,
-            Input::Timer(armed.timer),
-            Purpose::Heartbeat,
-            0,
-            events,
-        );
+            timer: armed.timer,
+        });
+        self.run_node(armed.node, Input::Timer(armed.timer), Purpose::Heartbeat, 0);
     }
 
-    fn deliver(&mut self, env: Envelope<P::Msg>, events: &mut Vec<Event>) {
+    fn deliver(&mut self, env: Envelope<P::Msg>) {
         if self.nodes[usize::from(env.to - 1)].up().is_none() {
-            self.lose(&env, format!("n{} is down", env.to), events);
+            self.lose(&env, Loss::Down);
         } else if self.cuts.contains(&(env.from, env.to)) {
-            self.lose(
-                &env,
-                format!("link n{}->n{} is cut", env.from, env.to),
-                events,
-            );
+            self.lose(&env, Loss::Cut);
         } else {
             self.delivered += 1;
-            events.push(self.event(EventKind::Delivered {
-                id: env.id,
-                from: env.from,
-                to: env.to,
-                text: format!("{}", env.msg),
-            }));
+            if self.config.trace {
+                self.record(EventKind::Delivered {
+                    id: env.id,
+                    from: env.from,
+                    to: env.to,
+                    msg: env.msg.clone(),
+                });
+            }
             let input = Input::Deliver {
                 from: env.from,
                 msg: env.msg,
             };
-            self.run_node(env.to, input, env.purpose, env.depth, events);
+            self.run_node(env.to, input, env.purpose, env.depth);
         }
     }
 
-    fn lose(&mut self, env: &Envelope<P::Msg>, why: String, events: &mut Vec<Event>) {
+    fn lose(&mut self, env: &Envelope<P::Msg>, why: Loss) {
         self.dropped += 1;
-        events.push(self.event(EventKind::Lost {
+        self.record(EventKind::Lost {
             id: env.id,
             from: env.from,
             to: env.to,
             why,
-        }));
+        });
     }
 
     fn run_node(
@@ -786,39 +942,54 @@ impl<P: Protocol> Sim<P> {
         input: Input<P::Msg, P::Timer>,
         purpose: Purpose,
         depth: u32,
-        events: &mut Vec<Event>,
     ) {
         let Slot::Up(p) = &mut self.nodes[usize::from(node - 1)] else {
             return;
         };
-        let mut ctx = Ctx::new(node, &self.cluster, self.now, &mut self.rng, purpose);
+        let mut effects = core::mem::take(&mut self.effects);
+        let mut ctx = Ctx::new(
+            node,
+            &self.cluster,
+            self.now,
+            &mut self.rng,
+            purpose,
+            self.config.trace,
+            &mut effects,
+        );
         p.handle(input, &mut ctx);
-        let effects = ctx.into_effects();
-        self.apply_effects(node, effects, depth, events);
+        self.apply_effects(node, &mut effects, depth);
+        self.effects = effects;
     }
 
-    fn apply_effects(
-        &mut self,
-        node: NodeId,
-        effects: Vec<Effect<P::Msg, P::Timer>>,
-        depth: u32,
-        events: &mut Vec<Event>,
-    ) {
-        for effect in effects {
+    /// Carry out what node `node` asked for, leaving `effects` empty.
+    fn apply_effects(&mut self, node: NodeId, effects: &mut Vec<EffectOf<P>>, depth: u32) {
+        for effect in effects.drain(..) {
             match effect {
                 Effect::Send { to, msg, purpose } => {
-                    self.transmit(node, to, msg, purpose, depth + 1, None, events);
+                    self.transmit(node, to, msg, purpose, depth + 1, None);
                 }
                 Effect::SetTimer { timer, after } => {
-                    self.timers
-                        .retain(|t| !(t.node == node && t.timer == timer));
-                    self.timers.push(Armed {
-                        node,
-                        timer,
-                        at: self.now + after,
-                        seq: self.next_seq,
-                    });
+                    let at = self.now + after;
+                    let seq = self.next_seq;
                     self.next_seq += 1;
+                    match self
+                        .timers
+                        .iter()
+                        .position(|t| t.node == node && t.timer == timer)
+                    {
+                        // Re-arming keeps the timer's place: the order of
+                        // `timers` is never read, only (at, seq).
+                        Some(i) => {
+                            self.timers[i].at = at;
+                            self.timers[i].seq = seq;
+                        }
+                        None => self.timers.push(Armed {
+                            node,
+                            timer,
+                            at,
+                            seq,
+                        }),
+                    }
                 }
                 Effect::CancelTimer(timer) => {
                     self.timers
@@ -834,14 +1005,13 @@ impl<P: Protocol> Sim<P> {
                         }
                         _ => {}
                     }
-                    events.push(self.event(EventKind::Observed { node, obs }));
+                    self.record(EventKind::Observed { node, obs });
                 }
             }
         }
     }
 
     /// Put a message on the wire, subject to the fault profile and cut links.
-    #[allow(clippy::too_many_arguments)]
     fn transmit(
         &mut self,
         from: NodeId,
@@ -850,7 +1020,6 @@ impl<P: Protocol> Sim<P> {
         purpose: Purpose,
         depth: u32,
         copy_of: Option<u64>,
-        events: &mut Vec<Event>,
     ) {
         let id = self.next_id;
         self.next_id += 1;
@@ -881,31 +1050,29 @@ impl<P: Protocol> Sim<P> {
             unordered: copy_of.is_some(),
         };
         if self.cuts.contains(&(from, to)) {
-            self.lose(&env, format!("link n{from}->n{to} is cut"), events);
+            self.lose(&env, Loss::Cut);
             return;
         }
         if copy_of.is_none() && self.rng.chance(self.faults.loss) {
-            self.lose(
-                &env,
-                format!("lost by the network ({}% loss)", self.faults.loss),
-                events,
-            );
+            self.lose(&env, Loss::Network(self.faults.loss));
             return;
         }
-        events.push(self.event(EventKind::Sent {
-            id,
-            from,
-            to,
-            text: format!("{}", env.msg),
-            arrives: env.deliver_at,
-        }));
+        if self.config.trace {
+            self.record(EventKind::Sent {
+                id,
+                from,
+                to,
+                msg: env.msg.clone(),
+                arrives: env.deliver_at,
+            });
+        }
         let dup = copy_of.is_none() && self.rng.chance(self.faults.duplicate);
-        let again = dup.then(|| env.clone());
+        let again = dup.then(|| env.msg.clone());
         self.in_flight.push(env);
-        if let Some(env) = again {
+        if let Some(msg) = again {
             let copy = self.next_id;
-            self.transmit(from, to, env.msg, purpose, depth, Some(id), events);
-            events.push(self.event(EventKind::Duplicated { id, copy }));
+            self.transmit(from, to, msg, purpose, depth, Some(id));
+            self.record(EventKind::Duplicated { id, copy });
         }
     }
 
@@ -971,9 +1138,19 @@ impl<P: Protocol> Sim<P> {
         self.faults
     }
 
-    /// The events of booting the cluster.
-    pub fn boot_events(&self) -> &[Event] {
+    /// The events of booting the cluster (none without `config.trace`).
+    pub fn boot_events(&self) -> &[EventOf<P>] {
         &self.boot
+    }
+
+    /// The events of the latest action (none without `config.trace`).
+    pub fn events(&self) -> &[EventOf<P>] {
+        &self.events
+    }
+
+    /// The id the next message sent will have.
+    pub fn next_message_id(&self) -> u64 {
+        self.next_id
     }
 
     /// Every action applied so far.
@@ -1012,7 +1189,8 @@ impl<P: Protocol> Sim<P> {
         &self.requested
     }
 
-    /// The fingerprint of the whole trace so far.
+    /// The fingerprint of the whole trace so far (its starting value
+    /// without `config.trace`, which records nothing).
     pub fn trace_hash(&self) -> u64 {
         self.hash
     }

@@ -1,9 +1,12 @@
 //! Helpers for unit tests that drive one node's state machine directly.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::protocol::{Cluster, Ctx, Effect, Input, Mistakes, NodeId, Protocol, Purpose, Timing};
+use crate::protocol::{
+    Cluster, Ctx, Effect, EffectOf, Input, Mistakes, NodeId, Protocol, Purpose, Timing,
+};
 use crate::rng::Rng;
 
 /// A cluster of `size` nodes with default timing.
@@ -16,7 +19,7 @@ pub fn cluster(size: u8, mistakes: Mistakes) -> Cluster {
 }
 
 /// The effects of one node handling one input.
-pub struct Out<P: Protocol>(pub Vec<Effect<P::Msg, P::Timer>>);
+pub struct Out<P: Protocol>(pub Vec<EffectOf<P>>);
 
 impl<P: Protocol> Out<P> {
     /// Messages sent, as (to, message).
@@ -36,7 +39,7 @@ impl<P: Protocol> Out<P> {
         self.0
             .iter()
             .filter_map(|e| match e {
-                Effect::Observe(Refused(s) | Note(s) | Milestone(_, s)) => Some(s.clone()),
+                Effect::Observe(Refused(s) | Note(s) | Milestone(_, s)) => Some(format!("{s}")),
                 _ => None,
             })
             .collect()
@@ -64,17 +67,35 @@ impl<P: Protocol> Out<P> {
 /// Boot node `id` of `cluster`.
 pub fn boot<P: Protocol>(id: NodeId, cluster: &Cluster) -> (P, Out<P>) {
     let mut rng = Rng::new(u64::from(id));
-    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Election);
+    let mut effects = Vec::new();
+    let mut ctx = Ctx::new(
+        id,
+        cluster,
+        0,
+        &mut rng,
+        Purpose::Election,
+        true,
+        &mut effects,
+    );
     let p = P::boot(&mut ctx);
-    (p, Out(ctx.into_effects()))
+    (p, Out(effects))
 }
 
 /// Restart node `id` from `durable`.
 pub fn restart<P: Protocol>(id: NodeId, cluster: &Cluster, durable: P::Durable) -> (P, Out<P>) {
     let mut rng = Rng::new(u64::from(id));
-    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Election);
+    let mut effects = Vec::new();
+    let mut ctx = Ctx::new(
+        id,
+        cluster,
+        0,
+        &mut rng,
+        Purpose::Election,
+        true,
+        &mut effects,
+    );
     let p = P::restart(durable, &mut ctx);
-    (p, Out(ctx.into_effects()))
+    (p, Out(effects))
 }
 
 /// Node `id` handles `input`.
@@ -85,9 +106,18 @@ pub fn step<P: Protocol>(
     input: Input<P::Msg, P::Timer>,
 ) -> Out<P> {
     let mut rng = Rng::new(99);
-    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, Purpose::Heartbeat);
+    let mut effects = Vec::new();
+    let mut ctx = Ctx::new(
+        id,
+        cluster,
+        0,
+        &mut rng,
+        Purpose::Heartbeat,
+        true,
+        &mut effects,
+    );
     p.handle(input, &mut ctx);
-    Out(ctx.into_effects())
+    Out(effects)
 }
 
 /// Node `id` receives `msg` from `from`.

@@ -66,7 +66,7 @@ impl fmt::Display for Ballot {
 pub type Vote = (Ballot, Value);
 
 /// Paxos messages (Paxos Made Simple §2.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Msg {
     /// Phase 1a: promise not to accept ballots below `ballot` in `slot`.
     Prepare { slot: SlotNo, ballot: Ballot },
@@ -148,7 +148,7 @@ impl fmt::Display for Msg {
 }
 
 /// Paxos's one timer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Timer {
     /// A proposer's round got no quorum in time, or it waited out its backoff:
     /// try again with a higher ballot.
@@ -224,7 +224,7 @@ pub struct Paxos {
     forget_on_crash: bool,
 }
 
-type PaxosCtx<'a> = Ctx<'a, Msg, Timer>;
+type PaxosCtx<'a> = Ctx<'a, Paxos>;
 
 impl Paxos {
     /// Acceptor state per slot.
@@ -532,13 +532,14 @@ impl Protocol for Paxos {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
+    type Note = alloc::string::String;
     type Checker = PaxosChecker;
 
     const NAME: &'static str = "paxos";
     const TEXTBOOK_PER_PEER: u64 = 4;
     const TITLE: &'static str = "Basic Paxos";
 
-    fn boot(ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+    fn boot(ctx: &mut Ctx<'_, Paxos>) -> Self {
         Self::restart(
             Durable {
                 acceptor: BTreeMap::new(),
@@ -549,7 +550,7 @@ impl Protocol for Paxos {
         )
     }
 
-    fn restart(durable: Durable, ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+    fn restart(durable: Durable, ctx: &mut Ctx<'_, Paxos>) -> Self {
         Paxos {
             acceptor: durable.acceptor,
             max_round: durable.max_round,
@@ -572,7 +573,7 @@ impl Protocol for Paxos {
         }
     }
 
-    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Msg, Timer>) {
+    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Paxos>) {
         match input {
             Input::Request(value) => {
                 self.pending.push_back(value);
@@ -606,6 +607,15 @@ impl Protocol for Paxos {
 
     fn quiescent(&self) -> bool {
         self.pending.is_empty() && self.proposal.is_none()
+    }
+
+    /// No node leads: every node proposes.
+    fn leads(&self) -> bool {
+        false
+    }
+
+    fn era(&self) -> u64 {
+        u64::from(self.max_round)
     }
 
     fn view(&self) -> NodeView {
@@ -689,9 +699,9 @@ impl Protocol for Paxos {
                 Some(Phase::BackingOff) => "Proposer (backing off)",
                 None => "Acceptor",
             },
-            leads: false,
+            leads: self.leads(),
             era_name: "ballot",
-            era: u64::from(self.max_round),
+            era: self.era(),
             log,
             details,
         }

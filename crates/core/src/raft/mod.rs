@@ -44,7 +44,7 @@ pub type Term = u64;
 pub type Index = u64;
 
 /// One log entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Entry {
     /// The term of the leader that created it.
     pub term: Term,
@@ -53,7 +53,7 @@ pub struct Entry {
 }
 
 /// Raft's RPCs (Figure 2). Replies are messages of their own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Msg {
     /// Invoked by candidates to gather votes (§5.2).
     RequestVote {
@@ -140,7 +140,7 @@ impl fmt::Display for Msg {
 }
 
 /// Raft's timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Timer {
     /// No word from a leader for a while: start an election (§5.2).
     Election,
@@ -200,7 +200,7 @@ pub struct Raft {
     volatile_vote: bool,
 }
 
-type RaftCtx<'a> = Ctx<'a, Msg, Timer>;
+type RaftCtx<'a> = Ctx<'a, Raft>;
 
 impl Raft {
     /// The node's current term.
@@ -726,6 +726,7 @@ impl Protocol for Raft {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
+    type Note = alloc::string::String;
     type Checker = RaftChecker;
 
     const NAME: &'static str = "raft";
@@ -733,7 +734,7 @@ impl Protocol for Raft {
     const TITLE: &'static str = "Raft";
 
     /// §5.2: "When servers start up, they begin as followers."
-    fn boot(ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+    fn boot(ctx: &mut Ctx<'_, Raft>) -> Self {
         Self::restart(
             Durable {
                 current_term: 0,
@@ -744,7 +745,7 @@ impl Protocol for Raft {
         )
     }
 
-    fn restart(durable: Durable, ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+    fn restart(durable: Durable, ctx: &mut Ctx<'_, Raft>) -> Self {
         Self::reset_election_timer(ctx);
         Raft {
             id: ctx.id,
@@ -770,7 +771,7 @@ impl Protocol for Raft {
         }
     }
 
-    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Msg, Timer>) {
+    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Raft>) {
         match input {
             Input::Timer(Timer::Election) => {
                 if self.is_leader() {
@@ -815,6 +816,14 @@ impl Protocol for Raft {
         !self.is_leader() || self.commit_index == self.last_index()
     }
 
+    fn leads(&self) -> bool {
+        self.is_leader()
+    }
+
+    fn era(&self) -> u64 {
+        self.current_term
+    }
+
     fn view(&self) -> NodeView {
         let mut details = alloc::vec![
             ("currentTerm", format!("{}", self.current_term)),
@@ -854,9 +863,9 @@ impl Protocol for Raft {
         }
         NodeView {
             role: self.role_name(),
-            leads: self.is_leader(),
+            leads: self.leads(),
             era_name: "term",
-            era: self.current_term,
+            era: self.era(),
             log: self
                 .log
                 .iter()

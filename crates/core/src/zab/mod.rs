@@ -93,7 +93,7 @@ impl fmt::Display for Zxid {
 }
 
 /// One transaction of a history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Txn {
     /// Its id.
     pub zxid: Zxid,
@@ -103,7 +103,7 @@ pub struct Txn {
 
 /// A vote in leader election: who should lead, and how up to date that
 /// node's history is. Votes are ordered by (epoch, zxid, leader id).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Vote {
     /// The proposed leader's `currentEpoch`.
     pub epoch: Epoch,
@@ -114,7 +114,7 @@ pub struct Vote {
 }
 
 /// The state a voter reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PeerState {
     /// Still electing.
     Looking,
@@ -125,7 +125,7 @@ pub enum PeerState {
 }
 
 /// Zab's messages, with the paper's names.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Msg {
     /// Election notification.
     Vote {
@@ -326,7 +326,7 @@ impl fmt::Display for Msg {
 }
 
 /// Zab's timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Timer {
     /// A looking node re-sends its vote.
     Election,
@@ -481,7 +481,7 @@ pub struct Zab {
     role: Role,
 }
 
-type ZabCtx<'a> = Ctx<'a, Msg, Timer>;
+type ZabCtx<'a> = Ctx<'a, Zab>;
 
 impl Zab {
     /// The node's role.
@@ -1324,6 +1324,7 @@ impl Protocol for Zab {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
+    type Note = String;
     type Checker = ZabChecker;
 
     const NAME: &'static str = "zab";
@@ -1331,7 +1332,7 @@ impl Protocol for Zab {
     const TITLE: &'static str = "Zab";
     const FIFO: bool = true;
 
-    fn boot(ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+    fn boot(ctx: &mut Ctx<'_, Zab>) -> Self {
         Self::restart(
             Durable {
                 accepted_epoch: 0,
@@ -1343,7 +1344,7 @@ impl Protocol for Zab {
         )
     }
 
-    fn restart(durable: Durable, ctx: &mut Ctx<'_, Msg, Timer>) -> Self {
+    fn restart(durable: Durable, ctx: &mut Ctx<'_, Zab>) -> Self {
         let mut z = Zab {
             accepted_epoch: durable.accepted_epoch,
             current_epoch: durable.current_epoch,
@@ -1370,7 +1371,7 @@ impl Protocol for Zab {
         }
     }
 
-    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Msg, Timer>) {
+    fn handle(&mut self, input: Input<Msg, Timer>, ctx: &mut Ctx<'_, Zab>) {
         match input {
             Input::Request(value) => self.on_client_request(value, ctx),
             Input::Timer(Timer::Election) => {
@@ -1463,6 +1464,15 @@ impl Protocol for Zab {
         self.delivered == self.history.len()
     }
 
+    /// Only an established leader (in broadcast) leads.
+    fn leads(&self) -> bool {
+        matches!(&self.role, Role::Leading(l) if l.phase == LeaderPhase::Broadcast)
+    }
+
+    fn era(&self) -> u64 {
+        u64::from(self.current_epoch)
+    }
+
     fn view(&self) -> NodeView {
         let mut details = alloc::vec![
             ("acceptedEpoch", format!("{}", self.accepted_epoch)),
@@ -1493,9 +1503,9 @@ impl Protocol for Zab {
         }
         NodeView {
             role: self.role_name(),
-            leads: matches!(&self.role, Role::Leading(l) if l.phase == LeaderPhase::Broadcast),
+            leads: self.leads(),
             era_name: "epoch",
-            era: u64::from(self.current_epoch),
+            era: self.era(),
             log: self
                 .history
                 .iter()
