@@ -259,12 +259,12 @@ fn a_held_message_does_not_hold_back_its_link() {
 #[test]
 fn golden_trace_hashes() {
     let golden: [(ProtocolKind, u64, u64); 6] = [
-        (ProtocolKind::Raft, 1, 9631869278967691758),
-        (ProtocolKind::Raft, 2, 12873232803801234221),
-        (ProtocolKind::Paxos, 1, 7703528610132707034),
-        (ProtocolKind::Paxos, 2, 1998008594791956168),
-        (ProtocolKind::Zab, 1, 8041168255295073186),
-        (ProtocolKind::Zab, 2, 2763145899290438283),
+        (ProtocolKind::Raft, 1, 9619922218685773485),
+        (ProtocolKind::Raft, 2, 14655507347988756429),
+        (ProtocolKind::Paxos, 1, 11203338248859965585),
+        (ProtocolKind::Paxos, 2, 890682214032940622),
+        (ProtocolKind::Zab, 1, 17634400928132829738),
+        (ProtocolKind::Zab, 2, 12058195178301665465),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()

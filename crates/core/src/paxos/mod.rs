@@ -30,8 +30,10 @@
 //! ballot), and the values learned.
 
 mod check;
+mod note;
 
 pub use check::PaxosChecker;
+pub use note::Note;
 
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::format;
@@ -276,7 +278,7 @@ impl Paxos {
             },
             attempt,
         });
-        ctx.note(format!("proposing in slot {slot} with ballot {ballot}"));
+        ctx.note(Note::Proposing { slot, ballot });
         ctx.set_timer(Timer::Retry, ctx.cluster.timing.paxos_retry);
         for peer in ctx.cluster.peers(ctx.id) {
             ctx.send(peer, Msg::Prepare { slot, ballot }, Purpose::Decision(slot));
@@ -306,9 +308,12 @@ impl Paxos {
             // highest-numbered proposal (if any) that it has accepted."
             // (Equal: the same proposer asking again; answering is harmless.)
             Some(p) if p > ballot => {
-                ctx.refuse(format!(
-                    "promise to n{from} refused in slot {slot}: I promised ballot {p} > {ballot}"
-                ));
+                ctx.refuse(Note::PromiseRefused {
+                    from,
+                    slot,
+                    promised: p,
+                    ballot,
+                });
                 Some(Msg::Nack {
                     slot,
                     ballot,
@@ -342,9 +347,12 @@ impl Paxos {
             // numbered n, it accepts the proposal unless it has already
             // responded to a prepare request having a number greater than n."
             Some(p) if p > ballot => {
-                ctx.refuse(format!(
-                    "accept from n{from} refused in slot {slot}: I promised ballot {p} > {ballot}"
-                ));
+                ctx.refuse(Note::AcceptRefused {
+                    from,
+                    slot,
+                    promised: p,
+                    ballot,
+                });
                 Msg::Nack {
                     slot,
                     ballot,
@@ -354,9 +362,11 @@ impl Paxos {
             _ => {
                 a.promised = Some(ballot);
                 a.accepted = Some((ballot, value));
-                ctx.note(format!(
-                    "accepted v{value} in slot {slot} at ballot {ballot}"
-                ));
+                ctx.note(Note::Accepted {
+                    value,
+                    slot,
+                    ballot,
+                });
                 Msg::Accepted { slot, ballot }
             }
         }
@@ -365,10 +375,10 @@ impl Paxos {
     /// Proposer: a reply (Promise, Accepted or Nack) from `from`, possibly itself.
     fn on_reply(&mut self, from: NodeId, msg: Msg, ctx: &mut PaxosCtx<'_>) {
         let Some(p) = self.proposal.as_mut() else {
-            ctx.refuse(format!(
-                "{} from n{from} ignored: I am not proposing",
-                msg.kind()
-            ));
+            ctx.refuse(Note::NotProposing {
+                kind: msg.kind(),
+                from,
+            });
             return;
         };
         let (slot, ballot) = match msg {
@@ -380,12 +390,14 @@ impl Paxos {
         // NB: a reply counts only for the ballot it answers — counting stale
         // promises from an older ballot is a classic bug.
         if slot != p.slot || ballot != p.ballot {
-            ctx.refuse(format!(
-                "{} from n{from} ignored: it answers ballot {ballot} in slot {slot}, I am at ballot {} in slot {}",
-                msg.kind(),
-                p.ballot,
-                p.slot
-            ));
+            ctx.refuse(Note::OtherBallot {
+                kind: msg.kind(),
+                from,
+                ballot,
+                slot,
+                mine: p.ballot,
+                my_slot: p.slot,
+            });
             return;
         }
         let quorum = ctx.cluster.quorum();
@@ -419,17 +431,20 @@ impl Paxos {
                 let wait = ctx.random_between(1, limit.max(1));
                 ctx.milestone(
                     Milestone::Preempted,
-                    format!(
-                        "preempted in slot {slot} by ballot {promised}: retrying in {wait} ticks"
-                    ),
+                    Note::Preempted {
+                        slot,
+                        by: promised,
+                        wait,
+                    },
                 );
                 ctx.set_timer(Timer::Retry, wait);
             }
             (msg, _) => {
-                ctx.refuse(format!(
-                    "{} from n{from} ignored: this phase of slot {slot} is over",
-                    msg.kind()
-                ));
+                ctx.refuse(Note::PhaseOver {
+                    kind: msg.kind(),
+                    from,
+                    slot,
+                });
             }
         }
     }
@@ -450,7 +465,12 @@ impl Paxos {
                 if v != own {
                     ctx.milestone(
                         Milestone::Adopted,
-                        format!("adopting v{v}, accepted at ballot {b} in slot {slot}, instead of my v{own}"),
+                        Note::Adopting {
+                            value: v,
+                            ballot: b,
+                            slot,
+                            own,
+                        },
                     );
                 }
                 v
@@ -498,9 +518,11 @@ impl Paxos {
         if self.pending.front() == Some(&value) {
             self.pending.pop_front();
         } else if let Some(v) = self.pending.front() {
-            ctx.note(format!(
-                "slot {slot} went to v{value}; v{v} will try the next slot"
-            ));
+            ctx.note(Note::SlotTaken {
+                slot,
+                value,
+                next: *v,
+            });
         }
         self.propose_next(ctx);
     }
@@ -510,10 +532,10 @@ impl Paxos {
             return;
         };
         if !matches!(p.phase, Phase::BackingOff) {
-            ctx.note(format!(
-                "no majority answered ballot {} in slot {} in time: retrying",
-                p.ballot, p.slot
-            ));
+            ctx.note(Note::TimedOut {
+                ballot: p.ballot,
+                slot: p.slot,
+            });
         }
         // Retry in the same slot unless it got decided meanwhile.
         let slot = if self.chosen.contains_key(&p.slot) {
@@ -532,7 +554,7 @@ impl Protocol for Paxos {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
-    type Note = alloc::string::String;
+    type Note = Note;
     type Checker = PaxosChecker;
 
     const NAME: &'static str = "paxos";
@@ -578,7 +600,7 @@ impl Protocol for Paxos {
             Input::Request(value) => {
                 self.pending.push_back(value);
                 if self.proposal.is_some() {
-                    ctx.note(format!("v{value} queued behind my current proposal"));
+                    ctx.note(Note::Queued { value });
                 }
                 self.propose_next(ctx);
             }

@@ -25,8 +25,10 @@
 //! `currentTerm`, `votedFor` and the log. Everything else is rebuilt.
 
 mod check;
+mod note;
 
 pub use check::RaftChecker;
+pub use note::Note;
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -279,10 +281,7 @@ impl Raft {
         self.current_term = term;
         self.voted_for = None;
         if !matches!(self.role, Role::Follower { .. }) {
-            ctx.milestone(
-                Milestone::SteppedDown,
-                format!("{was} steps down: n{from} is in the newer term {term}"),
-            );
+            ctx.milestone(Milestone::SteppedDown, Note::StepsDown { was, from, term });
             if self.is_leader() {
                 ctx.cancel_timer(Timer::Heartbeat);
                 Self::reset_election_timer(ctx);
@@ -314,10 +313,9 @@ impl Raft {
         };
         ctx.milestone(
             Milestone::ElectionStarted,
-            format!(
-                "election timeout: campaigning in term {}",
-                self.current_term
-            ),
+            Note::Campaigning {
+                term: self.current_term,
+            },
         );
         ctx.observe(Observation::Role {
             role: "Candidate",
@@ -353,10 +351,10 @@ impl Raft {
         };
         ctx.milestone(
             Milestone::LeaderElected,
-            format!(
-                "won the election for term {} with {votes} votes",
-                self.current_term
-            ),
+            Note::Won {
+                term: self.current_term,
+                votes,
+            },
         );
         ctx.observe(Observation::Role {
             role: "Leader",
@@ -424,12 +422,11 @@ impl Raft {
                 // NB: the Figure 8 rule. This entry is on a majority but is
                 // from an older term, so another leader could still
                 // overwrite it; it commits only with an entry of this term.
-                ctx.refuse(format!(
-                    "index {n} is on a majority but has term {}, not {}: it commits only after an entry of term {} does (§5.4.2)",
-                    self.term_at(n).unwrap_or(0),
-                    self.current_term,
-                    self.current_term
-                ));
+                ctx.refuse(Note::OldTermNotCommitted {
+                    index: n,
+                    its_term: self.term_at(n).unwrap_or(0),
+                    current: self.current_term,
+                });
                 return;
             }
             n -= 1;
@@ -467,37 +464,42 @@ impl Raft {
         // RequestVote receiver implementation, Figure 2.
         // 1. "Reply false if term < currentTerm."
         let granted = if term < self.current_term {
-            ctx.refuse(format!(
-                "vote refused to n{from}: its term {term} is older than mine ({})",
-                self.current_term
-            ));
+            ctx.refuse(Note::VoteOlderTerm {
+                from,
+                term,
+                mine: self.current_term,
+            });
             false
         } else if self.voted_for.is_some_and(|v| v != from) {
             // 2. "If votedFor is null or candidateId ..."
-            ctx.refuse(format!(
-                "vote refused to n{from}: I already voted for n{} in term {term}",
-                self.voted_for.unwrap_or(0)
-            ));
+            ctx.refuse(Note::VoteAlreadyCast {
+                from,
+                voted_for: self.voted_for.unwrap_or(0),
+                term,
+            });
             false
         } else if (last_log_term, last_log_index) < (self.last_term(), self.last_index()) {
             // "... and candidate's log is at least as up-to-date as
             // receiver's log, grant vote" (§5.4.1: compare the last
             // entries' terms, then the logs' lengths).
             if last_log_term != self.last_term() {
-                ctx.refuse(format!(
-                    "vote refused to n{from}: its log ends at term {last_log_term}, mine at term {}",
-                    self.last_term()
-                ));
+                ctx.refuse(Note::VoteLogOlderTerm {
+                    from,
+                    theirs: last_log_term,
+                    mine: self.last_term(),
+                });
             } else {
-                ctx.refuse(format!(
-                    "vote refused to n{from}: its log ends at index {last_log_index}, mine at index {} (both term {last_log_term})",
-                    self.last_index()
-                ));
+                ctx.refuse(Note::VoteLogShorter {
+                    from,
+                    theirs: last_log_index,
+                    mine: self.last_index(),
+                    term: last_log_term,
+                });
             }
             false
         } else {
             self.voted_for = Some(from);
-            ctx.note(format!("voted for n{from} in term {term}"));
+            ctx.note(Note::Voted { to: from, term });
             // Granting a vote resets the election timer (Figure 2, Followers).
             Self::reset_election_timer(ctx);
             true
@@ -521,15 +523,15 @@ impl Raft {
         self.observe_term(term, from, ctx);
         let current = self.current_term;
         let Role::Candidate { votes } = &mut self.role else {
-            ctx.refuse(format!(
-                "vote reply from n{from} ignored: I am not campaigning"
-            ));
+            ctx.refuse(Note::VoteReplyNotCampaigning { from });
             return;
         };
         if term < current {
-            ctx.refuse(format!(
-                "vote reply from n{from} ignored: it is for term {term}, I am in term {current}"
-            ));
+            ctx.refuse(Note::VoteReplyOldTerm {
+                from,
+                term,
+                current,
+            });
             return;
         }
         if granted {
@@ -553,10 +555,11 @@ impl Raft {
         // AppendEntries receiver implementation, Figure 2.
         // 1. "Reply false if term < currentTerm."
         if term < self.current_term {
-            ctx.refuse(format!(
-                "append from n{from} refused: its term {term} is older than mine ({})",
-                self.current_term
-            ));
+            ctx.refuse(Note::AppendOlderTerm {
+                from,
+                term,
+                mine: self.current_term,
+            });
             let reply = Msg::AppendEntriesReply {
                 term: self.current_term,
                 success: false,
@@ -570,7 +573,7 @@ impl Raft {
         if matches!(self.role, Role::Candidate { .. }) {
             ctx.milestone(
                 Milestone::SteppedDown,
-                format!("candidate steps down: n{from} leads term {term}"),
+                Note::CandidateStepsDown { from, term },
             );
             ctx.observe(Observation::Role {
                 role: "Follower",
@@ -584,10 +587,11 @@ impl Raft {
         // whose term matches prevLogTerm."
         match self.term_at(prev_log_index) {
             None => {
-                ctx.refuse(format!(
-                    "append from n{from} rejected: I have no entry at index {prev_log_index} (my log ends at {})",
-                    self.last_index()
-                ));
+                ctx.refuse(Note::AppendMissingPrev {
+                    from,
+                    prev: prev_log_index,
+                    last: self.last_index(),
+                });
                 let reply = Msg::AppendEntriesReply {
                     term: self.current_term,
                     success: false,
@@ -597,9 +601,12 @@ impl Raft {
                 return;
             }
             Some(t) if t != prev_log_term => {
-                ctx.refuse(format!(
-                    "append from n{from} rejected: my entry at index {prev_log_index} has term {t}, the leader's has term {prev_log_term}"
-                ));
+                ctx.refuse(Note::AppendPrevConflict {
+                    from,
+                    prev: prev_log_index,
+                    mine: t,
+                    theirs: prev_log_term,
+                });
                 let reply = Msg::AppendEntriesReply {
                     term: self.current_term,
                     success: false,
@@ -624,10 +631,12 @@ impl Raft {
                     let removed = self.last_index() - index + 1;
                     ctx.milestone(
                         Milestone::Truncation,
-                        format!(
-                            "deleted {removed} entries from index {index}: term {t} conflicts with the leader's term {}",
-                            entry.term
-                        ),
+                        Note::Truncated {
+                            removed,
+                            index,
+                            mine: t,
+                            theirs: entry.term,
+                        },
                     );
                     self.log.truncate((index - 1) as usize);
                     self.log.push(*entry);
@@ -668,15 +677,15 @@ impl Raft {
             match_index,
         } = &mut self.role
         else {
-            ctx.refuse(format!(
-                "append reply from n{from} ignored: I am not the leader"
-            ));
+            ctx.refuse(Note::AppendReplyNotLeader { from });
             return;
         };
         if term < current {
-            ctx.refuse(format!(
-                "append reply from n{from} ignored: it is for term {term}, I lead term {current}"
-            ));
+            ctx.refuse(Note::AppendReplyOldTerm {
+                from,
+                term,
+                current,
+            });
             return;
         }
         if success {
@@ -694,20 +703,22 @@ impl Raft {
             let n = next_index.entry(from).or_insert(last + 1);
             let back = (*n).saturating_sub(1).min(index + 1).max(1);
             *n = back;
-            ctx.note(format!("n{from} lacks entries: retrying from index {back}"));
+            ctx.note(Note::Retrying { from, back });
             self.send_append(from, ctx);
         }
     }
 
     fn on_client_request(&mut self, value: Value, ctx: &mut RaftCtx<'_>) {
         if !self.is_leader() {
-            let hint = match self.role {
-                Role::Follower { leader: Some(l) } => format!(" (as far as I know n{l} leads)"),
-                _ => format!(" (no leader known in term {})", self.current_term),
+            let leader = match self.role {
+                Role::Follower { leader } => leader,
+                _ => None,
             };
-            ctx.refuse(format!(
-                "request v{value} refused: I am not the leader{hint}"
-            ));
+            ctx.refuse(Note::NotLeader {
+                value,
+                leader,
+                term: self.current_term,
+            });
             return;
         }
         // "If command received from client: append entry to local log,
@@ -716,7 +727,10 @@ impl Raft {
             term: self.current_term,
             value,
         });
-        ctx.note(format!("appended v{value} at index {}", self.last_index()));
+        ctx.note(Note::Appended {
+            value,
+            index: self.last_index(),
+        });
         self.broadcast_append(ctx);
         self.advance_commit(ctx);
     }
@@ -726,7 +740,7 @@ impl Protocol for Raft {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
-    type Note = alloc::string::String;
+    type Note = Note;
     type Checker = RaftChecker;
 
     const NAME: &'static str = "raft";
@@ -775,7 +789,7 @@ impl Protocol for Raft {
         match input {
             Input::Timer(Timer::Election) => {
                 if self.is_leader() {
-                    ctx.refuse("election timer ignored: I am the leader".into());
+                    ctx.refuse(Note::ElectionTimerAtLeader);
                 } else {
                     self.start_election(ctx);
                 }

@@ -49,8 +49,10 @@
 //! Durable: both epochs, the history and the last session number.
 
 mod check;
+mod note;
 
 pub use check::ZabChecker;
+pub use note::{Note, Why};
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -560,14 +562,11 @@ impl Zab {
     }
 
     /// Phase 0: (re)start leader election with a vote for ourselves.
-    fn look(&mut self, why: String, ctx: &mut ZabCtx<'_>) {
+    fn look(&mut self, why: Why, ctx: &mut ZabCtx<'_>) {
         if let Role::Leading(_) = self.role {
-            ctx.milestone(Milestone::SteppedDown, format!("stops leading: {why}"));
+            ctx.milestone(Milestone::SteppedDown, Note::StopsLeading(why));
         } else {
-            ctx.milestone(
-                Milestone::ElectionStarted,
-                format!("looking for a leader: {why}"),
-            );
+            ctx.milestone(Milestone::ElectionStarted, Note::Looking(why));
         }
         ctx.cancel_timer(Timer::Heartbeat);
         ctx.cancel_timer(Timer::Quorum);
@@ -655,9 +654,11 @@ impl Zab {
                 votes.insert(from, vote);
                 self.broadcast_vote(ctx);
             } else if round < my_round {
-                ctx.refuse(format!(
-                    "vote from n{from} is for old round {round}; I am in round {my_round}"
-                ));
+                ctx.refuse(Note::OldRound {
+                    from,
+                    round,
+                    mine: my_round,
+                });
                 let reply = Msg::Vote {
                     vote: *mine,
                     round: my_round,
@@ -731,7 +732,7 @@ impl Zab {
                 acks: BTreeMap::new(),
                 heard: BTreeSet::new(),
             });
-            ctx.note("elected prospective leader: starting discovery".into());
+            ctx.note(Note::ProspectiveLeader);
             self.announce(ctx);
             ctx.set_timer(Timer::Quorum, hi);
             self.maybe_new_epoch(ctx);
@@ -769,10 +770,10 @@ impl Zab {
         let epoch = l.cepochs.values().max().copied().unwrap_or(0) + 1;
         l.epoch = Some(epoch);
         self.accepted_epoch = epoch;
-        ctx.note(format!(
-            "proposing epoch {epoch} to {} followers",
-            l.cepochs.len() - 1
-        ));
+        ctx.note(Note::ProposingEpoch {
+            epoch,
+            followers: l.cepochs.len() - 1,
+        });
         let me = ctx.id;
         for f in l.cepochs.keys().filter(|f| **f != me) {
             let session = l.session(*f);
@@ -802,10 +803,10 @@ impl Zab {
             .map(|(id, v)| (*id, v.clone()))
             .unwrap_or((ctx.id, (self.current_epoch, self.history.clone())));
         if best != ctx.id && history != self.history {
-            ctx.note(format!(
-                "adopting n{best}'s more up-to-date history {}",
-                history_text(&history)
-            ));
+            ctx.note(Note::AdoptingHistory {
+                from: best,
+                history: history.clone(),
+            });
             // NB: in a correct run the adopted history begins with all we
             // delivered; the checker's "Delivered prefix never shrinks" says
             // so when a mistake breaks that. The `min` only keeps such a run
@@ -869,10 +870,10 @@ impl Zab {
             .collect();
         ctx.milestone(
             Milestone::LeaderElected,
-            format!(
-                "established as leader of epoch {epoch} with {} synced followers",
-                followers.len()
-            ),
+            Note::Established {
+                epoch,
+                followers: followers.len(),
+            },
         );
         self.announce(ctx);
         for (f, session) in followers {
@@ -905,13 +906,11 @@ impl Zab {
 
     fn on_client_request(&mut self, value: Value, ctx: &mut ZabCtx<'_>) {
         let Role::Leading(l) = &mut self.role else {
-            ctx.refuse(format!("request v{value} refused: I am not the leader"));
+            ctx.refuse(Note::NotLeader { value });
             return;
         };
         let (Some(epoch), LeaderPhase::Broadcast) = (l.epoch, l.phase) else {
-            ctx.refuse(format!(
-                "request v{value} refused: my epoch is not established yet"
-            ));
+            ctx.refuse(Note::NotEstablished { value });
             return;
         };
         let last = self.history.last().map_or(Zxid::default(), |t| t.zxid);
@@ -926,7 +925,10 @@ impl Zab {
         };
         self.history.push(txn);
         l.acks.insert(txn.zxid, BTreeSet::from([ctx.id]));
-        ctx.note(format!("proposing v{value} as zxid {}", txn.zxid));
+        ctx.note(Note::Proposing {
+            value,
+            zxid: txn.zxid,
+        });
         let me = ctx.id;
         for f in l.forwarding.iter().filter(|f| **f != me) {
             let session = l.session(*f);
@@ -1018,10 +1020,11 @@ impl Zab {
                 ..
             } => {
                 if Some(acked) != epoch {
-                    ctx.refuse(format!(
-                        "ACK-E from n{from} ignored: it accepts epoch {acked}, and I propose {}",
-                        epoch.map_or("none yet".into(), |e| format!("epoch {e}"))
-                    ));
+                    ctx.refuse(Note::AckEpochOther {
+                        from,
+                        acked,
+                        proposed: epoch,
+                    });
                 } else if l.phase == LeaderPhase::Discovery {
                     if promise {
                         l.ackes.insert(from, (current_epoch, history));
@@ -1030,9 +1033,7 @@ impl Zab {
                         l.rejoining.insert(from);
                     }
                 } else if l.forwarding.contains(&from) {
-                    ctx.refuse(format!(
-                        "ACK-E from n{from} ignored: I already sent it NEWLEADER in this session"
-                    ));
+                    ctx.refuse(Note::AckEpochAgain { from });
                 } else {
                     // A follower joining after discovery: sync it with the
                     // current history.
@@ -1067,10 +1068,10 @@ impl Zab {
                 l.ack_upto(from, last);
                 self.maybe_commit(ctx);
             }
-            other => ctx.refuse(format!(
-                "{} from n{from} ignored: it is for another epoch",
-                other.kind()
-            )),
+            other => ctx.refuse(Note::OtherEpoch {
+                kind: other.kind(),
+                from,
+            }),
         }
     }
 
@@ -1085,10 +1086,11 @@ impl Zab {
             return;
         };
         if from != leader {
-            ctx.refuse(format!(
-                "{} from n{from} ignored: I follow n{leader}",
-                msg.kind()
-            ));
+            ctx.refuse(Note::NotMyLeader {
+                kind: msg.kind(),
+                from,
+                leader,
+            });
             return;
         }
         // NB: a message of an earlier session is ignored whatever it says.
@@ -1118,12 +1120,12 @@ impl Zab {
             _ => false,
         };
         if !fits {
-            ctx.refuse(format!(
-                "{} from n{from} ignored: it does not fit my epoch {} and phase ({})",
-                msg.kind(),
-                self.current_epoch,
-                self.role_name()
-            ));
+            ctx.refuse(Note::DoesNotFit {
+                kind: msg.kind(),
+                from,
+                epoch: self.current_epoch,
+                phase: self.role_name(),
+            });
             return;
         }
         ctx.set_timer(Timer::LeaderTimeout, hi);
@@ -1134,11 +1136,11 @@ impl Zab {
                 // NB: e' == acceptedEpoch (a rejoin) must not count as a new
                 // promise, or two leaders could both gather a quorum for e'.
                 if epoch < self.accepted_epoch {
-                    ctx.refuse(format!(
-                        "NEWEPOCH {epoch} refused: I already promised epoch {}",
-                        self.accepted_epoch
-                    ));
-                    self.look(format!("n{leader} offers an old epoch"), ctx);
+                    ctx.refuse(Note::NewEpochRefused {
+                        epoch,
+                        promised: self.accepted_epoch,
+                    });
+                    self.look(Why::OldEpochOffered { leader }, ctx);
                     return;
                 }
                 let promise = epoch > self.accepted_epoch;
@@ -1159,11 +1161,11 @@ impl Zab {
             }
             Msg::NewLeader { epoch, history, .. } => {
                 if epoch != self.accepted_epoch {
-                    ctx.refuse(format!(
-                        "NEWLEADER for epoch {epoch} refused: I accepted epoch {}",
-                        self.accepted_epoch
-                    ));
-                    self.look(format!("n{leader}'s NEWLEADER is for another epoch"), ctx);
+                    ctx.refuse(Note::NewLeaderRefused {
+                        epoch,
+                        accepted: self.accepted_epoch,
+                    });
+                    self.look(Why::NewLeaderOtherEpoch { leader }, ctx);
                     return;
                 }
                 self.sync_history(history, leader, ctx);
@@ -1213,7 +1215,10 @@ impl Zab {
                 } else {
                     // FIFO broken: a proposal went missing. Resynchronize.
                     self.look(
-                        format!("missed a proposal before {} from n{leader}", txn.zxid),
+                        Why::MissedProposal {
+                            before: txn.zxid,
+                            leader,
+                        },
                         ctx,
                     );
                 }
@@ -1222,7 +1227,7 @@ impl Zab {
                 if self.history.iter().any(|t| t.zxid == zxid) {
                     self.deliver_upto(Some(zxid), ctx);
                 } else {
-                    self.look(format!("COMMIT for {zxid}, which I never received"), ctx);
+                    self.look(Why::CommitNeverReceived { zxid }, ctx);
                 }
             }
             Msg::Ping {
@@ -1240,10 +1245,7 @@ impl Zab {
                 }
                 if let Some(z) = committed {
                     if !self.history.iter().any(|t| t.zxid == z) {
-                        self.look(
-                            format!("n{leader} committed {z}, which I never received"),
-                            ctx,
-                        );
+                        self.look(Why::CommittedNeverReceived { leader, zxid: z }, ctx);
                         return;
                     }
                     self.deliver_upto(Some(z), ctx);
@@ -1278,31 +1280,24 @@ impl Zab {
         if surplus.is_empty() {
             self.history = history;
         } else if ctx.cluster.mistake(Mistake::ZabSkipTruncate) {
-            ctx.note(format!(
-                "kept {} entries n{leader} never had",
-                surplus.len()
-            ));
+            ctx.note(Note::KeptSurplus {
+                count: surplus.len(),
+                leader,
+            });
             let mut merged = history;
             merged.extend(surplus);
             merged.sort_by_key(|t| t.zxid);
             self.history = merged;
         } else {
-            ctx.milestone(
-                Milestone::Truncation,
-                format!(
-                    "truncated {} entries n{leader} never had: {}",
-                    surplus.len(),
-                    history_text(&surplus)
-                ),
-            );
+            ctx.milestone(Milestone::Truncation, Note::Truncated { leader, surplus });
             self.history = history;
         }
         ctx.milestone(
             Milestone::Synced,
-            format!(
-                "synchronized with n{leader}: history {}",
-                history_text(&self.history)
-            ),
+            Note::Synced {
+                leader,
+                history: self.history.clone(),
+            },
         );
     }
 }
@@ -1313,18 +1308,20 @@ pub(super) fn common_prefix(a: &[Txn], b: &[Txn]) -> usize {
 }
 
 /// Why a message of another session is ignored.
-fn stale_session(msg: &Msg, from: NodeId, session: Session, current: Session) -> String {
-    format!(
-        "{} from n{from} ignored: it belongs to session {session}, but the current session is {current}; the connection it came on is closed",
-        msg.kind()
-    )
+fn stale_session(msg: &Msg, from: NodeId, session: Session, current: Session) -> Note {
+    Note::StaleSession {
+        kind: msg.kind(),
+        from,
+        session,
+        current,
+    }
 }
 
 impl Protocol for Zab {
     type Msg = Msg;
     type Timer = Timer;
     type Durable = Durable;
-    type Note = String;
+    type Note = Note;
     type Checker = ZabChecker;
 
     const NAME: &'static str = "zab";
@@ -1358,7 +1355,7 @@ impl Protocol for Zab {
                 session: durable.session,
             },
         };
-        z.look("starting up".into(), ctx);
+        z.look(Why::StartingUp, ctx);
         z
     }
 
@@ -1408,20 +1405,17 @@ impl Protocol for Zab {
                     return;
                 };
                 if l.phase != LeaderPhase::Broadcast {
-                    self.look(
-                        "could not gather a quorum to establish my epoch".into(),
-                        ctx,
-                    );
+                    self.look(Why::NoQuorumToEstablish, ctx);
                     return;
                 }
                 let heard = l.heard.len() + 1;
                 l.heard.clear();
                 if heard < ctx.cluster.quorum() {
                     self.look(
-                        format!(
-                            "heard from only {heard} of {} nodes (itself included), fewer than a quorum",
-                            ctx.cluster.size
-                        ),
+                        Why::HeardFromFew {
+                            heard,
+                            size: ctx.cluster.size,
+                        },
                         ctx,
                     );
                     return;
@@ -1431,7 +1425,7 @@ impl Protocol for Zab {
             }
             Input::Timer(Timer::LeaderTimeout) => {
                 if let Role::Following { leader, .. } = self.role {
-                    self.look(format!("no word from leader n{leader}"), ctx);
+                    self.look(Why::NoWordFromLeader { leader }, ctx);
                 }
             }
             Input::Deliver { from, msg } => match (&mut self.role, msg) {
@@ -1451,10 +1445,10 @@ impl Protocol for Zab {
                 (Role::Leading(_), msg) => self.on_leader_msg(from, msg, ctx),
                 (Role::Following { .. }, msg) => self.on_follower_msg(from, msg, ctx),
                 (Role::Looking { .. }, msg) => {
-                    ctx.refuse(format!(
-                        "{} from n{from} ignored: I am still looking for a leader",
-                        msg.kind()
-                    ));
+                    ctx.refuse(Note::StillLooking {
+                        kind: msg.kind(),
+                        from,
+                    });
                 }
             },
         }

@@ -1,0 +1,230 @@
+//! What a Raft node tells the learner: why it refused an input, and what it
+//! did. Data with the nodes, terms and indexes involved, worded only when
+//! shown (the wording is what the scenario files expect).
+
+use core::fmt;
+
+use super::{Index, Term};
+use crate::protocol::{NodeId, Value};
+
+/// One thing a Raft node says.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Note {
+    /// A leader or candidate saw a newer term and became a follower (§5.1).
+    StepsDown {
+        was: &'static str,
+        from: NodeId,
+        term: Term,
+    },
+    /// A candidate learned that `from` leads its term (§5.2).
+    CandidateStepsDown { from: NodeId, term: Term },
+    /// The election timer fired: a new term and a campaign (§5.2).
+    Campaigning { term: Term },
+    /// A majority voted for this node.
+    Won { term: Term, votes: usize },
+    /// An entry on a majority is from an older term and is not committed by
+    /// counting (§5.4.2, Figure 8).
+    OldTermNotCommitted {
+        index: Index,
+        its_term: Term,
+        current: Term,
+    },
+    /// RequestVote from an older term.
+    VoteOlderTerm {
+        from: NodeId,
+        term: Term,
+        mine: Term,
+    },
+    /// RequestVote when this node voted for another candidate in the term.
+    VoteAlreadyCast {
+        from: NodeId,
+        voted_for: NodeId,
+        term: Term,
+    },
+    /// RequestVote from a candidate whose log ends in an older term.
+    VoteLogOlderTerm {
+        from: NodeId,
+        theirs: Term,
+        mine: Term,
+    },
+    /// RequestVote from a candidate whose log is shorter in the same term.
+    VoteLogShorter {
+        from: NodeId,
+        theirs: Index,
+        mine: Index,
+        term: Term,
+    },
+    /// A vote granted.
+    Voted { to: NodeId, term: Term },
+    /// A vote reply while not campaigning.
+    VoteReplyNotCampaigning { from: NodeId },
+    /// A vote reply for an older term.
+    VoteReplyOldTerm {
+        from: NodeId,
+        term: Term,
+        current: Term,
+    },
+    /// AppendEntries from an older term.
+    AppendOlderTerm {
+        from: NodeId,
+        term: Term,
+        mine: Term,
+    },
+    /// AppendEntries whose previous entry this node lacks.
+    AppendMissingPrev {
+        from: NodeId,
+        prev: Index,
+        last: Index,
+    },
+    /// AppendEntries whose previous entry has another term here.
+    AppendPrevConflict {
+        from: NodeId,
+        prev: Index,
+        mine: Term,
+        theirs: Term,
+    },
+    /// Conflicting entries deleted (§5.3).
+    Truncated {
+        removed: Index,
+        index: Index,
+        mine: Term,
+        theirs: Term,
+    },
+    /// An append reply while not leading.
+    AppendReplyNotLeader { from: NodeId },
+    /// An append reply for an older term.
+    AppendReplyOldTerm {
+        from: NodeId,
+        term: Term,
+        current: Term,
+    },
+    /// A follower lacks entries; the leader backs up nextIndex.
+    Retrying { from: NodeId, back: Index },
+    /// A client request to a node that does not lead.
+    NotLeader {
+        value: Value,
+        leader: Option<NodeId>,
+        term: Term,
+    },
+    /// A client value appended to the leader's log.
+    Appended { value: Value, index: Index },
+    /// The election timer fired at the leader.
+    ElectionTimerAtLeader,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::StepsDown { was, from, term } => {
+                write!(f, "{was} steps down: n{from} is in the newer term {term}")
+            }
+            Note::CandidateStepsDown { from, term } => {
+                write!(f, "candidate steps down: n{from} leads term {term}")
+            }
+            Note::Campaigning { term } => {
+                write!(f, "election timeout: campaigning in term {term}")
+            }
+            Note::Won { term, votes } => {
+                write!(f, "won the election for term {term} with {votes} votes")
+            }
+            Note::OldTermNotCommitted {
+                index,
+                its_term,
+                current,
+            } => write!(
+                f,
+                "index {index} is on a majority but has term {its_term}, not {current}: it commits only after an entry of term {current} does (§5.4.2)"
+            ),
+            Note::VoteOlderTerm { from, term, mine } => write!(
+                f,
+                "vote refused to n{from}: its term {term} is older than mine ({mine})"
+            ),
+            Note::VoteAlreadyCast {
+                from,
+                voted_for,
+                term,
+            } => write!(
+                f,
+                "vote refused to n{from}: I already voted for n{voted_for} in term {term}"
+            ),
+            Note::VoteLogOlderTerm { from, theirs, mine } => write!(
+                f,
+                "vote refused to n{from}: its log ends at term {theirs}, mine at term {mine}"
+            ),
+            Note::VoteLogShorter {
+                from,
+                theirs,
+                mine,
+                term,
+            } => write!(
+                f,
+                "vote refused to n{from}: its log ends at index {theirs}, mine at index {mine} (both term {term})"
+            ),
+            Note::Voted { to, term } => write!(f, "voted for n{to} in term {term}"),
+            Note::VoteReplyNotCampaigning { from } => {
+                write!(f, "vote reply from n{from} ignored: I am not campaigning")
+            }
+            Note::VoteReplyOldTerm {
+                from,
+                term,
+                current,
+            } => write!(
+                f,
+                "vote reply from n{from} ignored: it is for term {term}, I am in term {current}"
+            ),
+            Note::AppendOlderTerm { from, term, mine } => write!(
+                f,
+                "append from n{from} refused: its term {term} is older than mine ({mine})"
+            ),
+            Note::AppendMissingPrev { from, prev, last } => write!(
+                f,
+                "append from n{from} rejected: I have no entry at index {prev} (my log ends at {last})"
+            ),
+            Note::AppendPrevConflict {
+                from,
+                prev,
+                mine,
+                theirs,
+            } => write!(
+                f,
+                "append from n{from} rejected: my entry at index {prev} has term {mine}, the leader's has term {theirs}"
+            ),
+            Note::Truncated {
+                removed,
+                index,
+                mine,
+                theirs,
+            } => write!(
+                f,
+                "deleted {removed} entries from index {index}: term {mine} conflicts with the leader's term {theirs}"
+            ),
+            Note::AppendReplyNotLeader { from } => {
+                write!(f, "append reply from n{from} ignored: I am not the leader")
+            }
+            Note::AppendReplyOldTerm {
+                from,
+                term,
+                current,
+            } => write!(
+                f,
+                "append reply from n{from} ignored: it is for term {term}, I lead term {current}"
+            ),
+            Note::Retrying { from, back } => {
+                write!(f, "n{from} lacks entries: retrying from index {back}")
+            }
+            Note::NotLeader {
+                value,
+                leader,
+                term,
+            } => {
+                write!(f, "request v{value} refused: I am not the leader")?;
+                match leader {
+                    Some(l) => write!(f, " (as far as I know n{l} leads)"),
+                    None => write!(f, " (no leader known in term {term})"),
+                }
+            }
+            Note::Appended { value, index } => write!(f, "appended v{value} at index {index}"),
+            Note::ElectionTimerAtLeader => f.write_str("election timer ignored: I am the leader"),
+        }
+    }
+}
