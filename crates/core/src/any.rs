@@ -104,6 +104,18 @@ pub struct MessageMeta {
     pub unordered: bool,
 }
 
+/// A running node's standing, protocol-neutral: what [`NodeView`] says of
+/// it, without its log and details.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// Its role.
+    pub role: &'static str,
+    /// Whether it leads.
+    pub leads: bool,
+    /// Its term, ballot round or epoch.
+    pub era: u64,
+}
+
 /// An armed timer, protocol-neutral.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimerView {
@@ -290,6 +302,20 @@ impl AnySim {
     /// Whether node `id` exists and is up.
     pub fn is_up(&self, id: NodeId) -> bool {
         each!(self, s => s.node(id).is_some())
+    }
+
+    /// Node `id`'s standing, if it is up.
+    pub fn status(&self, id: NodeId) -> Option<NodeStatus> {
+        each!(self, s => s.node(id).map(|p| NodeStatus {
+            role: p.role_name(),
+            leads: p.leads(),
+            era: p.era(),
+        }))
+    }
+
+    /// Whether node `id` knows `value` is decided; `None` if it is down.
+    pub fn has_decided(&self, id: NodeId, value: crate::protocol::Value) -> Option<bool> {
+        each!(self, s => s.node(id).map(|p| p.has_decided(value)))
     }
 
     /// The id the next message sent will have.

@@ -242,7 +242,7 @@ fn stranded(sim: &AnySim, i: usize) -> bool {
         .nodes()
         .iter()
         .filter_map(|s| s.up())
-        .find(|n| n.view().leads)
+        .find(|n| n.leads())
         .map(|n| n.current_epoch());
     match (z.nodes()[i].up(), leader_epoch) {
         (Some(n), Some(e)) => n.accepted_epoch() > e,
@@ -256,20 +256,25 @@ pub fn settled(sim: &AnySim) -> bool {
     if sim.kind() == ProtocolKind::Paxos {
         return true;
     }
-    let views = sim.views();
-    let leaders: Vec<_> = views.iter().flatten().filter(|v| v.leads).collect();
-    let [leader] = leaders[..] else { return false };
-    views.iter().enumerate().all(|(i, v)| match v {
+    let ids = 1..=sim.config().nodes;
+    let mut leaders = ids
+        .clone()
+        .filter_map(|id| sim.status(id))
+        .filter(|s| s.leads);
+    let (Some(leader), None) = (leaders.next(), leaders.next()) else {
+        return false;
+    };
+    ids.enumerate().all(|(i, id)| match sim.status(id) {
         None => true,
-        Some(v) => v.leads || (v.role == "Follower" && v.era == leader.era) || stranded(sim, i),
+        Some(s) => s.leads || (s.role == "Follower" && s.era == leader.era) || stranded(sim, i),
     })
 }
 
 /// Whether every running node holds `value` as decided.
 pub fn decided_everywhere(sim: &AnySim, value: Value) -> bool {
-    sim.views().iter().enumerate().all(|(i, v)| match v {
-        None => true,
-        Some(v) => v.log.iter().any(|e| e.value == value && e.committed) || stranded(sim, i),
+    (1..=sim.config().nodes).enumerate().all(|(i, id)| {
+        sim.has_decided(id, value)
+            .is_none_or(|d| d || stranded(sim, i))
     })
 }
 
@@ -305,7 +310,7 @@ fn check_liveness(sim: &mut AnySim) -> Result<(), String> {
     apply(sim, Action::Heal)?;
     apply(sim, Action::SetFaults(Faults::default()))?;
     for id in 1..=sim.config().nodes {
-        if sim.views()[usize::from(id) - 1].is_none() {
+        if !sim.is_up(id) {
             apply(sim, Action::Restart(id))?;
         }
     }
@@ -425,6 +430,7 @@ pub fn compare(
     }
     let setup = sim.summary().background;
     let setup_ticks = sim.now();
+    let mut in_flight = Vec::new();
     for _ in 0..requests {
         if failure.is_some() {
             break;
@@ -433,9 +439,9 @@ pub fn compare(
             .map_err(|e| format!("{e}"))?;
         let value = sim.requested().last().copied().unwrap_or(0);
         let done = |s: &AnySim| {
+            s.messages_meta(&mut in_flight);
             decided_everywhere(s, value)
-                && !s
-                    .messages()
+                && !in_flight
                     .iter()
                     .any(|m| matches!(m.purpose, Purpose::Decision(_)))
         };

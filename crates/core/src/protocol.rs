@@ -505,6 +505,11 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     fn leads(&self) -> bool;
     /// Its term, ballot round or epoch, as [`NodeView::era`].
     fn era(&self) -> u64;
+    /// Its role, as [`NodeView::role`].
+    fn role_name(&self) -> &'static str;
+    /// Whether it knows `value` is decided (an entry of [`NodeView::log`]
+    /// holding it is committed), without building a view.
+    fn has_decided(&self, value: Value) -> bool;
     /// Whether the node has no unfinished business: everything it holds is
     /// committed and no client value waits (used by liveness checks).
     fn quiescent(&self) -> bool;
@@ -537,6 +542,20 @@ pub struct World<'a, P: Protocol> {
     pub cluster: &'a Cluster,
     /// Every value a client has asked for so far.
     pub requested: &'a [Value],
+    /// The nodes whose state the step may have changed, bit `i` for node
+    /// `i + 1`: the node that handled an input, crashed or restarted. The
+    /// others are as the checker saw them last, so it need not look again.
+    pub changed: u16,
+}
+
+impl<P: Protocol> World<'_, P> {
+    /// Every node, as after booting.
+    pub const EVERY_NODE: u16 = u16::MAX;
+
+    /// Whether the step may have changed node `id`.
+    pub fn changed(&self, id: NodeId) -> bool {
+        self.changed & (1 << (id - 1)) != 0
+    }
 }
 
 /// Checks a protocol's safety invariants after every step, keeping whatever

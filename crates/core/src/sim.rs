@@ -478,6 +478,8 @@ pub struct Sim<P: Protocol> {
     events: Vec<EventOf<P>>,
     /// Scratch space for a node's effects, reused from input to input.
     effects: Vec<EffectOf<P>>,
+    /// The nodes this step may have changed, for the checker.
+    touched: u16,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -568,6 +570,7 @@ impl<P: Protocol> Sim<P> {
             boot: Vec::new(),
             events: Vec::new(),
             effects: Vec::new(),
+            touched: World::<P>::EVERY_NODE,
         };
         for id in sim.cluster.ids() {
             let mut effects = core::mem::take(&mut sim.effects);
@@ -696,6 +699,7 @@ impl<P: Protocol> Sim<P> {
                     return Err(ActionError(format!("n{n} is already down")));
                 };
                 self.nodes[idx] = Slot::Down(p.durable());
+                self.touched |= 1 << idx;
                 self.timers.retain(|t| t.node != *n);
                 self.record(EventKind::Crashed(*n));
             }
@@ -719,6 +723,7 @@ impl<P: Protocol> Sim<P> {
                 );
                 let node = P::restart(durable, &mut ctx);
                 self.nodes[idx] = Slot::Up(node);
+                self.touched |= 1 << idx;
                 self.apply_effects(*n, &mut effects, 0);
                 self.effects = effects;
             }
@@ -783,6 +788,7 @@ impl<P: Protocol> Sim<P> {
                 nodes: &self.nodes,
                 cluster: &self.cluster,
                 requested: &self.requested,
+                changed: self.touched,
             };
             self.checker.check(&world, &mut self.found);
             // A broken invariant usually stays broken: report each once.
@@ -793,6 +799,7 @@ impl<P: Protocol> Sim<P> {
                 }
             }
         }
+        self.touched = 0;
         if self.config.trace {
             let mut h = Fnv(self.hash);
             self.events.hash(&mut h);
@@ -946,6 +953,7 @@ impl<P: Protocol> Sim<P> {
         let Slot::Up(p) = &mut self.nodes[usize::from(node - 1)] else {
             return;
         };
+        self.touched |= 1 << (node - 1);
         let mut effects = core::mem::take(&mut self.effects);
         let mut ctx = Ctx::new(
             node,

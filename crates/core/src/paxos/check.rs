@@ -34,23 +34,28 @@ fn acceptor_of(slot: &Slot<Paxos>) -> &BTreeMap<SlotNo, AcceptorSlot> {
 impl Checker<Paxos> for PaxosChecker {
     fn check(&mut self, world: &World<'_, Paxos>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
-        // An acceptor's promise never decreases, even by being forgotten.
-        for ((id, slot), high) in &self.promises {
-            let now = acceptor_of(&world.nodes[usize::from(*id) - 1])
-                .get(slot)
-                .and_then(|a| a.promised);
-            if now.is_none_or(|p| p < *high) {
-                let now = now.map_or("nothing".into(), |p| alloc::format!("{p}"));
-                violation!(
-                    out,
-                    "Promises never decrease",
-                    "n{id} had promised {high} in slot {slot} but now promises {now}"
-                );
-            }
-        }
+        // Only a node the step changed can break a rule about itself; a
+        // value newly chosen is checked against every proposal.
+        let mut newly_chosen = Vec::new();
         for (i, node) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
-            for (slot, a) in acceptor_of(node) {
+            if !world.changed(id) {
+                continue;
+            }
+            let acceptor = acceptor_of(node);
+            // An acceptor's promise never decreases, even by being forgotten.
+            for ((_, slot), high) in self.promises.range((id, 0)..=(id, SlotNo::MAX)) {
+                let now = acceptor.get(slot).and_then(|a| a.promised);
+                if now.is_none_or(|p| p < *high) {
+                    let now = now.map_or("nothing".into(), |p| alloc::format!("{p}"));
+                    violation!(
+                        out,
+                        "Promises never decrease",
+                        "n{id} had promised {high} in slot {slot} but now promises {now}"
+                    );
+                }
+            }
+            for (slot, a) in acceptor {
                 // An acceptor's promise never decreases, across restarts too.
                 if let Some(p) = a.promised {
                     let high = self.promises.entry((id, *slot)).or_insert(p);
@@ -94,6 +99,7 @@ impl Checker<Paxos> for PaxosChecker {
                                 violation!(out, "Validity", "slot {slot}: v{v} was chosen but no client proposed it");
                             }
                             self.chosen.insert(*slot, (v, b));
+                            newly_chosen.push(*slot);
                         }
                     }
                 }
@@ -103,6 +109,13 @@ impl Checker<Paxos> for PaxosChecker {
         for (i, node) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
             let Slot::Up(p) = node else { continue };
+            let affected = p
+                .proposal
+                .as_ref()
+                .is_some_and(|prop| newly_chosen.contains(&prop.slot));
+            if !world.changed(id) && !affected {
+                continue;
+            }
             // A learner learns only a chosen value.
             for (slot, v) in &p.chosen {
                 match self.chosen.get(slot) {

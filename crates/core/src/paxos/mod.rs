@@ -640,6 +640,19 @@ impl Protocol for Paxos {
         u64::from(self.max_round)
     }
 
+    fn role_name(&self) -> &'static str {
+        match self.proposal.as_ref().map(|p| &p.phase) {
+            Some(Phase::Preparing { .. }) => "Proposer (phase 1)",
+            Some(Phase::Accepting { .. }) => "Proposer (phase 2)",
+            Some(Phase::BackingOff) => "Proposer (backing off)",
+            None => "Acceptor",
+        }
+    }
+
+    fn has_decided(&self, value: Value) -> bool {
+        self.chosen.values().any(|v| *v == value)
+    }
+
     fn view(&self) -> NodeView {
         let mut details = alloc::vec![("maxRound", format!("{}", self.max_round))];
         let pending: Vec<_> = self.pending.iter().map(|v| format!("v{v}")).collect();
@@ -715,12 +728,7 @@ impl Protocol for Paxos {
             });
         }
         NodeView {
-            role: match self.proposal.as_ref().map(|p| &p.phase) {
-                Some(Phase::Preparing { .. }) => "Proposer (phase 1)",
-                Some(Phase::Accepting { .. }) => "Proposer (phase 2)",
-                Some(Phase::BackingOff) => "Proposer (backing off)",
-                None => "Acceptor",
-            },
+            role: self.role_name(),
             leads: self.leads(),
             era_name: "ballot",
             era: self.era(),

@@ -18,8 +18,10 @@ pub struct RaftChecker {
     votes: BTreeMap<(NodeId, Term), NodeId>,
     /// Highest term each node has had.
     terms: BTreeMap<NodeId, Term>,
-    /// Each current leader's log and commit index at the previous step.
+    /// Each current leader's log and commit index when last checked.
     leader_logs: BTreeMap<NodeId, (Term, Vec<Entry>, Index)>,
+    /// Each node's applied entries, as last checked.
+    applied_logs: BTreeMap<NodeId, Vec<Entry>>,
     /// Every committed entry, with the term of the leader that committed it.
     committed: BTreeMap<Index, (Entry, Term)>,
     /// The entry applied at each index, by whichever node applied it first.
@@ -33,12 +35,39 @@ fn log_of(slot: &Slot<Raft>) -> &[Entry] {
     }
 }
 
+impl RaftChecker {
+    /// Leader Completeness for one committed entry and one leader.
+    fn check_completeness(&self, index: Index, id: NodeId, r: &Raft, out: &mut Vec<Violation>) {
+        let Some((e, ct)) = self.committed.get(&index) else {
+            return;
+        };
+        if *ct < r.current_term && r.log.get((index - 1) as usize) != Some(e) {
+            violation!(
+                out,
+                "Leader Completeness",
+                "v{}@{} was committed at index {index} in term {ct}, but n{id}, leader of term {}, does not have it",
+                e.value,
+                e.term,
+                r.current_term
+            );
+        }
+    }
+}
+
 impl Checker<Raft> for RaftChecker {
     fn check(&mut self, world: &World<'_, Raft>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
+        let mut fresh = Vec::new();
         for (i, slot) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
-            let Slot::Up(r) = slot else { continue };
+            // A node the step did not change is as it was checked last.
+            if !world.changed(id) {
+                continue;
+            }
+            let Slot::Up(r) = slot else {
+                self.leader_logs.remove(&id);
+                continue;
+            };
 
             // Terms never decrease, across restarts too.
             let seen = self.terms.entry(id).or_insert(0);
@@ -76,8 +105,15 @@ impl Checker<Raft> for RaftChecker {
                 }
             }
 
-            // State Machine Safety: no index is applied with two different entries.
-            for (k, e) in r.log.iter().take(r.last_applied as usize).enumerate() {
+            // State Machine Safety: no index is applied with two different
+            // entries. Applied entries unchanged since the last check were
+            // checked then; the rest (new, or rewritten) are checked now.
+            let applied = &r.log[..(r.last_applied as usize).min(r.log.len())];
+            let seen = self.applied_logs.entry(id).or_default();
+            let same = seen.iter().zip(applied).take_while(|(a, b)| a == b).count();
+            seen.truncate(same);
+            seen.extend_from_slice(&applied[same..]);
+            for (k, e) in applied.iter().enumerate().skip(same) {
                 let index = k as Index + 1;
                 let (first, by) = *self.applied.entry(index).or_insert((*e, id));
                 if first != *e {
@@ -106,8 +142,11 @@ impl Checker<Raft> for RaftChecker {
                 }
 
                 // Leader Append-Only, and the Figure 8 commit rule.
-                if let Some((term, log, commit)) = self.leader_logs.get(&id) {
+                let mut since = 0;
+                let mut new_term = true;
+                if let Some((term, log, commit)) = self.leader_logs.get_mut(&id) {
                     if *term == r.current_term {
+                        new_term = false;
                         if !r.log.starts_with(log) {
                             violation!(
                                 out,
@@ -126,30 +165,43 @@ impl Checker<Raft> for RaftChecker {
                                 r.term_at(r.commit_index).unwrap_or(0)
                             );
                         }
+                        since = (*commit).min(r.commit_index);
+                        // Keep the copy current: append what was appended.
+                        if r.log.starts_with(log) {
+                            log.extend_from_slice(&r.log[log.len()..]);
+                        } else {
+                            log.clone_from(&r.log);
+                        }
+                        *commit = r.commit_index;
                     }
                 }
-                self.leader_logs
-                    .insert(id, (r.current_term, r.log.clone(), r.commit_index));
+                if new_term {
+                    self.leader_logs
+                        .insert(id, (r.current_term, r.log.clone(), r.commit_index));
+                }
 
-                // Record what this leader has committed.
-                for (k, e) in r.log.iter().take(r.commit_index as usize).enumerate() {
-                    self.committed
-                        .entry(k as Index + 1)
-                        .or_insert((*e, r.current_term));
+                // Record what this leader has committed since it was last seen.
+                for (k, e) in r
+                    .log
+                    .iter()
+                    .enumerate()
+                    .take(r.commit_index as usize)
+                    .skip(since as usize)
+                {
+                    let index = k as Index + 1;
+                    if !self.committed.contains_key(&index) {
+                        self.committed.insert(index, (*e, r.current_term));
+                        fresh.push(index);
+                    }
                 }
 
                 // Leader Completeness: every entry committed in an earlier
-                // term is in this leader's log.
-                for (index, (e, ct)) in &self.committed {
-                    if *ct < r.current_term && r.log.get((*index - 1) as usize) != Some(e) {
-                        violation!(
-                            out,
-                            "Leader Completeness",
-                            "v{}@{} was committed at index {index} in term {ct}, but n{id}, leader of term {}, does not have it",
-                            e.value,
-                            e.term,
-                            r.current_term
-                        );
+                // term is in this leader's log. Checked when it takes office;
+                // later, Append-Only keeps it so, and entries committed
+                // afterwards are checked below.
+                if new_term {
+                    for index in self.committed.keys() {
+                        self.check_completeness(*index, id, r, out);
                     }
                 }
             } else {
@@ -157,10 +209,25 @@ impl Checker<Raft> for RaftChecker {
             }
         }
 
+        // Entries committed in this step, against every leader.
+        for index in fresh {
+            for (i, slot) in world.nodes.iter().enumerate() {
+                if let Slot::Up(r) = slot {
+                    if r.is_leader() {
+                        self.check_completeness(index, (i + 1) as NodeId, r, out);
+                    }
+                }
+            }
+        }
+
         // Log Matching: if two logs have an entry with the same index and
-        // term, they are identical up to it.
+        // term, they are identical up to it. Pairs of unchanged logs were
+        // checked before.
         for a in 0..world.nodes.len() {
             for b in a + 1..world.nodes.len() {
+                if !world.changed((a + 1) as NodeId) && !world.changed((b + 1) as NodeId) {
+                    continue;
+                }
                 let (la, lb) = (log_of(&world.nodes[a]), log_of(&world.nodes[b]));
                 let common = la.len().min(lb.len());
                 if let Some(k) = (0..common).rev().find(|k| la[*k].term == lb[*k].term) {

@@ -294,14 +294,6 @@ impl Raft {
         });
     }
 
-    fn role_name(&self) -> &'static str {
-        match self.role {
-            Role::Follower { .. } => "Follower",
-            Role::Candidate { .. } => "Candidate",
-            Role::Leader { .. } => "Leader",
-        }
-    }
-
     /// §5.2: on election timeout a follower "increments its current term and
     /// transitions to candidate state. It then votes for itself and issues
     /// RequestVote RPCs in parallel to each of the other servers".
@@ -836,6 +828,21 @@ impl Protocol for Raft {
 
     fn era(&self) -> u64 {
         self.current_term
+    }
+
+    fn role_name(&self) -> &'static str {
+        match self.role {
+            Role::Follower { .. } => "Follower",
+            Role::Candidate { .. } => "Candidate",
+            Role::Leader { .. } => "Leader",
+        }
+    }
+
+    fn has_decided(&self, value: Value) -> bool {
+        self.log[..self.commit_index as usize]
+            .iter()
+            .rev()
+            .any(|e| e.value == value)
     }
 
     fn view(&self) -> NodeView {

@@ -531,29 +531,6 @@ impl Zab {
         }
     }
 
-    fn role_name(&self) -> &'static str {
-        match &self.role {
-            Role::Looking { .. } => "Looking",
-            Role::Following {
-                phase: FollowerPhase::Discovery,
-                ..
-            } => "Follower (discovery)",
-            Role::Following {
-                phase: FollowerPhase::Sync | FollowerPhase::Synced,
-                ..
-            } => "Follower (sync)",
-            Role::Following {
-                phase: FollowerPhase::Broadcast,
-                ..
-            } => "Follower",
-            Role::Leading(l) => match l.phase {
-                LeaderPhase::Discovery => "Leader (discovery)",
-                LeaderPhase::Sync => "Leader (sync)",
-                LeaderPhase::Broadcast => "Leader",
-            },
-        }
-    }
-
     fn announce(&self, ctx: &mut ZabCtx<'_>) {
         ctx.observe(Observation::Role {
             role: self.role_name(),
@@ -1465,6 +1442,36 @@ impl Protocol for Zab {
 
     fn era(&self) -> u64 {
         u64::from(self.current_epoch)
+    }
+
+    fn role_name(&self) -> &'static str {
+        match &self.role {
+            Role::Looking { .. } => "Looking",
+            Role::Following {
+                phase: FollowerPhase::Discovery,
+                ..
+            } => "Follower (discovery)",
+            Role::Following {
+                phase: FollowerPhase::Sync | FollowerPhase::Synced,
+                ..
+            } => "Follower (sync)",
+            Role::Following {
+                phase: FollowerPhase::Broadcast,
+                ..
+            } => "Follower",
+            Role::Leading(l) => match l.phase {
+                LeaderPhase::Discovery => "Leader (discovery)",
+                LeaderPhase::Sync => "Leader (sync)",
+                LeaderPhase::Broadcast => "Leader",
+            },
+        }
+    }
+
+    fn has_decided(&self, value: Value) -> bool {
+        self.history[..self.delivered]
+            .iter()
+            .rev()
+            .any(|t| t.value == value)
     }
 
     fn view(&self) -> NodeView {
