@@ -189,8 +189,10 @@ impl Checker<Raft> for RaftChecker {
                     .skip(since as usize)
                 {
                     let index = k as Index + 1;
-                    if !self.committed.contains_key(&index) {
-                        self.committed.insert(index, (*e, r.current_term));
+                    if let alloc::collections::btree_map::Entry::Vacant(v) =
+                        self.committed.entry(index)
+                    {
+                        v.insert((*e, r.current_term));
                         fresh.push(index);
                     }
                 }
