@@ -1,6 +1,8 @@
 //! Simulator speed: steps per second for each protocol, with the invariant
-//! checks on and off. A step is one action — a delivery, a timer, a client
-//! request, a fault — with everything the nodes do in response.
+//! checks on and off, and with the trace recorded (what the web app and
+//! scenario files use) or not (what `consensus check` uses). A step is one
+//! action — a delivery, a timer, a client request, a fault — with
+//! everything the nodes do in response.
 //!
 //! Run with `cargo bench -p consensus-core`. Each figure is the median of
 //! several runs of the same random schedules (seeds 0..8, 2,000 steps each,
@@ -16,12 +18,13 @@ const STEPS: u32 = 2_000;
 const RUNS: usize = 9;
 
 /// Steps per second of one pass over the schedules.
-fn one_pass(kind: ProtocolKind, check: bool) -> f64 {
+fn one_pass(kind: ProtocolKind, check: bool, trace: bool) -> f64 {
     let start = Instant::now();
     let mut steps = 0u64;
     for seed in 0..SEEDS {
         let config = consensus_core::Config {
             check,
+            trace,
             ..random_config(seed, Mistakes::NONE)
         };
         steps += u64::from(run_schedule(kind, config, STEPS, false).steps);
@@ -34,33 +37,30 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Median steps per second with checks on and off, and the median of the
-/// per-round ratios. The two are measured back to back in each round, so
-/// the machine's drift affects both alike.
-fn measure(kind: ProtocolKind) -> (f64, f64, f64) {
-    let rounds: Vec<(f64, f64)> = (0..RUNS)
-        .map(|_| (one_pass(kind, true), one_pass(kind, false)))
+/// Median steps per second with checks on and off (no trace), and with
+/// checks and trace on, measured back to back in each round so the
+/// machine's drift affects all alike.
+fn measure(kind: ProtocolKind) -> [f64; 3] {
+    let rounds: Vec<[f64; 3]> = (0..RUNS)
+        .map(|_| {
+            [
+                one_pass(kind, true, false),
+                one_pass(kind, false, false),
+                one_pass(kind, true, true),
+            ]
+        })
         .collect();
-    let on = median(rounds.iter().map(|r| r.0).collect());
-    let off = median(rounds.iter().map(|r| r.1).collect());
-    let ratio = median(rounds.iter().map(|r| r.1 / r.0).collect());
-    (on, off, ratio)
+    [0, 1, 2].map(|i| median(rounds.iter().map(|r| r[i]).collect()))
 }
 
 fn main() {
     println!("simulator steps per second (median of {RUNS} runs, {SEEDS} seeds x {STEPS} steps)");
     println!(
-        "{:<12} {:>14} {:>14} {:>8}",
-        "protocol", "checks on", "checks off", "ratio"
+        "{:<12} {:>14} {:>14} {:>16}",
+        "protocol", "checks on", "checks off", "checks + trace"
     );
     for kind in ProtocolKind::ALL {
-        let (on, off, ratio) = measure(kind);
-        println!(
-            "{:<12} {:>14.0} {:>14.0} {:>7.2}x",
-            kind.title(),
-            on,
-            off,
-            ratio
-        );
+        let [on, off, traced] = measure(kind);
+        println!("{:<12} {on:>14.0} {off:>14.0} {traced:>16.0}", kind.title());
     }
 }
