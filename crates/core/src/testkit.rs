@@ -64,38 +64,31 @@ impl<P: Protocol> Out<P> {
     }
 }
 
+/// Run `f` with a context for node `id` at t=0 that keeps every effect.
+fn with_ctx<P: Protocol, R>(
+    id: NodeId,
+    cluster: &Cluster,
+    seed: u64,
+    purpose: Purpose,
+    f: impl FnOnce(&mut Ctx<'_, P>) -> R,
+) -> (R, Out<P>) {
+    let mut rng = Rng::new(seed);
+    let mut effects = Vec::new();
+    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, purpose, true, &mut effects);
+    let r = f(&mut ctx);
+    (r, Out(effects))
+}
+
 /// Boot node `id` of `cluster`.
 pub fn boot<P: Protocol>(id: NodeId, cluster: &Cluster) -> (P, Out<P>) {
-    let mut rng = Rng::new(u64::from(id));
-    let mut effects = Vec::new();
-    let mut ctx = Ctx::new(
-        id,
-        cluster,
-        0,
-        &mut rng,
-        Purpose::Election,
-        true,
-        &mut effects,
-    );
-    let p = P::boot(&mut ctx);
-    (p, Out(effects))
+    with_ctx(id, cluster, u64::from(id), Purpose::Election, P::boot)
 }
 
 /// Restart node `id` from `durable`.
 pub fn restart<P: Protocol>(id: NodeId, cluster: &Cluster, durable: P::Durable) -> (P, Out<P>) {
-    let mut rng = Rng::new(u64::from(id));
-    let mut effects = Vec::new();
-    let mut ctx = Ctx::new(
-        id,
-        cluster,
-        0,
-        &mut rng,
-        Purpose::Election,
-        true,
-        &mut effects,
-    );
-    let p = P::restart(durable, &mut ctx);
-    (p, Out(effects))
+    with_ctx(id, cluster, u64::from(id), Purpose::Election, |ctx| {
+        P::restart(durable, ctx)
+    })
 }
 
 /// Node `id` handles `input`.
@@ -105,19 +98,10 @@ pub fn step<P: Protocol>(
     cluster: &Cluster,
     input: Input<P::Msg, P::Timer>,
 ) -> Out<P> {
-    let mut rng = Rng::new(99);
-    let mut effects = Vec::new();
-    let mut ctx = Ctx::new(
-        id,
-        cluster,
-        0,
-        &mut rng,
-        Purpose::Heartbeat,
-        true,
-        &mut effects,
-    );
-    p.handle(input, &mut ctx);
-    Out(effects)
+    with_ctx(id, cluster, 99, Purpose::Heartbeat, |ctx| {
+        p.handle(input, ctx)
+    })
+    .1
 }
 
 /// Node `id` receives `msg` from `from`.
