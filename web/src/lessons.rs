@@ -324,29 +324,25 @@ impl Script {
     /// none is left; no time passes, so no timer fires.
     fn settle(&mut self) -> Outcome {
         for protocol in self.pg.protocols.clone() {
-            for _ in 0..SETTLE_LIMIT {
-                let Some(panel) = self.pg.panel(protocol) else {
-                    break;
-                };
-                let Some(id) = panel
-                    .sim
-                    .messages()
-                    .iter()
-                    .min_by_key(|m| (m.deliver_at, m.id))
-                    .map(|m| m.id)
-                else {
-                    break;
-                };
-                self.panel(protocol, PanelAction::Deliver(id))?;
-            }
+            self.settle_where(protocol, |_| true)?;
         }
         Ok(())
     }
 
     /// Like [`Script::settle`], but leaves the message `kept` in flight.
     fn settle_except(&mut self, protocol: ProtocolKind, kept: u64) -> Outcome {
+        self.settle_where(protocol, |m| m.id != kept)
+    }
+
+    /// Deliver the messages of `protocol` that `wanted` accepts, soonest
+    /// first, until none is left.
+    fn settle_where(
+        &mut self,
+        protocol: ProtocolKind,
+        wanted: impl Fn(&MessageView) -> bool,
+    ) -> Outcome {
         for _ in 0..SETTLE_LIMIT {
-            let Some(id) = self.soonest(protocol, |m| m.id != kept) else {
+            let Some(id) = self.soonest(protocol, &wanted) else {
                 return Ok(());
             };
             self.panel(protocol, PanelAction::Deliver(id))?;

@@ -184,6 +184,18 @@ impl AnyEvent {
     }
 }
 
+macro_rules! any_event_from {
+    ($($protocol:ident),*) => {
+        $(impl From<EventOf<$protocol>> for AnyEvent {
+            fn from(e: EventOf<$protocol>) -> Self {
+                AnyEvent::$protocol(e)
+            }
+        })*
+    };
+}
+
+any_event_from!(Raft, Paxos, Zab);
+
 impl fmt::Display for AnyEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         each!(self, AnyEvent, e => e.fmt(f))
@@ -252,11 +264,7 @@ impl AnySim {
 
     /// The events of the latest action (none without `config.trace`).
     pub fn events(&self) -> Vec<AnyEvent> {
-        match self {
-            AnySim::Raft(s) => s.events().iter().cloned().map(AnyEvent::Raft).collect(),
-            AnySim::Paxos(s) => s.events().iter().cloned().map(AnyEvent::Paxos).collect(),
-            AnySim::Zab(s) => s.events().iter().cloned().map(AnyEvent::Zab).collect(),
-        }
+        each!(self, s => s.events().iter().cloned().map(AnyEvent::from).collect())
     }
 
     /// Apply one action and return its events.
@@ -372,21 +380,7 @@ impl AnySim {
 
     /// The events of booting.
     pub fn boot_events(&self) -> Vec<AnyEvent> {
-        match self {
-            AnySim::Raft(s) => s
-                .boot_events()
-                .iter()
-                .cloned()
-                .map(AnyEvent::Raft)
-                .collect(),
-            AnySim::Paxos(s) => s
-                .boot_events()
-                .iter()
-                .cloned()
-                .map(AnyEvent::Paxos)
-                .collect(),
-            AnySim::Zab(s) => s.boot_events().iter().cloned().map(AnyEvent::Zab).collect(),
-        }
+        each!(self, s => s.boot_events().iter().cloned().map(AnyEvent::from).collect())
     }
 
     /// Every action applied so far.
