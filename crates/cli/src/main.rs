@@ -4,6 +4,9 @@
 //! * `consensus compare --nodes 5 --requests 10 --seed 1 [--json]`
 //! * `consensus check --protocol raft --seeds 100 --steps 1000 [--mistake NAME]`
 //! * `consensus run FILE`
+//! * `consensus lincheck FILE [--json]`
+
+mod lincheck;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -87,6 +90,15 @@ enum Cmd {
         /// The scenario file.
         file: std::path::PathBuf,
     },
+    /// Check a client history for linearizability (one register per key).
+    /// Exits 0 if it is linearizable, 1 if not, 2 if the file is malformed.
+    Lincheck {
+        /// The history file (JSON; see the README for the format).
+        file: std::path::PathBuf,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -124,6 +136,7 @@ fn main() -> ExitCode {
             check(protocol.as_deref().unwrap_or(""), &mistakes, &opts)
         }
         Cmd::Run { file } => run(&file),
+        Cmd::Lincheck { file, json } => lincheck(&file, json),
     };
     match result {
         Ok(code) => code,
@@ -414,4 +427,31 @@ fn run(file: &std::path::Path) -> Result<ExitCode, String> {
         }
         Err(e) => Err(format!("{}: {e}", file.display())),
     }
+}
+
+fn lincheck(file: &std::path::Path, as_json: bool) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let history = lincheck::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+    let verdict = lincheck::check(&history).map_err(|e| format!("{}: {e}", file.display()))?;
+    if as_json {
+        let doc = lincheck::to_json(&history, &verdict);
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?
+        );
+    } else if write!(
+        std::io::stdout(),
+        "{}",
+        lincheck::to_text(&history, &verdict)
+    )
+    .is_err()
+    {
+        std::process::exit(141)
+    }
+    Ok(if verdict.linearizable() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -200,3 +200,97 @@ fn run_prints_the_trace_or_says_what_is_wrong() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn history(name: &str) -> String {
+    format!("{}/tests/histories/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn lincheck_accepts_a_linearizable_history() {
+    let o = consensus(&["lincheck", &history("linearizable.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "linearizable: 4 operations on 1 key\n");
+}
+
+#[test]
+fn lincheck_explains_a_stale_read() {
+    let o = consensus(&["lincheck", &history("stale_read.json")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("not linearizable: 4 operations on 2 keys\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "key x: C2's read x → 3 started (t=10) after C1's write x = 5 finished (t=9), so x was 5, yet it read 3."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  operation 2: C2's read x → 3, t=10..12\n"),
+        "{text}"
+    );
+
+    let o = consensus(&["lincheck", "--json", &history("stale_read.json")]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(doc["linearizable"], false);
+    assert_eq!(doc["keys"], 2);
+    let failures = doc["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0]["key"], "x");
+    assert_eq!(failures[0]["order"], serde_json::json!([0, 1]));
+    assert_eq!(failures[0]["offending"], serde_json::json!([2, 1]));
+    assert_eq!(failures[0]["value"], 5);
+}
+
+#[test]
+fn lincheck_reports_a_malformed_history_and_exits_2() {
+    let o = consensus(&["lincheck", &history("bad_cas.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("operation 1: a completed cas needs \"ok\" (true or false)"));
+
+    let dir = std::env::temp_dir().join(format!("consensus-lincheck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (text, message) in [
+        ("not json", "expected ident"),
+        (
+            r#"{"history": [{"client": 1, "op": "writ", "key": "x", "value": 4, "call": 2, "return": 9}]}"#,
+            "unknown variant `writ`",
+        ),
+        (
+            r#"{"history": [{"client": 1, "op": "write", "key": "x", "value": 4, "call": 2}]}"#,
+            "missing field `return`",
+        ),
+        (
+            r#"{"history": [{"client": 1, "op": "write", "key": "x", "call": 2, "return": 3}]}"#,
+            "operation 0: a write needs an integer \"value\"",
+        ),
+        (
+            r#"{"history": [{"client": 1, "op": "read", "key": "x", "call": 2, "return": 3}]}"#,
+            "operation 0: a completed read needs \"value\" (null when x had no value)",
+        ),
+        (
+            r#"{"history": [{"client": 1, "op": "write", "key": "x", "value": 1, "call": 5, "return": 3}]}"#,
+            "operation 0: it returns before it is called",
+        ),
+        (
+            r#"{"history": [{"client": 1, "op": "write", "key": "x", "value": 1, "call": -1, "return": 3}]}"#,
+            "invalid value: integer `-1`",
+        ),
+        (r#"{"history": [], "extra": 1}"#, "unknown field `extra`"),
+    ] {
+        let path = dir.join("history.json");
+        std::fs::write(&path, text).unwrap();
+        let o = consensus(&["lincheck", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(stderr(&o).contains(message), "{text}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let o = consensus(&["lincheck", "no/such/file.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read no/such/file.json"));
+}

@@ -13,6 +13,8 @@
 //! * [`accounting`]: messages per decision, by type, against the textbook.
 //! * [`scenario`]: the scenario-file language of the tests and `consensus run`.
 //! * [`explore`]: random schedules under random faults, and liveness checks.
+//! * [`linearizability`]: the checker of client histories (Wing & Gong with
+//!   Lowe's memoisation), per key.
 //!
 //! The crate is `no_std` with `alloc`: it builds natively, for wasm and for
 //! bare-metal targets alike.
@@ -25,6 +27,7 @@ pub mod accounting;
 pub mod any;
 pub mod check;
 pub mod explore;
+pub mod linearizability;
 pub mod paxos;
 pub mod protocol;
 pub mod raft;
