@@ -22,6 +22,11 @@ for protocol in raft paxos zab; do
   ./target/release/consensus check --protocol "$protocol" --start 10000 --seeds 20000 --steps 2000
 done
 
+step "Random schedules with clients: 5,000 seeds x 2,000 steps per protocol, every history checked for linearizability (about 15 s)"
+for protocol in raft paxos zab; do
+  ./target/release/consensus check --protocol "$protocol" --reads --start 50000 --seeds 5000 --steps 2000
+done
+
 step "Release build of the site, and its shipped size"
 trunk build --release
 bash scripts/size.sh

@@ -244,7 +244,7 @@ impl Panel {
                     self.settle(id, Fate::Lost(e.at()));
                     Some(timed("fault"))
                 }
-                Shape::Decided => Some(timed("decision")),
+                Shape::Decided | Shape::Answered => Some(timed("decision")),
                 Shape::Refused => Some(timed("refusal")),
                 Shape::Note => Some(timed("note")),
                 Shape::Violated => Some(timed("violation")),

@@ -4,6 +4,8 @@
 //! * `consensus compare --nodes 5 --requests 10 --seed 1 [--json]`
 //! * `consensus check --protocol raft --seeds 100 --steps 1000 [--mistake NAME]`
 //! * `consensus run FILE`
+//! * `consensus check --protocol raft --reads` (clients, histories checked)
+//! * `consensus history --protocol zab --seed 3 --steps 2000`
 //! * `consensus lincheck FILE [--json]`
 
 mod lincheck;
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use consensus_core::explore::{self, Comparison};
+use consensus_core::kv::{KvOp, OpState, Reply};
 use consensus_core::scenario;
 use consensus_core::{Mistake, Mistakes, ProtocolKind};
 use serde_json::{json, Value};
@@ -81,6 +84,10 @@ enum Cmd {
         /// Print every event of every run (use with a replay command).
         #[arg(long)]
         trace: bool,
+        /// Mix key-value operations from three clients into the schedules
+        /// and check every run's history for linearizability.
+        #[arg(long)]
+        reads: bool,
         /// List the switchable mistakes and exit.
         #[arg(long)]
         list_mistakes: bool,
@@ -89,6 +96,22 @@ enum Cmd {
     Run {
         /// The scenario file.
         file: std::path::PathBuf,
+    },
+    /// Run a random schedule with three clients and print its client
+    /// history in the format `lincheck` reads.
+    History {
+        /// raft, paxos or zab.
+        #[arg(long)]
+        protocol: String,
+        /// The seed of the schedule.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Steps of the schedule.
+        #[arg(long, default_value_t = 2000)]
+        steps: u32,
+        /// Switch on a textbook mistake (repeatable).
+        #[arg(long = "mistake")]
+        mistakes: Vec<String>,
     },
     /// Check a client history for linearizability (one register per key).
     /// Exits 0 if it is linearizable, 1 if not, 2 if the file is malformed.
@@ -118,6 +141,7 @@ fn main() -> ExitCode {
             mistakes,
             no_liveness,
             trace,
+            reads,
             list_mistakes,
         } => {
             if list_mistakes {
@@ -132,11 +156,18 @@ fn main() -> ExitCode {
                 steps,
                 liveness: !no_liveness,
                 trace,
+                clients: if reads { CLIENTS } else { 0 },
             };
             check(protocol.as_deref().unwrap_or(""), &mistakes, &opts)
         }
         Cmd::Run { file } => run(&file),
         Cmd::Lincheck { file, json } => lincheck(&file, json),
+        Cmd::History {
+            protocol,
+            seed,
+            steps,
+            mistakes,
+        } => history(&protocol, &mistakes, seed, steps),
     };
     match result {
         Ok(code) => code,
@@ -303,26 +334,23 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
     }
 }
 
+/// The clients of `check --reads` and `history`.
+const CLIENTS: u8 = 3;
+
 struct CheckOptions {
     seeds: u64,
     start: u64,
     steps: u32,
     liveness: bool,
     trace: bool,
+    clients: u8,
 }
 
-fn check(
+/// The protocol and the mistakes named on the command line.
+fn protocol_and_mistakes(
     protocol: &str,
     mistake_names: &[String],
-    opts: &CheckOptions,
-) -> Result<ExitCode, String> {
-    let CheckOptions {
-        seeds,
-        start,
-        steps,
-        liveness,
-        trace,
-    } = *opts;
+) -> Result<(ProtocolKind, Mistakes), String> {
     let kind = ProtocolKind::from_name(protocol)
         .ok_or_else(|| format!("unknown protocol '{protocol}': choose raft, paxos or zab"))?;
     let mut mistakes = Mistakes::NONE;
@@ -339,7 +367,93 @@ fn check(
         }
         mistakes = mistakes.with(m);
     }
+    Ok((kind, mistakes))
+}
+
+/// A history of a run with clients, in the file format of `lincheck`.
+fn history_json(sim: &consensus_core::AnySim) -> Value {
+    let ops: Vec<Value> = sim
+        .clients()
+        .ops()
+        .iter()
+        .map(|o| {
+            let mut entry = json!({
+                "client": o.client,
+                "key": o.op.key().name(),
+                "call": o.call,
+            });
+            let reply = match o.state {
+                OpState::Answered(at, reply) => {
+                    entry["return"] = json!(at);
+                    Some(reply)
+                }
+                _ => {
+                    entry["return"] = Value::Null;
+                    None
+                }
+            };
+            match (o.op, reply) {
+                (KvOp::Read(_), reply) => {
+                    entry["op"] = json!("read");
+                    if let Some(Reply::Value(v)) = reply {
+                        entry["value"] = json!(v);
+                    }
+                }
+                (KvOp::Write(_, v), _) => {
+                    entry["op"] = json!("write");
+                    entry["value"] = json!(v);
+                }
+                (KvOp::Cas { from, to, .. }, reply) => {
+                    entry["op"] = json!("cas");
+                    entry["from"] = json!(from);
+                    entry["to"] = json!(to);
+                    if let Some(Reply::Cas(ok)) = reply {
+                        entry["ok"] = json!(ok);
+                    }
+                }
+            }
+            entry
+        })
+        .collect();
+    json!({ "history": ops })
+}
+
+fn history(
+    protocol: &str,
+    mistake_names: &[String],
+    seed: u64,
+    steps: u32,
+) -> Result<ExitCode, String> {
+    let (kind, mistakes) = protocol_and_mistakes(protocol, mistake_names)?;
+    let config = consensus_core::Config {
+        trace: false,
+        ..explore::random_config(seed, mistakes)
+    };
+    let r = explore::run_schedule(kind, config, steps, false, CLIENTS);
+    let sim = r.sim.as_ref().ok_or("the configuration was refused")?;
+    say!(
+        "{}",
+        serde_json::to_string_pretty(&history_json(sim)).map_err(|e| e.to_string())?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(
+    protocol: &str,
+    mistake_names: &[String],
+    opts: &CheckOptions,
+) -> Result<ExitCode, String> {
+    let CheckOptions {
+        seeds,
+        start,
+        steps,
+        liveness,
+        trace,
+        clients,
+    } = *opts;
+    let (kind, mistakes) = protocol_and_mistakes(protocol, mistake_names)?;
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+    let (mut answered, mut unknown) = (0, 0);
     let mut live_runs = 0;
     for seed in start..start.saturating_add(seeds) {
         // Recording events costs more than the protocols and checks
@@ -349,18 +463,29 @@ fn check(
             trace: false,
             ..explore::random_config(seed, mistakes)
         };
-        let r = explore::run_schedule(kind, config, steps, liveness);
+        let r = explore::run_schedule(kind, config, steps, liveness, clients);
         if trace {
             print_trace(&r);
         }
         for (m, n) in &r.milestones {
             *totals.entry(m.name()).or_insert(0) += n;
         }
+        if let Some(sim) = &r.sim {
+            for o in sim.clients().ops() {
+                match o.state {
+                    OpState::Answered(..) => answered += 1,
+                    _ => unknown += 1,
+                }
+            }
+        }
         let mut replay = format!(
             "consensus check --protocol {} --start {seed} --seeds 1 --steps {}",
             kind.name(),
             r.steps
         );
+        if clients > 0 {
+            replay.push_str(" --reads");
+        }
         for name in mistake_names {
             replay.push_str(&format!(" --mistake {name}"));
         }
@@ -390,6 +515,11 @@ fn check(
     }
     let m: Vec<String> = totals.iter().map(|(k, v)| format!("{k}={v}")).collect();
     say!("milestones: {}", m.join(" "));
+    if clients > 0 {
+        say!(
+            "clients: {answered} operations answered, {unknown} of unknown outcome; every history linearizable"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

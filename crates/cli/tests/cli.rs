@@ -294,3 +294,60 @@ fn lincheck_reports_a_malformed_history_and_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read no/such/file.json"));
 }
+
+#[test]
+fn check_with_reads_checks_every_history() {
+    for protocol in ["raft", "paxos", "zab"] {
+        let o = consensus(&[
+            "check",
+            "--protocol",
+            protocol,
+            "--reads",
+            "--seeds",
+            "20",
+            "--steps",
+            "600",
+        ]);
+        assert!(o.status.success(), "{protocol}: {}", stdout(&o));
+        let text = stdout(&o);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("clients: "))
+            .unwrap_or_else(|| panic!("{protocol}: no clients line in {text}"));
+        let answered: u32 = line["clients: ".len()..]
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("a count");
+        assert!(answered > 20, "{protocol}: {line}");
+        assert!(line.ends_with("every history linearizable"), "{line}");
+    }
+}
+
+#[test]
+fn a_run_history_is_a_lincheck_file() {
+    let o = consensus(&[
+        "history",
+        "--protocol",
+        "raft",
+        "--seed",
+        "3",
+        "--steps",
+        "800",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let ops = doc["history"].as_array().expect("a history");
+    assert!(ops.len() > 5, "{ops:?}");
+    assert!(ops.iter().any(|o| o["return"].is_null()));
+    assert!(ops
+        .iter()
+        .any(|o| o["op"] == "read" && o["value"].is_number()));
+
+    let path = std::env::temp_dir().join(format!("consensus-history-{}.json", std::process::id()));
+    std::fs::write(&path, stdout(&o)).unwrap();
+    let checked = consensus(&["lincheck", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    assert!(stdout(&checked).starts_with("linearizable: "));
+}

@@ -27,7 +27,7 @@ fn one_pass(kind: ProtocolKind, check: bool, trace: bool) -> f64 {
             trace,
             ..random_config(seed, Mistakes::NONE)
         };
-        steps += u64::from(run_schedule(kind, config, STEPS, false).steps);
+        steps += u64::from(run_schedule(kind, config, STEPS, false, 0).steps);
     }
     steps as f64 / start.elapsed().as_secs_f64()
 }

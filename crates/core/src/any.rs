@@ -403,6 +403,11 @@ impl AnySim {
         each!(self, s => s.requested())
     }
 
+    /// The clients, their history and every node's store.
+    pub fn clients(&self) -> &crate::kv::Clients {
+        each!(self, s => s.clients())
+    }
+
     /// Cut links.
     pub fn cuts(&self) -> Vec<(NodeId, NodeId)> {
         each!(self, s => s.cuts().iter().copied().collect())

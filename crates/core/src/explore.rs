@@ -21,6 +21,8 @@ use alloc::vec::Vec;
 
 use crate::any::{AnySim, MessageMeta, ProtocolKind};
 use crate::check::Violation;
+use crate::kv::{Key, KvOp};
+use crate::linearizability::Datum;
 use crate::protocol::{Milestone, Mistakes, NodeId, Protocol as _, Purpose, Tick, Value};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Faults};
@@ -106,7 +108,13 @@ struct Scratch {
 /// Draw the next step of a random schedule. A `calm` schedule crashes no
 /// node and partitions nothing: leaders then stay long enough for the bugs
 /// that need a long, stable reign (a follower rejoining its own leader).
-fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng, scratch: &mut Scratch) -> Step {
+fn random_step(
+    sim: &AnySim,
+    calm: bool,
+    clients: u8,
+    rng: &mut Rng,
+    scratch: &mut Scratch,
+) -> Step {
     let n = sim.config().nodes;
     let Scratch {
         up,
@@ -185,6 +193,7 @@ fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng, scratch: &mut Scratch) -
             }
             Action::Duplicate(id)
         }),
+        73..80 if clients > 0 => client_step(sim, clients, rng, up),
         73..80 => Some(Action::Request {
             node: if rng.chance(50) { pick(rng, up) } else { None },
         }),
@@ -226,6 +235,48 @@ fn random_step(sim: &AnySim, calm: bool, rng: &mut Rng, scratch: &mut Scratch) -
     Step {
         action: chosen.unwrap_or(Action::Next),
         hold,
+    }
+}
+
+/// How long a client waits for an answer before it tries again, per
+/// attempt so far: a few round trips.
+const CLIENT_PATIENCE: Tick = 30;
+
+/// A client's next move: a new operation on a random key (half the time at
+/// the leader, else at any running node), or, when its answer is overdue,
+/// the same operation again elsewhere, or giving up.
+fn client_step(sim: &AnySim, clients: u8, rng: &mut Rng, up: &[NodeId]) -> Option<Action> {
+    let client = 1 + rng.below(u32::from(clients)) as u8;
+    let leader = (1..=sim.config().nodes).find(|&id| sim.status(id).is_some_and(|s| s.leads));
+    let target = |rng: &mut Rng| match leader {
+        Some(l) if rng.chance(50) => Some(l),
+        _ => pick(rng, up),
+    };
+    match sim.clients().waiting(client) {
+        // "Not the leader, try nX": a client follows the hint at once.
+        Some(w) if w.redirect.is_some_and(|l| l.is_some()) && rng.chance(80) => w
+            .redirect
+            .flatten()
+            .map(|node| Action::Retry { client, node }),
+        Some(w) if sim.now() < w.call + CLIENT_PATIENCE * Tick::from(w.attempts) => None,
+        Some(_) if rng.chance(5) => Some(Action::GiveUp(client)),
+        Some(_) => target(rng).map(|node| Action::Retry { client, node }),
+        None => {
+            // Two keys and few values, so that operations often meet on a
+            // key and cas often finds its `from`.
+            let key = Key::ALL[rng.below(2) as usize];
+            let value = Datum::from(rng.below(3));
+            let op = match rng.below(10) {
+                0..5 => KvOp::Read(key),
+                5..8 => KvOp::Write(key, value),
+                _ => KvOp::Cas {
+                    key,
+                    from: Datum::from(rng.below(3)),
+                    to: value,
+                },
+            };
+            target(rng).map(|node| Action::Invoke { client, node, op })
+        }
     }
 }
 
@@ -347,15 +398,19 @@ pub fn random_run(
     mistakes: Mistakes,
     liveness: bool,
 ) -> RunReport {
-    run_schedule(protocol, random_config(seed, mistakes), steps, liveness)
+    run_schedule(protocol, random_config(seed, mistakes), steps, liveness, 0)
 }
 
 /// A random schedule of `steps` steps on `config`, drawn from its seed.
+/// With `clients` above 0, clients C1.. invoke key-value operations (and
+/// retry, or give up) where the schedule would send anonymous requests,
+/// and the history is checked for linearizability as it grows.
 pub fn run_schedule(
     protocol: ProtocolKind,
     config: Config,
     steps: u32,
     liveness: bool,
+    clients: u8,
 ) -> RunReport {
     let seed = config.seed;
     let mut report = RunReport {
@@ -374,7 +429,7 @@ pub fn run_schedule(
     let calm = rng.chance(CALM_PERCENT);
     let mut scratch = Scratch::default();
     for step in 1..=steps {
-        let Step { action, hold } = random_step(&sim, calm, &mut rng, &mut scratch);
+        let Step { action, hold } = random_step(&sim, calm, clients, &mut rng, &mut scratch);
         let duplicate = matches!(action, Action::Duplicate(_));
         // The copy a duplicate makes is the next message sent.
         let copy = sim.next_message_id();

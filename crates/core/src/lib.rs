@@ -27,6 +27,7 @@ pub mod accounting;
 pub mod any;
 pub mod check;
 pub mod explore;
+pub mod kv;
 pub mod linearizability;
 pub mod paxos;
 pub mod protocol;

@@ -330,6 +330,12 @@ pub enum Effect<M, T, N> {
     CancelTimer(T),
     /// Report something.
     Observe(Observation<N>),
+    /// Tell the client that sent `value` that this node will not serve it:
+    /// it is not the leader. `leader` is who leads, as far as it knows.
+    Redirect {
+        value: Value,
+        leader: Option<NodeId>,
+    },
 }
 
 /// The effects of one input, as a protocol `P` produces them.
@@ -415,6 +421,12 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         if self.telling {
             self.observe(Observation::Refused(why));
         }
+    }
+
+    /// Tell the client that sent `value` to try `leader` instead. Always
+    /// kept, as the client acts on it.
+    pub fn redirect(&mut self, value: Value, leader: Option<NodeId>) {
+        self.effects.push(Effect::Redirect { value, leader });
     }
 
     /// Report a note.
@@ -510,6 +522,11 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Whether it knows `value` is decided (an entry of [`NodeView::log`]
     /// holding it is committed), without building a view.
     fn has_decided(&self, value: Value) -> bool;
+    /// The value of its `index`-th decision (from 0) in log or slot order,
+    /// if it knows that one is decided. The simulator applies decisions to
+    /// the node's [`crate::kv::Store`] in this order, stopping at the first
+    /// it does not know.
+    fn decided(&self, index: u32) -> Option<Value>;
     /// Whether the node has no unfinished business: everything it holds is
     /// committed and no client value waits (used by liveness checks).
     fn quiescent(&self) -> bool;

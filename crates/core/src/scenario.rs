@@ -23,10 +23,13 @@
 //!   `fire NODE TIMER`, `next [COUNT]`, `wait TICK`, `request [NODE]`, `crash NODE`,
 //!   `restart NODE`, `partition 1,2 3,4,5`, `cut FROM TO`, `heal`,
 //!   `faults loss=P duplicate=P latency=MIN-MAX`
+//! * clients: `invoke CLIENT NODE OP` where OP is `read KEY`, `write KEY V`
+//!   or `cas KEY FROM TO` on keys `x`, `y`, `z` (`invoke c1 2 write x 5`),
+//!   `retry CLIENT NODE`, `give-up CLIENT`
 //! * `stabilize`: deliver every message in flight, in arrival order, until
 //!   none is left (timers do not fire)
 //! * `run TICKS`: timed mode for that long; prints only what nodes report
-//! * `state [NODE]`, `pending`, `stats`, `check`, `milestones`: print state
+//! * `state [NODE]`, `pending`, `stats`, `check`, `milestones`, `history`: print state
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -34,6 +37,8 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::any::{AnySim, ProtocolKind};
+use crate::kv::{self, ClientId, Key, KvOp, OpState};
+use crate::linearizability::{self, Datum};
 use crate::protocol::{Mistake, NodeId, NodeView, Tick};
 use crate::sim::{Action, Config, Faults, Shape};
 
@@ -73,6 +78,9 @@ pub enum Command {
     Check,
     /// Print milestone counts.
     Milestones,
+    /// Print the client history, the linearizability verdict and each
+    /// node's store.
+    History,
 }
 
 fn number<T: core::str::FromStr>(word: Option<&str>, what: &str) -> Result<T, String> {
@@ -166,6 +174,42 @@ pub fn parse_config<'a>(
 /// The largest `next` count and `run` duration one command may ask for.
 pub const LIMIT: u32 = 100_000;
 
+/// A client, written `c1` (or `1`).
+fn client(word: Option<&str>) -> Result<ClientId, String> {
+    let w = word.ok_or("missing client, like c1")?;
+    let n = w.strip_prefix(['c', 'C']).unwrap_or(w);
+    match n.parse::<ClientId>() {
+        Ok(c) if c > 0 => Ok(c),
+        _ => Err(format!("'{w}' is not a client: clients are c1, c2, ...")),
+    }
+}
+
+/// A key-value operation: `read x`, `write x 5` or `cas x 4 0`.
+pub fn parse_kv_op(words: &[&str]) -> Result<KvOp, String> {
+    const USAGE: &str =
+        "an operation is read KEY, write KEY VALUE or cas KEY FROM TO, on keys x, y, z";
+    let key = |w: Option<&&str>| {
+        let w = w.ok_or(USAGE)?;
+        Key::from_name(w).ok_or_else(|| format!("unknown key '{w}': {USAGE}"))
+    };
+    let datum = |w: Option<&&str>| {
+        let w = w.ok_or(USAGE)?;
+        w.parse::<Datum>()
+            .map_err(|_| format!("'{w}' is not an integer value: {USAGE}"))
+    };
+    let op = match words.first().copied() {
+        Some("read") if words.len() == 2 => KvOp::Read(key(words.get(1))?),
+        Some("write") if words.len() == 3 => KvOp::Write(key(words.get(1))?, datum(words.get(2))?),
+        Some("cas") if words.len() == 4 => KvOp::Cas {
+            key: key(words.get(1))?,
+            from: datum(words.get(2))?,
+            to: datum(words.get(3))?,
+        },
+        _ => return Err(USAGE.into()),
+    };
+    Ok(op)
+}
+
 /// Parse one command line.
 pub fn parse_command(line: &str) -> Result<Command, String> {
     let mut words = line.split_whitespace();
@@ -212,6 +256,24 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
                 w => Some(node(w)?),
             },
         }),
+        "invoke" => {
+            let client = client(words.next())?;
+            let n = node(words.next())?;
+            let rest: Vec<&str> = words.by_ref().collect();
+            act(Action::Invoke {
+                client,
+                node: n,
+                op: parse_kv_op(&rest)?,
+            })
+        }
+        "retry" => {
+            let client = client(words.next())?;
+            act(Action::Retry {
+                client,
+                node: node(words.next())?,
+            })
+        }
+        "give-up" => act(Action::GiveUp(client(words.next())?)),
         "crash" => act(Action::Crash(node(words.next())?)),
         "restart" => act(Action::Restart(node(words.next())?)),
         "partition" => {
@@ -254,6 +316,7 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
         "stats" => Ok(Command::Stats),
         "check" => Ok(Command::Check),
         "milestones" => Ok(Command::Milestones),
+        "history" => Ok(Command::History),
         other => Err(format!("unknown command '{other}'")),
     }?;
     if let Some(extra) = words.next() {
@@ -284,6 +347,50 @@ pub fn node_line(id: NodeId, view: Option<&NodeView>) -> String {
 }
 
 /// The message accounting, as text.
+/// The client history, one operation per line with its interval and reply,
+/// the checker's verdict, and what each running node's store holds.
+pub fn history_text(sim: &AnySim) -> String {
+    let clients = sim.clients();
+    let mut out = String::new();
+    for o in clients.ops() {
+        let _ = write!(out, "C{} {} at n{}: t={}..", o.client, o.op, o.node, o.call);
+        let _ = match o.state {
+            OpState::Waiting => writeln!(out, " waiting"),
+            OpState::Answered(at, reply) => writeln!(out, "{at} {reply}"),
+            OpState::GaveUp(at) => writeln!(out, " gave up at t={at}: outcome unknown"),
+        };
+    }
+    let history = kv::history(clients.ops());
+    match linearizability::check(&history) {
+        Ok(v) if v.linearizable() => out.push_str("linearizable\n"),
+        Ok(v) => {
+            for f in &v.failures {
+                let _ = writeln!(out, "not linearizable: {}", f.explain(&history));
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "history not checkable: {e}");
+        }
+    }
+    for id in 1..=sim.config().nodes {
+        let Some(store) = clients.store(id).filter(|_| sim.is_up(id)) else {
+            continue;
+        };
+        let entries: Vec<String> = store.entries().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            out,
+            "n{id} store: {}",
+            if entries.is_empty() {
+                "empty".into()
+            } else {
+                entries.join(" ")
+            }
+        );
+    }
+    out.pop();
+    out
+}
+
 pub fn stats_text(sim: &AnySim) -> String {
     let s = sim.summary();
     let n = sim.config().nodes;
@@ -451,6 +558,7 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
         Command::State(node) => out.push(state_text(sim, node)?),
         Command::Pending => out.push(pending_text(sim)),
         Command::Stats => out.push(stats_text(sim)),
+        Command::History => out.push(history_text(sim)),
         Command::Check => {
             if sim.violations().is_empty() {
                 out.push("all invariants hold".into());

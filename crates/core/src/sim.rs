@@ -15,6 +15,8 @@ use core::hash::{Hash, Hasher};
 
 use crate::accounting::Accounting;
 use crate::check::Violation;
+use crate::kv::{Answer, ClientId, Clients, KvOp, Reply};
+use crate::linearizability;
 use crate::protocol::{
     Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId, NodeView,
     Observation, Protocol, Purpose, Slot, Tick, TimerKind, Timing, Value, World, MAX_NODES,
@@ -125,6 +127,17 @@ pub enum Action {
     Wait { until: Tick },
     /// A client request, to a chosen node or by default to the leader.
     Request { node: Option<NodeId> },
+    /// Client `client` invokes a key-value operation at `node`.
+    Invoke {
+        client: ClientId,
+        node: NodeId,
+        op: KvOp,
+    },
+    /// Client `client` sends the operation it waits on again, to `node`,
+    /// with the same request number (after a timeout or a "not the leader").
+    Retry { client: ClientId, node: NodeId },
+    /// Client `client` stops waiting: its operation's outcome is unknown.
+    GiveUp(ClientId),
     /// Crash a node: it keeps only its durable state.
     Crash(NodeId),
     /// Restart a crashed node from its durable state.
@@ -152,6 +165,9 @@ impl fmt::Display for Action {
             Action::Wait { until } => write!(f, "wait {until}"),
             Action::Request { node: None } => write!(f, "request"),
             Action::Request { node: Some(n) } => write!(f, "request {n}"),
+            Action::Invoke { client, node, op } => write!(f, "invoke c{client} {node} {op}"),
+            Action::Retry { client, node } => write!(f, "retry c{client} {node}"),
+            Action::GiveUp(client) => write!(f, "give-up c{client}"),
             Action::Crash(n) => write!(f, "crash {n}"),
             Action::Restart(n) => write!(f, "restart {n}"),
             Action::Partition(groups) => {
@@ -289,6 +305,32 @@ pub enum EventKind<M, T, N> {
     Observed { node: NodeId, obs: Observation<N> },
     /// An invariant broke.
     Violated(Violation),
+    // NB: new kinds go last, so the fingerprints of old traces stay put.
+    /// A client sent a key-value operation to `node`, as `value` (its
+    /// `attempt`-th try of request `seq`).
+    Invoked {
+        client: ClientId,
+        seq: u32,
+        node: NodeId,
+        value: Value,
+        op: KvOp,
+        attempt: u32,
+    },
+    /// `node` applied a client's operation and answered.
+    Answered {
+        client: ClientId,
+        node: NodeId,
+        op: KvOp,
+        reply: Reply,
+    },
+    /// A client stopped waiting.
+    GaveUp { client: ClientId, op: KvOp },
+    /// `node` told a client it is not the leader, naming the one it knows.
+    Redirected {
+        client: ClientId,
+        node: NodeId,
+        leader: Option<NodeId>,
+    },
 }
 
 /// Why a message was lost.
@@ -353,6 +395,8 @@ pub enum Shape {
     TimerFired,
     /// A client asked.
     Requested,
+    /// A node answered a client, or a client gave up.
+    Answered,
     /// A crash, a restart or a network change.
     Fault,
     /// A node decided a value.
@@ -385,7 +429,10 @@ impl<M: Message, T: TimerKind, N> Event<M, T, N> {
             },
             EventKind::Delayed { .. } => Shape::Delayed,
             EventKind::TimerFired { .. } => Shape::TimerFired,
-            EventKind::Requested { .. } => Shape::Requested,
+            EventKind::Requested { .. } | EventKind::Invoked { .. } => Shape::Requested,
+            EventKind::Answered { .. }
+            | EventKind::GaveUp { .. }
+            | EventKind::Redirected { .. } => Shape::Answered,
             EventKind::Crashed(_) | EventKind::Restarted(_) | EventKind::Network(_) => Shape::Fault,
             EventKind::Observed { obs, .. } => match obs {
                 Observation::Decided { .. } => Shape::Decided,
@@ -431,6 +478,44 @@ impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T
             EventKind::Requested { node, value } => {
                 write!(f, "t={} client -> n{node}: request v{value}", self.at)
             }
+            EventKind::Invoked {
+                client,
+                seq,
+                node,
+                value,
+                op,
+                attempt,
+            } => {
+                write!(f, "t={} C{client} -> n{node}: {op} (request {seq}", self.at)?;
+                if *attempt > 1 {
+                    write!(f, ", attempt {attempt}")?;
+                }
+                write!(f, ", as v{value})")
+            }
+            EventKind::Answered {
+                client,
+                node,
+                op,
+                reply,
+            } => write!(f, "  n{node} -> C{client}: {op}: {reply}"),
+            EventKind::Redirected {
+                client,
+                node,
+                leader,
+            } => {
+                write!(f, "  n{node} -> C{client}: not the leader")?;
+                match leader {
+                    Some(l) => write!(f, ", try n{l}"),
+                    None => write!(f, ", and no leader known"),
+                }
+            }
+            EventKind::GaveUp { client, op } => {
+                write!(
+                    f,
+                    "t={} C{client} gives up on {op}: outcome unknown",
+                    self.at
+                )
+            }
             EventKind::Crashed(n) => write!(f, "t={} n{n} crashed", self.at),
             EventKind::Restarted(n) => write!(f, "t={} n{n} restarted", self.at),
             EventKind::Network(what) => write!(f, "t={} network: {what}", self.at),
@@ -447,6 +532,10 @@ impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T
         }
     }
 }
+
+/// The name of the invariant a client history breaks when no single order
+/// of its operations explains it.
+pub const LINEARIZABILITY: &str = "Linearizability";
 
 /// A running simulation of one protocol.
 #[derive(Clone, Debug)]
@@ -480,6 +569,10 @@ pub struct Sim<P: Protocol> {
     effects: Vec<EffectOf<P>>,
     /// The nodes this step may have changed, for the checker.
     touched: u16,
+    /// The clients, their history and every node's store.
+    clients: Clients,
+    /// Scratch space for the answers of a step.
+    answers: Vec<Answer>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -544,6 +637,7 @@ impl<P: Protocol> Sim<P> {
             mistakes: config.mistakes,
             timing: config.timing,
         };
+        let clients = Clients::new(config.nodes);
         let mut sim = Sim {
             rng: Rng::new(config.seed),
             faults: config.faults,
@@ -571,6 +665,8 @@ impl<P: Protocol> Sim<P> {
             events: Vec::new(),
             effects: Vec::new(),
             touched: World::<P>::EVERY_NODE,
+            clients,
+            answers: Vec::new(),
         };
         for id in sim.cluster.ids() {
             let mut effects = core::mem::take(&mut sim.effects);
@@ -670,27 +766,67 @@ impl<P: Protocol> Sim<P> {
             }
             Action::Request { node } => {
                 let target = match node {
-                    Some(n) => {
-                        self.check_node(*n)?;
-                        if self.nodes[usize::from(*n - 1)].up().is_none() {
-                            return Err(ActionError(format!(
-                                "n{n} is down: restart it before sending it a request"
-                            )));
-                        }
-                        *n
-                    }
+                    Some(n) => self.running(*n, "a request")?,
                     None => self
                         .default_target()
                         .ok_or_else(|| ActionError::new("every node is down: restart one first"))?,
                 };
-                let value = Value::try_from(self.requested.len() + 1).unwrap_or(Value::MAX);
-                self.requested.push(value);
-                self.accounting.requested_at.insert(value, self.now);
+                let value = self.next_value();
+                self.note_requested(value);
                 self.record(EventKind::Requested {
                     node: target,
                     value,
                 });
                 self.run_node(target, Input::Request(value), Purpose::Decision(0), 0);
+            }
+            Action::Invoke { client, node, op } => {
+                let node = self.running(*node, "an operation")?;
+                let value = self.next_value();
+                let invoked = self
+                    .clients
+                    .invoke(*client, node, *op, value, self.now)
+                    .map_err(ActionError)?;
+                let seq = invoked.seq;
+                self.note_requested(value);
+                self.record(EventKind::Invoked {
+                    client: *client,
+                    seq,
+                    node,
+                    value,
+                    op: *op,
+                    attempt: 1,
+                });
+                self.run_node(node, Input::Request(value), Purpose::Decision(0), 0);
+            }
+            Action::Retry { client, node } => {
+                let node = self.running(*node, "an operation")?;
+                let value = self.next_value();
+                let retried = self
+                    .clients
+                    .retry(*client, node, value)
+                    .map_err(ActionError)?;
+                let kind = EventKind::Invoked {
+                    client: *client,
+                    seq: retried.seq,
+                    node,
+                    value,
+                    op: retried.op,
+                    attempt: retried.attempts,
+                };
+                self.note_requested(value);
+                self.record(kind);
+                self.run_node(node, Input::Request(value), Purpose::Decision(0), 0);
+            }
+            Action::GiveUp(client) => {
+                let op = self
+                    .clients
+                    .give_up(*client, self.now)
+                    .map_err(ActionError)?
+                    .op;
+                self.record(EventKind::GaveUp {
+                    client: *client,
+                    op,
+                });
             }
             Action::Crash(n) => {
                 self.check_node(*n)?;
@@ -699,6 +835,7 @@ impl<P: Protocol> Sim<P> {
                     return Err(ActionError(format!("n{n} is already down")));
                 };
                 self.nodes[idx] = Slot::Down(p.durable());
+                self.clients.crashed(*n);
                 self.touched |= 1 << idx;
                 self.timers.retain(|t| t.node != *n);
                 self.record(EventKind::Crashed(*n));
@@ -783,6 +920,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn after_step(&mut self) {
+        self.answer_clients();
         if self.config.check {
             let world = World {
                 nodes: &self.nodes,
@@ -805,6 +943,70 @@ impl<P: Protocol> Sim<P> {
             self.events.hash(&mut h);
             self.hash = h.finish();
         }
+    }
+
+    /// Each node this step changed applies the decisions it now knows to
+    /// its store and answers the clients waiting on it. With checks on, an
+    /// answer puts the history to the linearizability checker.
+    fn answer_clients(&mut self) {
+        let mut answers = core::mem::take(&mut self.answers);
+        for (i, slot) in self.nodes.iter().enumerate() {
+            let Some(node) = slot.up() else { continue };
+            if self.touched & (1 << i) != 0 {
+                let id = i as NodeId + 1;
+                self.clients
+                    .apply_decided(id, |k| node.decided(k), self.now, &mut answers);
+            }
+        }
+        for a in answers.drain(..) {
+            let op = &self.clients.ops()[a.op as usize];
+            let kind = EventKind::Answered {
+                client: op.client,
+                node: op.node,
+                op: op.op,
+                reply: a.reply,
+            };
+            self.record(kind);
+            if self.config.check
+                && !self
+                    .violations
+                    .iter()
+                    .any(|v| v.invariant == LINEARIZABILITY)
+            {
+                let history = crate::kv::history(self.clients.ops());
+                if let Ok(verdict) = linearizability::check(&history) {
+                    if let Some(failure) = verdict.failures.first() {
+                        self.found.push(Violation {
+                            invariant: LINEARIZABILITY,
+                            detail: failure.explain(&history),
+                        });
+                    }
+                }
+            }
+        }
+        self.answers = answers;
+    }
+
+    /// The node `n`, if it is running, to receive `what`.
+    fn running(&self, n: NodeId, what: &str) -> Result<NodeId, ActionError> {
+        self.check_node(n)?;
+        if self.nodes[usize::from(n - 1)].up().is_none() {
+            return Err(ActionError(format!(
+                "n{n} is down: restart it before sending it {what}"
+            )));
+        }
+        Ok(n)
+    }
+
+    /// The next client value: values are numbered from 1.
+    fn next_value(&self) -> Value {
+        Value::try_from(self.requested.len() + 1).unwrap_or(Value::MAX)
+    }
+
+    /// `value` was asked for, now.
+    fn note_requested(&mut self, value: Value) {
+        self.requested.push(value);
+        self.accounting.requested_at.insert(value, self.now);
     }
 
     /// Record an event of this step, if anyone reads them.
@@ -1015,6 +1217,15 @@ impl<P: Protocol> Sim<P> {
                     }
                     self.record(EventKind::Observed { node, obs });
                 }
+                Effect::Redirect { value, leader } => {
+                    if let Some(client) = self.clients.redirected(node, value, leader) {
+                        self.record(EventKind::Redirected {
+                            client,
+                            node,
+                            leader,
+                        });
+                    }
+                }
             }
         }
     }
@@ -1190,6 +1401,16 @@ impl<P: Protocol> Sim<P> {
     /// in flight + delivered + dropped.
     pub fn message_counts(&self) -> (u64, u64, u64) {
         (self.sent, self.delivered, self.dropped)
+    }
+
+    /// The clients' operations so far, in invocation order: the history.
+    pub fn client_ops(&self) -> &[crate::kv::ClientOp] {
+        self.clients.ops()
+    }
+
+    /// The clients and every node's store.
+    pub fn clients(&self) -> &Clients {
+        &self.clients
     }
 
     /// Client values requested so far.

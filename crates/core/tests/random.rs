@@ -138,3 +138,55 @@ fn steady_state_costs_equal_the_textbook() {
         }
     }
 }
+
+/// Clients mixed into the random schedules: key-value operations through
+/// each protocol's log (or slot sequence), retried at other nodes and given
+/// up on, with every history checked for linearizability as it grows. The
+/// counts prove the workload exercised what matters: values read back, cas
+/// both ways, retries answered, outcomes left unknown.
+#[test]
+fn client_histories_are_linearizable_under_random_schedules() {
+    use consensus_core::explore::{random_config, run_schedule};
+    use consensus_core::kv::{KvOp, OpState, Reply};
+    for kind in ProtocolKind::ALL {
+        let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+        for seed in 0..300 {
+            let config = random_config(seed, Mistakes::NONE);
+            let r = run_schedule(kind, config, 1000, seed % 4 == 3, 3);
+            if let Some((step, v)) = &r.violation {
+                panic!("{kind:?} seed {seed} step {step}: {v}");
+            }
+            assert!(
+                r.liveness.is_none(),
+                "{kind:?} seed {seed}: {:?}",
+                r.liveness
+            );
+            let sim = r.sim.expect("a simulation");
+            for o in sim.clients().ops() {
+                let what = match (o.op, o.state) {
+                    (KvOp::Read(_), OpState::Answered(_, Reply::Value(Some(_)))) => "read a value",
+                    (KvOp::Cas { .. }, OpState::Answered(_, Reply::Cas(true))) => "cas ok",
+                    (KvOp::Cas { .. }, OpState::Answered(_, Reply::Cas(false))) => "cas failed",
+                    (_, OpState::Answered(..)) if o.attempts > 1 => "answered after a retry",
+                    (_, OpState::Answered(..)) => "answered",
+                    (_, OpState::GaveUp(_)) => "gave up",
+                    (_, OpState::Waiting) => "still waiting",
+                };
+                *counts.entry(what).or_default() += 1;
+            }
+        }
+        for (what, least) in [
+            ("read a value", 100),
+            ("cas ok", 20),
+            ("cas failed", 50),
+            ("answered after a retry", 20),
+            ("gave up", 20),
+        ] {
+            let got = counts.get(what).copied().unwrap_or(0);
+            assert!(
+                got >= least,
+                "{kind:?}: {what} {got} times, expected {least}: {counts:?}"
+            );
+        }
+    }
+}

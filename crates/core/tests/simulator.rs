@@ -3,6 +3,7 @@
 //! nothing — plus golden trace hashes that pin the whole behaviour.
 
 use consensus_core::explore::{random_config, random_run, run_schedule};
+use consensus_core::kv::{Key, KvOp};
 use consensus_core::sim::Action;
 use consensus_core::{AnySim, Config, Mistake, Mistakes, ProtocolKind};
 
@@ -21,6 +22,51 @@ fn same_seed_and_actions_give_the_same_trace() {
             assert_eq!(a.trace_hash(), b.trace_hash(), "{kind:?} seed {seed}");
             assert_eq!(a.views(), b.views());
         }
+    }
+}
+
+/// Clients replay too: the same actions give the same history, stores and
+/// trace, and a client waiting on an answer cannot invoke another operation.
+#[test]
+fn client_runs_replay_exactly() {
+    for kind in ProtocolKind::ALL {
+        for seed in 0..6 {
+            let live = run_schedule(kind, random_config(seed, Mistakes::NONE), 600, false, 3)
+                .sim
+                .expect("a simulation");
+            assert!(!live.clients().ops().is_empty(), "{kind:?} seed {seed}");
+            let mut replayed = AnySim::new(kind, live.config().clone()).expect("config");
+            for a in live.actions() {
+                replayed
+                    .apply(a.clone())
+                    .expect("a recorded action replays");
+            }
+            assert_eq!(replayed.trace_hash(), live.trace_hash());
+            assert_eq!(replayed.clients().ops(), live.clients().ops());
+            for id in 1..=live.config().nodes {
+                assert_eq!(replayed.clients().store(id), live.clients().store(id));
+            }
+        }
+        let mut sim = run(kind, 1, 50);
+        let up = (1..=sim.config().nodes).find(|&n| sim.is_up(n)).unwrap();
+        let op = KvOp::Write(Key::Y, 7);
+        sim.apply(Action::Invoke {
+            client: 4,
+            node: up,
+            op,
+        })
+        .expect("invoked");
+        let err = sim
+            .apply(Action::Invoke {
+                client: 4,
+                node: up,
+                op: KvOp::Read(Key::Y),
+            })
+            .expect_err("one operation at a time");
+        assert!(
+            err.0.contains("C4 is still waiting for its write y 7"),
+            "{err}"
+        );
     }
 }
 
@@ -112,6 +158,30 @@ fn refused_actions_change_nothing() {
                 "no message",
             ),
             (Action::Crash(0), "there is no node 0"),
+            (
+                Action::Retry {
+                    client: 1,
+                    node: up,
+                },
+                "C1 is not waiting for anything",
+            ),
+            (Action::GiveUp(2), "C2 is not waiting for anything"),
+            (
+                Action::Invoke {
+                    client: 0,
+                    node: up,
+                    op: KvOp::Read(Key::X),
+                },
+                "clients are numbered from 1",
+            ),
+            (
+                Action::Invoke {
+                    client: 1,
+                    node: 12,
+                    op: KvOp::Read(Key::X),
+                },
+                "there is no node 12",
+            ),
             (Action::Crash(10), "there is no node 10"),
             (Action::Restart(up), "is running"),
             (
@@ -280,7 +350,9 @@ fn a_run_without_trace_takes_the_same_course() {
     for kind in ProtocolKind::ALL {
         for seed in 0..12 {
             let config = random_config(seed, Mistakes::NONE.with(mistake_of(kind)));
-            let traced = run_schedule(kind, config.clone(), 600, true);
+            // Odd seeds with clients, whose answers the trace also records.
+            let clients = if seed % 2 == 1 { 3 } else { 0 };
+            let traced = run_schedule(kind, config.clone(), 600, true, clients);
             let quiet = run_schedule(
                 kind,
                 Config {
@@ -289,11 +361,13 @@ fn a_run_without_trace_takes_the_same_course() {
                 },
                 600,
                 true,
+                clients,
             );
             let (a, b) = (traced.sim.unwrap(), quiet.sim.unwrap());
             assert_eq!(a.actions(), b.actions(), "{kind:?} seed {seed}");
             assert_eq!(a.violations(), b.violations(), "{kind:?} seed {seed}");
             assert_eq!(a.milestones(), b.milestones(), "{kind:?} seed {seed}");
+            assert_eq!(a.clients().ops(), b.clients().ops(), "{kind:?} seed {seed}");
             assert_eq!(a.views(), b.views(), "{kind:?} seed {seed}");
             assert_eq!(a.messages(), b.messages(), "{kind:?} seed {seed}");
             assert!(a.events().len() + a.boot_events().len() > 0);

@@ -653,6 +653,11 @@ impl Protocol for Paxos {
         self.chosen.values().any(|v| *v == value)
     }
 
+    fn decided(&self, index: u32) -> Option<Value> {
+        // Slots are numbered from 1.
+        self.chosen.get(&SlotNo::from(index + 1)).copied()
+    }
+
     fn view(&self) -> NodeView {
         let mut details = alloc::vec![("maxRound", format!("{}", self.max_round))];
         let pending: Vec<_> = self.pending.iter().map(|v| format!("v{v}")).collect();

@@ -711,6 +711,7 @@ impl Raft {
                 leader,
                 term: self.current_term,
             });
+            ctx.redirect(value, leader);
             return;
         }
         // "If command received from client: append entry to local log,
@@ -836,6 +837,10 @@ impl Protocol for Raft {
             Role::Candidate { .. } => "Candidate",
             Role::Leader { .. } => "Leader",
         }
+    }
+
+    fn decided(&self, index: u32) -> Option<Value> {
+        (Index::from(index) < self.commit_index).then(|| self.log[index as usize].value)
     }
 
     fn has_decided(&self, value: Value) -> bool {

@@ -884,6 +884,11 @@ impl Zab {
     fn on_client_request(&mut self, value: Value, ctx: &mut ZabCtx<'_>) {
         let Role::Leading(l) = &mut self.role else {
             ctx.refuse(Note::NotLeader { value });
+            let leader = match self.role {
+                Role::Following { leader, .. } => Some(leader),
+                _ => None,
+            };
+            ctx.redirect(value, leader);
             return;
         };
         let (Some(epoch), LeaderPhase::Broadcast) = (l.epoch, l.phase) else {
@@ -1465,6 +1470,11 @@ impl Protocol for Zab {
                 LeaderPhase::Broadcast => "Leader",
             },
         }
+    }
+
+    fn decided(&self, index: u32) -> Option<Value> {
+        let index = index as usize;
+        (index < self.delivered).then(|| self.history[index].value)
     }
 
     fn has_decided(&self, value: Value) -> bool {

@@ -1,0 +1,451 @@
+//! # The replicated state machine: a small key-value store, and its clients
+//!
+//! Every protocol decides an ordered sequence of values; here a value names a
+//! client command (`write x 5`, `read x`, `cas x 4 0`), and each node applies
+//! the commands it knows are decided, in log or slot order, to its own
+//! [`Store`]. The store keeps a *session* per client (Raft thesis §6.3): the
+//! last request number it applied and its reply. A client that retries, after
+//! a timeout or a "not the leader", sends the same request number, so a
+//! command decided twice takes effect once and the retry gets the first
+//! reply.
+//!
+//! A client invokes one operation at a time at a node of its choice. The
+//! node it is waiting on answers when it applies the command; a client that
+//! gave up, or whose node never answers, leaves the outcome unknown. The
+//! invocations and replies are the client *history* that
+//! [`crate::linearizability`] checks.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::linearizability::{self, Datum, Op};
+use crate::protocol::{NodeId, Tick};
+
+/// A client: C1, C2, ... as in the seeds' pictures.
+pub type ClientId = u8;
+
+/// A key of the store: `x`, `y` or `z`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    X,
+    Y,
+    Z,
+}
+
+impl Key {
+    pub const ALL: [Key; 3] = [Key::X, Key::Y, Key::Z];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::X => "x",
+            Key::Y => "y",
+            Key::Z => "z",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Key> {
+        Key::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An operation on the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KvOp {
+    Read(Key),
+    Write(Key, Datum),
+    /// Compare-and-set: if the key holds `from`, write `to`.
+    Cas {
+        key: Key,
+        from: Datum,
+        to: Datum,
+    },
+}
+
+impl KvOp {
+    pub fn key(self) -> Key {
+        match self {
+            KvOp::Read(k) | KvOp::Write(k, _) | KvOp::Cas { key: k, .. } => k,
+        }
+    }
+}
+
+/// `read x`, `write x 5`, `cas x 4 0`: the words of the scenario language.
+impl fmt::Display for KvOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KvOp::Read(k) => write!(f, "read {k}"),
+            KvOp::Write(k, v) => write!(f, "write {k} {v}"),
+            KvOp::Cas { key, from, to } => write!(f, "cas {key} {from} {to}"),
+        }
+    }
+}
+
+/// What the store answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reply {
+    /// A read's value (`None`: the key has no value).
+    Value(Option<Datum>),
+    /// A write took effect.
+    Written,
+    /// Whether a cas found its `from` (and so wrote `to`).
+    Cas(bool),
+}
+
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reply::Value(Some(v)) => write!(f, "{v}"),
+            Reply::Value(None) => f.write_str("none"),
+            Reply::Written => f.write_str("ok"),
+            Reply::Cas(true) => f.write_str("cas ok"),
+            Reply::Cas(false) => f.write_str("cas failed"),
+        }
+    }
+}
+
+/// One node's copy of the state machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Store {
+    data: BTreeMap<Key, Datum>,
+    /// Per client, the last request number applied and its reply.
+    sessions: BTreeMap<ClientId, (u32, Reply)>,
+}
+
+impl Store {
+    /// Applies request `seq` of `client`, once: a request already applied
+    /// (a retry decided again) changes nothing and gets the reply of the
+    /// first time.
+    pub fn apply(&mut self, client: ClientId, seq: u32, op: KvOp) -> Reply {
+        if let Some(&(last, reply)) = self.sessions.get(&client) {
+            if seq <= last {
+                return reply;
+            }
+        }
+        let reply = match op {
+            KvOp::Read(k) => Reply::Value(self.data.get(&k).copied()),
+            KvOp::Write(k, v) => {
+                self.data.insert(k, v);
+                Reply::Written
+            }
+            KvOp::Cas { key, from, to } => {
+                let found = self.data.get(&key) == Some(&from);
+                if found {
+                    self.data.insert(key, to);
+                }
+                Reply::Cas(found)
+            }
+        };
+        self.sessions.insert(client, (seq, reply));
+        reply
+    }
+
+    /// The value of `key`, if it has one.
+    pub fn get(&self, key: Key) -> Option<Datum> {
+        self.data.get(&key).copied()
+    }
+
+    /// Every key with a value, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (Key, Datum)> + '_ {
+        self.data.iter().map(|(k, v)| (*k, *v))
+    }
+}
+
+/// Where a client operation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpState {
+    /// The client waits for a reply.
+    Waiting,
+    /// The node answered at this time.
+    Answered(Tick, Reply),
+    /// The client stopped waiting at this time: the outcome is unknown (the
+    /// command may still be decided and take effect later).
+    GaveUp(Tick),
+}
+
+/// One client operation as the simulator records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientOp {
+    pub client: ClientId,
+    /// The client's request number: the same for every attempt.
+    pub seq: u32,
+    pub op: KvOp,
+    /// When the client invoked it.
+    pub call: Tick,
+    /// The node of the latest attempt: the one whose answer the client
+    /// waits for.
+    pub node: NodeId,
+    /// How many times the client sent it.
+    pub attempts: u32,
+    pub state: OpState,
+    /// The node of the latest attempt answered "not the leader", naming
+    /// the leader it knows, if any: the client should retry there.
+    pub redirect: Option<Option<NodeId>>,
+}
+
+impl ClientOp {
+    /// The operation as the linearizability checker reads it: an operation
+    /// without a reply has an unknown outcome.
+    pub fn to_operation(&self) -> linearizability::Operation {
+        let (ret, reply) = match self.state {
+            OpState::Answered(at, reply) => (Some(at), Some(reply)),
+            _ => (None, None),
+        };
+        let op = match (self.op, reply) {
+            (KvOp::Read(_), Some(Reply::Value(value))) => Op::Read { value },
+            (KvOp::Read(_), _) => Op::Read { value: None },
+            (KvOp::Write(_, value), _) => Op::Write { value },
+            (KvOp::Cas { from, to, .. }, reply) => Op::Cas {
+                from,
+                to,
+                ok: reply == Some(Reply::Cas(true)),
+            },
+        };
+        linearizability::Operation {
+            client: u32::from(self.client),
+            key: alloc::string::String::from(self.op.key().name()),
+            op,
+            call: self.call,
+            ret,
+        }
+    }
+}
+
+/// A node answered a client: `op` is the index of the operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub op: u32,
+    pub reply: Reply,
+}
+
+/// The clients of one simulation and every node's copy of the store.
+#[derive(Clone, Debug, Default)]
+pub struct Clients {
+    /// Every operation invoked, in order: the history.
+    ops: Vec<ClientOp>,
+    /// The operation each requested value carries (anonymous requests,
+    /// which touch no key, carry none).
+    commands: BTreeMap<crate::protocol::Value, u32>,
+    /// Per node (index `i` for node `i + 1`): its store and how many
+    /// decisions it has applied.
+    stores: Vec<(Store, u32)>,
+}
+
+impl Clients {
+    pub fn new(nodes: u8) -> Self {
+        Clients {
+            stores: alloc::vec![(Store::default(), 0); usize::from(nodes)],
+            ..Clients::default()
+        }
+    }
+
+    /// Every operation invoked so far, in order.
+    pub fn ops(&self) -> &[ClientOp] {
+        &self.ops
+    }
+
+    /// Node `node`'s store, as far as it has applied decisions.
+    pub fn store(&self, node: NodeId) -> Option<&Store> {
+        self.stores
+            .get(usize::from(node).wrapping_sub(1))
+            .map(|(s, _)| s)
+    }
+
+    /// The operation `client` waits on, if any.
+    pub fn waiting(&self, client: ClientId) -> Option<&ClientOp> {
+        self.ops
+            .iter()
+            .rev()
+            .find(|o| o.client == client && o.state == OpState::Waiting)
+    }
+
+    fn waiting_index(&self, client: ClientId) -> Option<usize> {
+        self.ops
+            .iter()
+            .rposition(|o| o.client == client && o.state == OpState::Waiting)
+    }
+
+    /// `client` invokes `op` at `node`, asking the cluster to decide
+    /// `value`. Refused while the client waits on another operation.
+    pub fn invoke(
+        &mut self,
+        client: ClientId,
+        node: NodeId,
+        op: KvOp,
+        value: crate::protocol::Value,
+        now: Tick,
+    ) -> Result<&ClientOp, String> {
+        if client == 0 {
+            return Err("clients are numbered from 1 (C1, C2, ...)".into());
+        }
+        if let Some(w) = self.waiting(client) {
+            return Err(alloc::format!(
+                "C{client} is still waiting for its {}: a client invokes one operation at a time (retry it or give up first)",
+                w.op
+            ));
+        }
+        let seq = 1 + self.ops.iter().filter(|o| o.client == client).count() as u32;
+        self.commands.insert(value, self.ops.len() as u32);
+        self.ops.push(ClientOp {
+            client,
+            seq,
+            op,
+            call: now,
+            node,
+            attempts: 1,
+            state: OpState::Waiting,
+            redirect: None,
+        });
+        Ok(self.ops.last().expect("just pushed"))
+    }
+
+    /// `client` sends the operation it waits on again, to `node`, as
+    /// `value`, with the same request number.
+    pub fn retry(
+        &mut self,
+        client: ClientId,
+        node: NodeId,
+        value: crate::protocol::Value,
+    ) -> Result<&ClientOp, String> {
+        let i = self
+            .waiting_index(client)
+            .ok_or_else(|| alloc::format!("C{client} is not waiting for anything"))?;
+        self.commands.insert(value, i as u32);
+        let op = &mut self.ops[i];
+        op.node = node;
+        op.attempts += 1;
+        op.redirect = None;
+        Ok(op)
+    }
+
+    /// `client` stops waiting: the outcome of its operation is unknown.
+    pub fn give_up(&mut self, client: ClientId, now: Tick) -> Result<&ClientOp, String> {
+        let i = self
+            .waiting_index(client)
+            .ok_or_else(|| alloc::format!("C{client} is not waiting for anything"))?;
+        self.ops[i].state = OpState::GaveUp(now);
+        Ok(&self.ops[i])
+    }
+
+    /// `node` will not serve `value` and names `leader`: the client told,
+    /// if it waits on `node` for the operation `value` carries.
+    pub fn redirected(
+        &mut self,
+        node: NodeId,
+        value: crate::protocol::Value,
+        leader: Option<NodeId>,
+    ) -> Option<ClientId> {
+        let &i = self.commands.get(&value)?;
+        let op = &mut self.ops[i as usize];
+        if op.state != OpState::Waiting || op.node != node {
+            return None;
+        }
+        op.redirect = Some(leader);
+        Some(op.client)
+    }
+
+    /// A crash loses the node's store; it is rebuilt from the decisions the
+    /// node learns again.
+    pub fn crashed(&mut self, node: NodeId) {
+        if let Some(slot) = self.stores.get_mut(usize::from(node).wrapping_sub(1)) {
+            *slot = (Store::default(), 0);
+        }
+    }
+
+    /// Applies, in order, the decisions `node` now knows (`decided(i)` is
+    /// its `i`-th) to its store, and answers each client waiting on `node`
+    /// for a command applied: into `answers`.
+    pub fn apply_decided(
+        &mut self,
+        node: NodeId,
+        decided: impl Fn(u32) -> Option<crate::protocol::Value>,
+        now: Tick,
+        answers: &mut Vec<Answer>,
+    ) {
+        if self.commands.is_empty() {
+            return;
+        }
+        let Some((store, applied)) = self.stores.get_mut(usize::from(node).wrapping_sub(1)) else {
+            return;
+        };
+        while let Some(value) = decided(*applied) {
+            *applied += 1;
+            let Some(&i) = self.commands.get(&value) else {
+                continue;
+            };
+            let op = &mut self.ops[i as usize];
+            let reply = store.apply(op.client, op.seq, op.op);
+            if op.state == OpState::Waiting && op.node == node {
+                op.state = OpState::Answered(now, reply);
+                answers.push(Answer { op: i, reply });
+            }
+        }
+    }
+}
+
+/// The client history of a run, for the checker.
+pub fn history(ops: &[ClientOp]) -> Vec<linearizability::Operation> {
+    ops.iter().map(ClientOp::to_operation).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn the_store_is_a_register_per_key() {
+        let mut s = Store::default();
+        assert_eq!(s.apply(1, 1, KvOp::Read(Key::X)), Reply::Value(None));
+        assert_eq!(s.apply(1, 2, KvOp::Write(Key::X, 4)), Reply::Written);
+        let cas = |from, to| KvOp::Cas {
+            key: Key::X,
+            from,
+            to,
+        };
+        assert_eq!(s.apply(2, 1, cas(3, 0)), Reply::Cas(false));
+        assert_eq!(s.apply(2, 2, cas(4, 0)), Reply::Cas(true));
+        assert_eq!(s.apply(1, 3, KvOp::Read(Key::X)), Reply::Value(Some(0)));
+        assert_eq!(s.get(Key::Y), None);
+        assert_eq!(s.entries().collect::<Vec<_>>(), [(Key::X, 0)]);
+    }
+
+    /// Raft thesis §6.3: a retried command is applied once, and the retry
+    /// gets the reply of the first time.
+    #[test]
+    fn a_retried_request_takes_effect_once() {
+        let mut s = Store::default();
+        s.apply(1, 1, KvOp::Write(Key::X, 4));
+        let cas = KvOp::Cas {
+            key: Key::X,
+            from: 4,
+            to: 5,
+        };
+        assert_eq!(s.apply(2, 7, cas), Reply::Cas(true));
+        s.apply(1, 2, KvOp::Write(Key::X, 4));
+        // The same request decided again: no second effect, same reply.
+        assert_eq!(s.apply(2, 7, cas), Reply::Cas(true));
+        assert_eq!(s.get(Key::X), Some(4));
+    }
+
+    #[test]
+    fn ops_and_replies_print_in_the_scenario_words() {
+        let op = KvOp::Cas {
+            key: Key::Z,
+            from: 1,
+            to: 2,
+        };
+        assert_eq!(op.to_string(), "cas z 1 2");
+        assert_eq!(KvOp::Write(Key::Y, 5).to_string(), "write y 5");
+        assert_eq!(Reply::Value(None).to_string(), "none");
+        assert_eq!(Key::from_name("y"), Some(Key::Y));
+        assert_eq!(Key::from_name("w"), None);
+    }
+}
