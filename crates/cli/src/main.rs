@@ -393,7 +393,7 @@ fn history_json(sim: &consensus_core::AnySim) -> Value {
                 }
             };
             match (o.op, reply) {
-                (KvOp::Read(_), reply) => {
+                (KvOp::Read(..), reply) => {
                     entry["op"] = json!("read");
                     if let Some(Reply::Value(v)) = reply {
                         entry["value"] = json!(v);
@@ -452,6 +452,14 @@ fn check(
         clients,
     } = *opts;
     let (kind, mistakes) = protocol_and_mistakes(protocol, mistake_names)?;
+    if let Some(m) = mistakes.iter().find(|m| m.concerns_reads()) {
+        if clients == 0 {
+            return Err(format!(
+                "mistake '{}' is about serving reads: add --reads so that clients read",
+                m.name()
+            ));
+        }
+    }
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     let (mut answered, mut unknown) = (0, 0);
     let mut live_runs = 0;

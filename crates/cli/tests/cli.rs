@@ -351,3 +351,32 @@ fn a_run_history_is_a_lincheck_file() {
     assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
     assert!(stdout(&checked).starts_with("linearizable: "));
 }
+
+#[test]
+fn the_read_mistakes_are_caught_as_linearizability_violations() {
+    for mistake in ["raft-stale-read", "raft-read-before-noop"] {
+        let o = consensus(&[
+            "check",
+            "--protocol",
+            "raft",
+            "--reads",
+            "--seeds",
+            "200",
+            "--mistake",
+            mistake,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{mistake}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains(": Linearizability: C"),
+            "{}",
+            stdout(&o)
+        );
+        let without = consensus(&["check", "--protocol", "raft", "--mistake", mistake]);
+        assert_eq!(without.status.code(), Some(2));
+        assert!(
+            stderr(&without).contains("add --reads"),
+            "{}",
+            stderr(&without)
+        );
+    }
+}

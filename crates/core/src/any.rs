@@ -231,6 +231,11 @@ fn timers<P: Protocol>(sim: &Sim<P>) -> Vec<TimerView> {
         .collect()
 }
 
+/// The read paths of the protocol `sim` runs.
+fn read_paths<P: Protocol>(_: &Sim<P>) -> &'static [crate::kv::ReadPath] {
+    P::READ_PATHS
+}
+
 fn quiescent<P: Protocol>(sim: &Sim<P>) -> Vec<bool> {
     sim.nodes()
         .iter()
@@ -401,6 +406,12 @@ impl AnySim {
     /// Client values requested so far.
     pub fn requested(&self) -> &[crate::protocol::Value] {
         each!(self, s => s.requested())
+    }
+
+    /// The read paths the protocol serves itself (besides through the log
+    /// and locally, which every protocol offers).
+    pub fn read_paths(&self) -> &'static [crate::kv::ReadPath] {
+        each!(self, s => read_paths(s))
     }
 
     /// The clients, their history and every node's store.

@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 
 use crate::any::{AnySim, MessageMeta, ProtocolKind};
 use crate::check::Violation;
-use crate::kv::{Key, KvOp};
+use crate::kv::{Key, KvOp, ReadPath};
 use crate::linearizability::Datum;
 use crate::protocol::{Milestone, Mistakes, NodeId, Protocol as _, Purpose, Tick, Value};
 use crate::rng::Rng;
@@ -267,7 +267,15 @@ fn client_step(sim: &AnySim, clients: u8, rng: &mut Rng, up: &[NodeId]) -> Optio
             let key = Key::ALL[rng.below(2) as usize];
             let value = Datum::from(rng.below(3));
             let op = match rng.below(10) {
-                0..5 => KvOp::Read(key),
+                // Half the reads through the log, half by a path the
+                // protocol serves itself (ReadIndex), when it has one.
+                0..5 => {
+                    let paths = sim.read_paths();
+                    match pick(rng, paths) {
+                        Some(path) if rng.chance(50) => KvOp::Read(key, path),
+                        _ => KvOp::Read(key, ReadPath::Log),
+                    }
+                }
                 5..8 => KvOp::Write(key, value),
                 _ => KvOp::Cas {
                     key,

@@ -56,10 +56,55 @@ impl fmt::Display for Key {
     }
 }
 
+/// How a read is served. Each is what real systems do; not all are
+/// linearizable, and the history checker says which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReadPath {
+    /// Through the log: the read is decided like a write, and answered
+    /// when applied (Raft through the log, a Paxos round, a Zab proposal).
+    /// Linearizable; costs a full decision.
+    Log,
+    /// Raft's ReadIndex (thesis §6.4): the leader notes its commit index,
+    /// confirms it still leads with a round of heartbeats to a majority,
+    /// and answers once it has applied up to the noted index.
+    /// Linearizable; one round trip, nothing written.
+    ReadIndex,
+    /// The node's own store, at once: no messages, possibly stale (a Raft
+    /// follower, a Paxos learner, a ZooKeeper follower).
+    Local,
+}
+
+impl ReadPath {
+    pub const ALL: [ReadPath; 3] = [ReadPath::Log, ReadPath::ReadIndex, ReadPath::Local];
+
+    /// The word of the scenario language.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadPath::Log => "log",
+            ReadPath::ReadIndex => "read-index",
+            ReadPath::Local => "local",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ReadPath> {
+        ReadPath::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl fmt::Display for ReadPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A read the protocol serves itself (not through the log): its number.
+pub type ReadId = u32;
+
 /// An operation on the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KvOp {
-    Read(Key),
+    /// Read a key, by a path.
+    Read(Key, ReadPath),
     Write(Key, Datum),
     /// Compare-and-set: if the key holds `from`, write `to`.
     Cas {
@@ -72,16 +117,18 @@ pub enum KvOp {
 impl KvOp {
     pub fn key(self) -> Key {
         match self {
-            KvOp::Read(k) | KvOp::Write(k, _) | KvOp::Cas { key: k, .. } => k,
+            KvOp::Read(k, _) | KvOp::Write(k, _) | KvOp::Cas { key: k, .. } => k,
         }
     }
 }
 
-/// `read x`, `write x 5`, `cas x 4 0`: the words of the scenario language.
+/// `read x`, `read x local`, `write x 5`, `cas x 4 0`: the words of the
+/// scenario language (a read through the log names no path).
 impl fmt::Display for KvOp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KvOp::Read(k) => write!(f, "read {k}"),
+            KvOp::Read(k, ReadPath::Log) => write!(f, "read {k}"),
+            KvOp::Read(k, path) => write!(f, "read {k} {path}"),
             KvOp::Write(k, v) => write!(f, "write {k} {v}"),
             KvOp::Cas { key, from, to } => write!(f, "cas {key} {from} {to}"),
         }
@@ -130,7 +177,7 @@ impl Store {
             }
         }
         let reply = match op {
-            KvOp::Read(k) => Reply::Value(self.data.get(&k).copied()),
+            KvOp::Read(k, _) => Reply::Value(self.data.get(&k).copied()),
             KvOp::Write(k, v) => {
                 self.data.insert(k, v);
                 Reply::Written
@@ -188,6 +235,9 @@ pub struct ClientOp {
     /// The node of the latest attempt answered "not the leader", naming
     /// the leader it knows, if any: the client should retry there.
     pub redirect: Option<Option<NodeId>>,
+    /// The number of the latest attempt, for a read the protocol serves
+    /// itself (ReadIndex).
+    pub read: Option<ReadId>,
 }
 
 impl ClientOp {
@@ -199,8 +249,8 @@ impl ClientOp {
             _ => (None, None),
         };
         let op = match (self.op, reply) {
-            (KvOp::Read(_), Some(Reply::Value(value))) => Op::Read { value },
-            (KvOp::Read(_), _) => Op::Read { value: None },
+            (KvOp::Read(..), Some(Reply::Value(value))) => Op::Read { value },
+            (KvOp::Read(..), _) => Op::Read { value: None },
             (KvOp::Write(_, value), _) => Op::Write { value },
             (KvOp::Cas { from, to, .. }, reply) => Op::Cas {
                 from,
@@ -236,6 +286,11 @@ pub struct Clients {
     /// Per node (index `i` for node `i + 1`): its store and how many
     /// decisions it has applied.
     stores: Vec<(Store, u32)>,
+    /// The operation each protocol-served read attempt belongs to.
+    reads: BTreeMap<ReadId, u32>,
+    /// Reads a node has cleared to answer once it has applied `index`
+    /// decisions: (node, read, index).
+    serving: Vec<(NodeId, ReadId, u32)>,
 }
 
 impl Clients {
@@ -292,7 +347,9 @@ impl Clients {
             ));
         }
         let seq = 1 + self.ops.iter().filter(|o| o.client == client).count() as u32;
-        self.commands.insert(value, self.ops.len() as u32);
+        if Self::decided(op) {
+            self.commands.insert(value, self.ops.len() as u32);
+        }
         self.ops.push(ClientOp {
             client,
             seq,
@@ -302,6 +359,7 @@ impl Clients {
             attempts: 1,
             state: OpState::Waiting,
             redirect: None,
+            read: None,
         });
         Ok(self.ops.last().expect("just pushed"))
     }
@@ -317,12 +375,49 @@ impl Clients {
         let i = self
             .waiting_index(client)
             .ok_or_else(|| alloc::format!("C{client} is not waiting for anything"))?;
-        self.commands.insert(value, i as u32);
+        if Self::decided(self.ops[i].op) {
+            self.commands.insert(value, i as u32);
+        }
         let op = &mut self.ops[i];
         op.node = node;
         op.attempts += 1;
         op.redirect = None;
+        op.read = None;
         Ok(op)
+    }
+
+    /// Whether `op` goes through the protocol's decisions (every write and
+    /// cas, and reads through the log).
+    pub fn decided(op: KvOp) -> bool {
+        !matches!(op, KvOp::Read(_, ReadPath::ReadIndex | ReadPath::Local))
+    }
+
+    /// The latest attempt of `client`'s waiting operation becomes read
+    /// `id`, which the protocol serves itself.
+    pub fn reading(&mut self, client: ClientId, id: ReadId) {
+        if let Some(i) = self.waiting_index(client) {
+            self.ops[i].read = Some(id);
+            self.reads.insert(id, i as u32);
+        }
+    }
+
+    /// `node` clears read `id` to be answered from its store once it has
+    /// applied `index` decisions (at once if it has).
+    pub fn serve(&mut self, node: NodeId, id: ReadId, index: u32) {
+        self.serving.push((node, id, index));
+    }
+
+    /// Answers `client`'s waiting local read at `node` from the node's
+    /// store as it is.
+    pub fn read_locally(&mut self, client: ClientId, node: NodeId, now: Tick) -> Option<Answer> {
+        let i = self.waiting_index(client)?;
+        let (store, _) = self.stores.get(usize::from(node).wrapping_sub(1))?;
+        let reply = Reply::Value(store.get(self.ops[i].op.key()));
+        self.ops[i].state = OpState::Answered(now, reply);
+        Some(Answer {
+            op: i as u32,
+            reply,
+        })
     }
 
     /// `client` stops waiting: the outcome of its operation is unknown.
@@ -334,15 +429,18 @@ impl Clients {
         Ok(&self.ops[i])
     }
 
-    /// `node` will not serve `value` and names `leader`: the client told,
-    /// if it waits on `node` for the operation `value` carries.
+    /// `node` will not serve `ask` and names `leader`: the client told,
+    /// if it waits on `node` for the operation `ask` carries.
     pub fn redirected(
         &mut self,
         node: NodeId,
-        value: crate::protocol::Value,
+        ask: crate::protocol::Ask,
         leader: Option<NodeId>,
     ) -> Option<ClientId> {
-        let &i = self.commands.get(&value)?;
+        let &i = match ask {
+            crate::protocol::Ask::Value(value) => self.commands.get(&value)?,
+            crate::protocol::Ask::Read(id) => self.reads.get(&id)?,
+        };
         let op = &mut self.ops[i as usize];
         if op.state != OpState::Waiting || op.node != node {
             return None;
@@ -357,6 +455,7 @@ impl Clients {
         if let Some(slot) = self.stores.get_mut(usize::from(node).wrapping_sub(1)) {
             *slot = (Store::default(), 0);
         }
+        self.serving.retain(|&(n, ..)| n != node);
     }
 
     /// Applies, in order, the decisions `node` now knows (`decided(i)` is
@@ -369,7 +468,7 @@ impl Clients {
         now: Tick,
         answers: &mut Vec<Answer>,
     ) {
-        if self.commands.is_empty() {
+        if self.ops.is_empty() {
             return;
         }
         let Some((store, applied)) = self.stores.get_mut(usize::from(node).wrapping_sub(1)) else {
@@ -387,6 +486,23 @@ impl Clients {
                 answers.push(Answer { op: i, reply });
             }
         }
+        // Reads cleared to be answered once their index is applied.
+        let (ops, reads) = (&mut self.ops, &self.reads);
+        self.serving.retain(|&(n, id, index)| {
+            if n != node || index > *applied {
+                return true;
+            }
+            let Some(&i) = reads.get(&id) else {
+                return false;
+            };
+            let op = &mut ops[i as usize];
+            if op.state == OpState::Waiting && op.node == node && op.read == Some(id) {
+                let reply = Reply::Value(store.get(op.op.key()));
+                op.state = OpState::Answered(now, reply);
+                answers.push(Answer { op: i, reply });
+            }
+            false
+        });
     }
 }
 
@@ -403,7 +519,10 @@ mod tests {
     #[test]
     fn the_store_is_a_register_per_key() {
         let mut s = Store::default();
-        assert_eq!(s.apply(1, 1, KvOp::Read(Key::X)), Reply::Value(None));
+        assert_eq!(
+            s.apply(1, 1, KvOp::Read(Key::X, ReadPath::Log)),
+            Reply::Value(None)
+        );
         assert_eq!(s.apply(1, 2, KvOp::Write(Key::X, 4)), Reply::Written);
         let cas = |from, to| KvOp::Cas {
             key: Key::X,
@@ -412,7 +531,10 @@ mod tests {
         };
         assert_eq!(s.apply(2, 1, cas(3, 0)), Reply::Cas(false));
         assert_eq!(s.apply(2, 2, cas(4, 0)), Reply::Cas(true));
-        assert_eq!(s.apply(1, 3, KvOp::Read(Key::X)), Reply::Value(Some(0)));
+        assert_eq!(
+            s.apply(1, 3, KvOp::Read(Key::X, ReadPath::Log)),
+            Reply::Value(Some(0))
+        );
         assert_eq!(s.get(Key::Y), None);
         assert_eq!(s.entries().collect::<Vec<_>>(), [(Key::X, 0)]);
     }

@@ -14,6 +14,7 @@ use core::fmt;
 use core::hash::Hash;
 
 use crate::check::Violation;
+use crate::kv::{ReadId, ReadPath};
 use crate::rng::Rng;
 
 /// A node's identity: 1, 2, ... up to the cluster size (at most 9).
@@ -48,11 +49,17 @@ pub enum Mistake {
     ZabSkipTruncate,
     /// Zab: synchronization messages of an earlier follower-leader session are taken as current.
     ZabStaleSync,
+    /// Raft: a leader answers ReadIndex reads from its own state without
+    /// confirming it still leads.
+    RaftStaleRead,
+    /// Raft: ReadIndex is served before the leader committed an entry of its term.
+    RaftReadBeforeNoop,
 }
 
 impl Mistake {
-    /// Every mistake, in a stable order.
-    pub const ALL: [Mistake; 7] = [
+    /// Every mistake, in a stable order. NB: a mistake's position is its
+    /// bit in share links: new ones go last.
+    pub const ALL: [Mistake; 9] = [
         Mistake::RaftCommitOldTerm,
         Mistake::RaftVolatileVote,
         Mistake::RaftEqualTimeouts,
@@ -60,6 +67,8 @@ impl Mistake {
         Mistake::PaxosForgetPromise,
         Mistake::ZabSkipTruncate,
         Mistake::ZabStaleSync,
+        Mistake::RaftStaleRead,
+        Mistake::RaftReadBeforeNoop,
     ];
 
     /// The switch's name, as used on the command line and in scenario files.
@@ -72,6 +81,8 @@ impl Mistake {
             Mistake::PaxosForgetPromise => "paxos-forget-promise",
             Mistake::ZabSkipTruncate => "zab-skip-truncate",
             Mistake::ZabStaleSync => "zab-stale-sync",
+            Mistake::RaftStaleRead => "raft-stale-read",
+            Mistake::RaftReadBeforeNoop => "raft-read-before-noop",
         }
     }
 
@@ -104,7 +115,19 @@ impl Mistake {
             Mistake::ZabStaleSync => {
                 "a message from an earlier follower-leader session is taken as current, as if a closed connection could still deliver"
             }
+            Mistake::RaftStaleRead => {
+                "a leader answers ReadIndex reads from its own state without confirming it still leads, so a deposed leader serves stale data"
+            }
+            Mistake::RaftReadBeforeNoop => {
+                "ReadIndex is served before the leader has committed an entry of its own term, when its commit index may be behind (thesis §6.4)"
+            }
         }
+    }
+
+    /// Whether the mistake concerns serving reads, so that only runs with
+    /// clients reading can show it.
+    pub fn concerns_reads(self) -> bool {
+        matches!(self, Mistake::RaftStaleRead | Mistake::RaftReadBeforeNoop)
     }
 
     /// The mistake called `name`, if there is one.
@@ -205,6 +228,8 @@ pub enum Purpose {
     Heartbeat,
     /// Recovery after a leader change (Zab discovery and synchronization).
     Recovery,
+    /// Confirming leadership before answering reads (ReadIndex heartbeats).
+    Read,
 }
 
 impl Purpose {
@@ -215,6 +240,7 @@ impl Purpose {
             Purpose::Election => "election",
             Purpose::Heartbeat => "heartbeat",
             Purpose::Recovery => "recovery",
+            Purpose::Read => "read",
         }
     }
 }
@@ -330,12 +356,19 @@ pub enum Effect<M, T, N> {
     CancelTimer(T),
     /// Report something.
     Observe(Observation<N>),
-    /// Tell the client that sent `value` that this node will not serve it:
+    /// Tell the client that sent `ask` that this node will not serve it:
     /// it is not the leader. `leader` is who leads, as far as it knows.
-    Redirect {
-        value: Value,
-        leader: Option<NodeId>,
-    },
+    Redirect { ask: Ask, leader: Option<NodeId> },
+    /// Read `id` may be answered from this node's state machine once it
+    /// has applied `index` decisions.
+    ServeRead { id: ReadId, index: u32 },
+}
+
+/// What a client asked a node: a value to decide, or a read to serve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ask {
+    Value(Value),
+    Read(ReadId),
 }
 
 /// The effects of one input, as a protocol `P` produces them.
@@ -423,10 +456,16 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         }
     }
 
-    /// Tell the client that sent `value` to try `leader` instead. Always
+    /// Tell the client that sent `ask` to try `leader` instead. Always
     /// kept, as the client acts on it.
-    pub fn redirect(&mut self, value: Value, leader: Option<NodeId>) {
-        self.effects.push(Effect::Redirect { value, leader });
+    pub fn redirect(&mut self, ask: Ask, leader: Option<NodeId>) {
+        self.effects.push(Effect::Redirect { ask, leader });
+    }
+
+    /// Clear read `id` to be answered once this node has applied `index`
+    /// decisions.
+    pub fn serve_read(&mut self, id: ReadId, index: u32) {
+        self.effects.push(Effect::ServeRead { id, index });
     }
 
     /// Report a note.
@@ -522,6 +561,16 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Whether it knows `value` is decided (an entry of [`NodeView::log`]
     /// holding it is committed), without building a view.
     fn has_decided(&self, value: Value) -> bool;
+    /// The read paths it serves itself, besides through the log and from
+    /// the local store (which every protocol offers: the simulator does
+    /// both). The simulator calls [`Protocol::read`] only with these.
+    const READ_PATHS: &'static [ReadPath] = &[];
+    /// A client asks this node to serve read `id` by `path` (one of
+    /// [`Protocol::READ_PATHS`]): the node answers with
+    /// [`Ctx::serve_read`] when it may, or [`Ctx::redirect`].
+    fn read(&mut self, id: ReadId, path: ReadPath, ctx: &mut Ctx<'_, Self>) {
+        let _ = (id, path, ctx);
+    }
     /// The value of its `index`-th decision (from 0) in log or slot order,
     /// if it knows that one is decided. The simulator applies decisions to
     /// the node's [`crate::kv::Store`] in this order, stopping at the first

@@ -37,7 +37,7 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::any::{AnySim, ProtocolKind};
-use crate::kv::{self, ClientId, Key, KvOp, OpState};
+use crate::kv::{self, ClientId, Key, KvOp, OpState, ReadPath};
 use crate::linearizability::{self, Datum};
 use crate::protocol::{Mistake, NodeId, NodeView, Tick};
 use crate::sim::{Action, Config, Faults, Shape};
@@ -198,7 +198,15 @@ pub fn parse_kv_op(words: &[&str]) -> Result<KvOp, String> {
             .map_err(|_| format!("'{w}' is not an integer value: {USAGE}"))
     };
     let op = match words.first().copied() {
-        Some("read") if words.len() == 2 => KvOp::Read(key(words.get(1))?),
+        Some("read") if words.len() <= 3 => {
+            let path = match words.get(2) {
+                None => ReadPath::Log,
+                Some(w) => ReadPath::from_name(w).ok_or_else(|| {
+                    format!("unknown read path '{w}': choose log, read-index or local")
+                })?,
+            };
+            KvOp::Read(key(words.get(1))?, path)
+        }
         Some("write") if words.len() == 3 => KvOp::Write(key(words.get(1))?, datum(words.get(2))?),
         Some("cas") if words.len() == 4 => KvOp::Cas {
             key: key(words.get(1))?,

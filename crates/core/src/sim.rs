@@ -15,7 +15,7 @@ use core::hash::{Hash, Hasher};
 
 use crate::accounting::Accounting;
 use crate::check::Violation;
-use crate::kv::{Answer, ClientId, Clients, KvOp, Reply};
+use crate::kv::{Answer, ClientId, Clients, Key, KvOp, ReadId, ReadPath, Reply};
 use crate::linearizability;
 use crate::protocol::{
     Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId, NodeView,
@@ -306,8 +306,9 @@ pub enum EventKind<M, T, N> {
     /// An invariant broke.
     Violated(Violation),
     // NB: new kinds go last, so the fingerprints of old traces stay put.
-    /// A client sent a key-value operation to `node`, as `value` (its
-    /// `attempt`-th try of request `seq`).
+    /// A client sent a key-value operation to `node`, as `value` (0 for a
+    /// read not decided through the log), its `attempt`-th try of request
+    /// `seq`.
     Invoked {
         client: ClientId,
         seq: u32,
@@ -490,7 +491,10 @@ impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T
                 if *attempt > 1 {
                     write!(f, ", attempt {attempt}")?;
                 }
-                write!(f, ", as v{value})")
+                if *value > 0 {
+                    write!(f, ", as v{value}")?;
+                }
+                f.write_str(")")
             }
             EventKind::Answered {
                 client,
@@ -573,6 +577,8 @@ pub struct Sim<P: Protocol> {
     clients: Clients,
     /// Scratch space for the answers of a step.
     answers: Vec<Answer>,
+    /// The number of the last read a protocol was asked to serve.
+    next_read: ReadId,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -667,6 +673,7 @@ impl<P: Protocol> Sim<P> {
             touched: World::<P>::EVERY_NODE,
             clients,
             answers: Vec::new(),
+            next_read: 0,
         };
         for id in sim.cluster.ids() {
             let mut effects = core::mem::take(&mut sim.effects);
@@ -781,22 +788,16 @@ impl<P: Protocol> Sim<P> {
             }
             Action::Invoke { client, node, op } => {
                 let node = self.running(*node, "an operation")?;
+                if let KvOp::Read(_, path) = op {
+                    self.check_path(*path)?;
+                }
                 let value = self.next_value();
-                let invoked = self
+                let seq = self
                     .clients
                     .invoke(*client, node, *op, value, self.now)
-                    .map_err(ActionError)?;
-                let seq = invoked.seq;
-                self.note_requested(value);
-                self.record(EventKind::Invoked {
-                    client: *client,
-                    seq,
-                    node,
-                    value,
-                    op: *op,
-                    attempt: 1,
-                });
-                self.run_node(node, Input::Request(value), Purpose::Decision(0), 0);
+                    .map_err(ActionError)?
+                    .seq;
+                self.send_op(*client, seq, node, *op, 1, value);
             }
             Action::Retry { client, node } => {
                 let node = self.running(*node, "an operation")?;
@@ -805,17 +806,8 @@ impl<P: Protocol> Sim<P> {
                     .clients
                     .retry(*client, node, value)
                     .map_err(ActionError)?;
-                let kind = EventKind::Invoked {
-                    client: *client,
-                    seq: retried.seq,
-                    node,
-                    value,
-                    op: retried.op,
-                    attempt: retried.attempts,
-                };
-                self.note_requested(value);
-                self.record(kind);
-                self.run_node(node, Input::Request(value), Purpose::Decision(0), 0);
+                let (seq, op, attempt) = (retried.seq, retried.op, retried.attempts);
+                self.send_op(*client, seq, node, op, attempt, value);
             }
             Action::GiveUp(client) => {
                 let op = self
@@ -959,32 +951,90 @@ impl<P: Protocol> Sim<P> {
             }
         }
         for a in answers.drain(..) {
-            let op = &self.clients.ops()[a.op as usize];
-            let kind = EventKind::Answered {
-                client: op.client,
-                node: op.node,
-                op: op.op,
-                reply: a.reply,
-            };
-            self.record(kind);
-            if self.config.check
-                && !self
-                    .violations
-                    .iter()
-                    .any(|v| v.invariant == LINEARIZABILITY)
-            {
-                let history = crate::kv::history(self.clients.ops());
-                if let Ok(verdict) = linearizability::check(&history) {
-                    if let Some(failure) = verdict.failures.first() {
-                        self.found.push(Violation {
-                            invariant: LINEARIZABILITY,
-                            detail: failure.explain(&history),
-                        });
-                    }
+            self.answered(a);
+        }
+        self.answers = answers;
+    }
+
+    /// Records an answer and, with checks on, puts the history to the
+    /// linearizability checker (once it fails, it stays failed).
+    fn answered(&mut self, a: Answer) {
+        let op = &self.clients.ops()[a.op as usize];
+        let kind = EventKind::Answered {
+            client: op.client,
+            node: op.node,
+            op: op.op,
+            reply: a.reply,
+        };
+        self.record(kind);
+        let failed = |v: &Violation| v.invariant == LINEARIZABILITY;
+        if self.config.check && !self.violations.iter().chain(&self.found).any(failed) {
+            let history = crate::kv::history(self.clients.ops());
+            if let Ok(verdict) = linearizability::check(&history) {
+                if let Some(failure) = verdict.failures.first() {
+                    self.found.push(Violation {
+                        invariant: LINEARIZABILITY,
+                        detail: failure.explain(&history),
+                    });
                 }
             }
         }
-        self.answers = answers;
+    }
+
+    /// Refuses a read path this protocol does not offer.
+    fn check_path(&self, path: ReadPath) -> Result<(), ActionError> {
+        if Clients::decided(KvOp::Read(Key::X, path))
+            || path == ReadPath::Local
+            || P::READ_PATHS.contains(&path)
+        {
+            return Ok(());
+        }
+        Err(ActionError(format!(
+            "{} has no {path} reads: read through the log or locally",
+            P::TITLE
+        )))
+    }
+
+    /// Sends a client operation's attempt to `node`: a value to decide, a
+    /// read for the node to serve, or a local read answered at once.
+    fn send_op(
+        &mut self,
+        client: ClientId,
+        seq: u32,
+        node: NodeId,
+        op: KvOp,
+        attempt: u32,
+        value: Value,
+    ) {
+        let decided = Clients::decided(op);
+        if decided {
+            self.note_requested(value);
+        }
+        self.record(EventKind::Invoked {
+            client,
+            seq,
+            node,
+            value: if decided { value } else { 0 },
+            op,
+            attempt,
+        });
+        match op {
+            _ if decided => {
+                self.run_node(node, Input::Request(value), Purpose::Decision(0), 0);
+            }
+            KvOp::Read(_, ReadPath::Local) => {
+                if let Some(a) = self.clients.read_locally(client, node, self.now) {
+                    self.answered(a);
+                }
+            }
+            KvOp::Read(_, path) => {
+                self.next_read += 1;
+                let id = self.next_read;
+                self.clients.reading(client, id);
+                self.run_node_with(node, Purpose::Read, 0, |p, ctx| p.read(id, path, ctx));
+            }
+            KvOp::Write(..) | KvOp::Cas { .. } => {}
+        }
     }
 
     /// The node `n`, if it is running, to receive `what`.
@@ -1152,6 +1202,17 @@ impl<P: Protocol> Sim<P> {
         purpose: Purpose,
         depth: u32,
     ) {
+        self.run_node_with(node, purpose, depth, |p, ctx| p.handle(input, ctx));
+    }
+
+    /// Lets running node `node` act through `act`, then carries out its effects.
+    fn run_node_with(
+        &mut self,
+        node: NodeId,
+        purpose: Purpose,
+        depth: u32,
+        act: impl FnOnce(&mut P, &mut Ctx<'_, P>),
+    ) {
         let Slot::Up(p) = &mut self.nodes[usize::from(node - 1)] else {
             return;
         };
@@ -1166,7 +1227,7 @@ impl<P: Protocol> Sim<P> {
             self.config.trace,
             &mut effects,
         );
-        p.handle(input, &mut ctx);
+        act(p, &mut ctx);
         self.apply_effects(node, &mut effects, depth);
         self.effects = effects;
     }
@@ -1217,8 +1278,9 @@ impl<P: Protocol> Sim<P> {
                     }
                     self.record(EventKind::Observed { node, obs });
                 }
-                Effect::Redirect { value, leader } => {
-                    if let Some(client) = self.clients.redirected(node, value, leader) {
+                Effect::ServeRead { id, index } => self.clients.serve(node, id, index),
+                Effect::Redirect { ask, leader } => {
+                    if let Some(client) = self.clients.redirected(node, ask, leader) {
                         self.record(EventKind::Redirected {
                             client,
                             node,

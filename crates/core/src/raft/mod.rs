@@ -35,9 +35,10 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
-    Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation, Protocol,
-    Purpose, TimerKind, Value,
+    Ask, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
+    Protocol, Purpose, TimerKind, Value,
 };
 
 /// A Raft term.
@@ -72,14 +73,20 @@ pub enum Msg {
         prev_log_term: Term,
         entries: Vec<Entry>,
         leader_commit: Index,
+        /// The leader's latest ReadIndex round (0: none yet). The reply
+        /// echoes it, which confirms the leader still led when it was sent
+        /// (like etcd's heartbeat context).
+        read: u64,
     },
     /// The answer to AppendEntries. On success `index` is the last index
     /// known to match the leader's log; on failure it is a hint: the
-    /// follower's log holds nothing useful after `index`.
+    /// follower's log holds nothing useful after `index`. `read` echoes the
+    /// request's.
     AppendEntriesReply {
         term: Term,
         success: bool,
         index: Index,
+        read: u64,
     },
 }
 
@@ -114,6 +121,7 @@ impl fmt::Display for Msg {
                 prev_log_term,
                 entries,
                 leader_commit,
+                read,
             } => {
                 write!(
                     f,
@@ -125,17 +133,26 @@ impl fmt::Display for Msg {
                     }
                     write!(f, "v{}@{}", e.value, e.term)?;
                 }
-                write!(f, "] commit={leader_commit}")
+                write!(f, "] commit={leader_commit}")?;
+                if *read > 0 {
+                    write!(f, " read={read}")?;
+                }
+                Ok(())
             }
             Msg::AppendEntriesReply {
                 term,
                 success,
                 index,
+                read,
             } => {
                 write!(
                     f,
                     "AppendEntriesReply term={term} success={success} index={index}"
-                )
+                )?;
+                if *read > 0 {
+                    write!(f, " read={read}")?;
+                }
+                Ok(())
             }
         }
     }
@@ -172,7 +189,33 @@ pub enum Role {
     Leader {
         next_index: BTreeMap<NodeId, Index>,
         match_index: BTreeMap<NodeId, Index>,
+        reads: Reads,
     },
+}
+
+/// A leader's ReadIndex bookkeeping (Ongaro's thesis §6.4). A read is
+/// answered at the commit index noted when it arrived, once a majority has
+/// answered a heartbeat sent after that: then no other leader had been
+/// elected when the read arrived, so nothing committed is missing from the
+/// noted index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// The latest heartbeat round started for reads; every AppendEntries
+    /// carries it.
+    round: u64,
+    /// Per follower, the latest round it answered.
+    acked: BTreeMap<NodeId, u64>,
+    /// Reads not yet confirmed.
+    pending: Vec<PendingRead>,
+}
+
+/// A read waiting at the leader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PendingRead {
+    id: ReadId,
+    /// The noted commit index and the round confirming it; `None` while no
+    /// entry of the leader's term is committed.
+    at: Option<(Index, u64)>,
 }
 
 /// What a Raft node keeps on stable storage.
@@ -340,6 +383,7 @@ impl Raft {
         self.role = Role::Leader {
             next_index: peers.iter().map(|p| (*p, next)).collect(),
             match_index: peers.iter().map(|p| (*p, 0)).collect(),
+            reads: Reads::default(),
         };
         ctx.milestone(
             Milestone::LeaderElected,
@@ -371,16 +415,26 @@ impl Raft {
     /// to date: a heartbeat). Replication is pipelined: `next_index` moves
     /// past what was sent, and a rejection moves it back.
     fn send_append(&mut self, peer: NodeId, ctx: &mut RaftCtx<'_>) {
+        self.send_append_for(peer, Purpose::Heartbeat, ctx);
+    }
+
+    /// `send_append`, counting an empty AppendEntries under `idle` (a
+    /// heartbeat, or a read round's).
+    fn send_append_for(&mut self, peer: NodeId, idle: Purpose, ctx: &mut RaftCtx<'_>) {
         let last = self.last_index();
-        let Role::Leader { next_index, .. } = &mut self.role else {
+        let Role::Leader {
+            next_index, reads, ..
+        } = &mut self.role
+        else {
             return;
         };
+        let read = reads.round;
         let next = next_index.get(&peer).copied().unwrap_or(last + 1);
         next_index.insert(peer, last + 1);
         let prev_log_index = next - 1;
         let entries = self.entries_from(next);
         let purpose = if entries.is_empty() {
-            Purpose::Heartbeat
+            idle
         } else {
             Purpose::Decision(next)
         };
@@ -390,6 +444,7 @@ impl Raft {
             prev_log_term: self.term_at(prev_log_index).unwrap_or(0),
             entries,
             leader_commit: self.commit_index,
+            read,
         };
         ctx.send(peer, msg, purpose);
     }
@@ -442,6 +497,64 @@ impl Raft {
                 value: e.value,
             });
         }
+        self.start_waiting_reads(ctx);
+    }
+
+    /// The leader's reads that waited for an entry of its term to commit
+    /// start their round once one has.
+    fn start_waiting_reads(&mut self, ctx: &mut RaftCtx<'_>) {
+        let own_term_committed = self.term_at(self.commit_index) == Some(self.current_term);
+        let commit = self.commit_index;
+        let Role::Leader { reads, .. } = &mut self.role else {
+            return;
+        };
+        if !own_term_committed || reads.pending.iter().all(|r| r.at.is_some()) {
+            return;
+        }
+        reads.round += 1;
+        let round = reads.round;
+        for r in reads.pending.iter_mut().filter(|r| r.at.is_none()) {
+            r.at = Some((commit, round));
+            ctx.note(Note::ReadRound {
+                id: r.id,
+                index: commit,
+                round,
+            });
+        }
+        self.send_read_round(ctx);
+    }
+
+    /// Send every follower a heartbeat of the current read round.
+    fn send_read_round(&mut self, ctx: &mut RaftCtx<'_>) {
+        for peer in ctx.cluster.peers(ctx.id) {
+            self.send_append_for(peer, Purpose::Read, ctx);
+        }
+        self.confirm_reads(ctx);
+    }
+
+    /// Answer the reads whose round a majority has answered (this node
+    /// counts for itself).
+    fn confirm_reads(&mut self, ctx: &mut RaftCtx<'_>) {
+        let Role::Leader { reads, .. } = &mut self.role else {
+            return;
+        };
+        let quorum = ctx.cluster.quorum();
+        let acked = &reads.acked;
+        reads.pending.retain(|r| {
+            let Some((index, round)) = r.at else {
+                return true;
+            };
+            if 1 + acked.values().filter(|a| **a >= round).count() < quorum {
+                return true;
+            }
+            ctx.note(Note::ReadConfirmed {
+                id: r.id,
+                index,
+                round,
+            });
+            ctx.serve_read(r.id, index as u32);
+            false
+        });
     }
 
     fn on_request_vote(
@@ -539,6 +652,7 @@ impl Raft {
             prev_log_term,
             entries,
             leader_commit,
+            read,
         } = msg
         else {
             return;
@@ -556,6 +670,7 @@ impl Raft {
                 term: self.current_term,
                 success: false,
                 index: self.last_index(),
+                read,
             };
             ctx.reply(from, reply);
             return;
@@ -588,6 +703,7 @@ impl Raft {
                     term: self.current_term,
                     success: false,
                     index: self.last_index(),
+                    read,
                 };
                 ctx.reply(from, reply);
                 return;
@@ -603,6 +719,7 @@ impl Raft {
                     term: self.current_term,
                     success: false,
                     index: prev_log_index - 1,
+                    read,
                 };
                 ctx.reply(from, reply);
                 return;
@@ -649,6 +766,7 @@ impl Raft {
                 term: self.current_term,
                 success: true,
                 index: last_new,
+                read,
             },
         );
     }
@@ -657,8 +775,7 @@ impl Raft {
         &mut self,
         from: NodeId,
         term: Term,
-        success: bool,
-        index: Index,
+        (success, index, read): (bool, Index, u64),
         ctx: &mut RaftCtx<'_>,
     ) {
         self.observe_term(term, from, ctx);
@@ -667,6 +784,7 @@ impl Raft {
         let Role::Leader {
             next_index,
             match_index,
+            reads,
         } = &mut self.role
         else {
             ctx.refuse(Note::AppendReplyNotLeader { from });
@@ -680,6 +798,10 @@ impl Raft {
             });
             return;
         }
+        // Any answer of this term to a heartbeat of round `read` shows the
+        // follower still took this node for its leader then.
+        let acked = reads.acked.entry(from).or_insert(0);
+        *acked = (*acked).max(read);
         if success {
             // "If successful: update nextIndex and matchIndex for follower."
             // Replies may arrive out of order, so both only move forward.
@@ -698,6 +820,53 @@ impl Raft {
             ctx.note(Note::Retrying { from, back });
             self.send_append(from, ctx);
         }
+        self.confirm_reads(ctx);
+    }
+
+    /// ReadIndex (thesis §6.4): 1. note the commit index, once an entry
+    /// of this term is committed; 2. confirm leadership with a heartbeat
+    /// round answered by a majority; 3. answer once the noted index is
+    /// applied (the simulator does that when told by `serve_read`).
+    fn on_read(&mut self, id: ReadId, ctx: &mut RaftCtx<'_>) {
+        let own_term_committed = self.term_at(self.commit_index) == Some(self.current_term);
+        let commit = self.commit_index;
+        let term = self.current_term;
+        let Role::Leader { reads, .. } = &mut self.role else {
+            let leader = match self.role {
+                Role::Follower { leader } => leader,
+                _ => None,
+            };
+            ctx.refuse(Note::ReadNotLeader { id, leader });
+            ctx.redirect(Ask::Read(id), leader);
+            return;
+        };
+        if ctx.cluster.mistake(Mistake::RaftStaleRead) {
+            // The mistake: a leader that may already be deposed answers from
+            // its own state.
+            ctx.note(Note::ReadUnconfirmed { id, index: commit });
+            ctx.serve_read(id, commit as u32);
+            return;
+        }
+        if !own_term_committed && !ctx.cluster.mistake(Mistake::RaftReadBeforeNoop) {
+            // NB: a new leader's commit index may lag entries an earlier
+            // leader committed; until an entry of its own term commits it
+            // cannot know how far (this is what the paper's no-op is for).
+            ctx.note(Note::ReadWaits { id, term });
+            reads.pending.push(PendingRead { id, at: None });
+            return;
+        }
+        reads.round += 1;
+        let round = reads.round;
+        reads.pending.push(PendingRead {
+            id,
+            at: Some((commit, round)),
+        });
+        ctx.note(Note::ReadRound {
+            id,
+            index: commit,
+            round,
+        });
+        self.send_read_round(ctx);
     }
 
     fn on_client_request(&mut self, value: Value, ctx: &mut RaftCtx<'_>) {
@@ -711,7 +880,7 @@ impl Raft {
                 leader,
                 term: self.current_term,
             });
-            ctx.redirect(value, leader);
+            ctx.redirect(Ask::Value(value), leader);
             return;
         }
         // "If command received from client: append entry to local log,
@@ -810,10 +979,20 @@ impl Protocol for Raft {
                     term,
                     success,
                     index,
+                    read,
                 } => {
-                    self.on_append_reply(from, term, success, index, ctx);
+                    self.on_append_reply(from, term, (success, index, read), ctx);
                 }
             },
+        }
+    }
+
+    const READ_PATHS: &'static [ReadPath] = &[ReadPath::ReadIndex];
+
+    fn read(&mut self, id: ReadId, path: ReadPath, ctx: &mut RaftCtx<'_>) {
+        match path {
+            ReadPath::ReadIndex => self.on_read(id, ctx),
+            ReadPath::Log | ReadPath::Local => {}
         }
     }
 
@@ -874,7 +1053,12 @@ impl Protocol for Raft {
             Role::Leader {
                 next_index,
                 match_index,
+                reads,
             } => {
+                if !reads.pending.is_empty() {
+                    let r: Vec<_> = reads.pending.iter().map(|r| format!("r{}", r.id)).collect();
+                    details.push(("reads", r.join(" ")));
+                }
                 let n: Vec<_> = next_index
                     .iter()
                     .map(|(p, i)| format!("n{p}:{i}"))

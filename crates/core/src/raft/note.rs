@@ -5,6 +5,7 @@
 use core::fmt;
 
 use super::{Index, Term};
+use crate::kv::ReadId;
 use crate::protocol::{NodeId, Value};
 
 /// One thing a Raft node says.
@@ -110,6 +111,27 @@ pub enum Note {
     Appended { value: Value, index: Index },
     /// The election timer fired at the leader.
     ElectionTimerAtLeader,
+    /// A ReadIndex read at a node that does not lead.
+    ReadNotLeader { id: ReadId, leader: Option<NodeId> },
+    /// A ReadIndex read waits: no entry of the leader's term is committed
+    /// yet, so its commit index may lag what earlier leaders committed.
+    ReadWaits { id: ReadId, term: Term },
+    /// ReadIndex: the commit index is noted and a heartbeat round confirms
+    /// leadership before the read is answered (thesis §6.4).
+    ReadRound {
+        id: ReadId,
+        index: Index,
+        round: u64,
+    },
+    /// A majority answered the round: the read is answered once `index` is
+    /// applied.
+    ReadConfirmed {
+        id: ReadId,
+        index: Index,
+        round: u64,
+    },
+    /// The `raft-stale-read` mistake: answered without confirming leadership.
+    ReadUnconfirmed { id: ReadId, index: Index },
 }
 
 impl fmt::Display for Note {
@@ -225,6 +247,29 @@ impl fmt::Display for Note {
             }
             Note::Appended { value, index } => write!(f, "appended v{value} at index {index}"),
             Note::ElectionTimerAtLeader => f.write_str("election timer ignored: I am the leader"),
+            Note::ReadNotLeader { id, leader } => {
+                write!(f, "read r{id} refused: I am not the leader")?;
+                match leader {
+                    Some(l) => write!(f, " (as far as I know n{l} leads)"),
+                    None => f.write_str(" (no leader known)"),
+                }
+            }
+            Note::ReadWaits { id, term } => write!(
+                f,
+                "read r{id} waits: no entry of my term {term} is committed yet, so my commit index may be behind"
+            ),
+            Note::ReadRound { id, index, round } => write!(
+                f,
+                "read r{id} at commit index {index}: confirming I still lead with heartbeat round {round}"
+            ),
+            Note::ReadConfirmed { id, index, round } => write!(
+                f,
+                "read r{id}: a majority answered round {round}; answering once index {index} is applied"
+            ),
+            Note::ReadUnconfirmed { id, index } => write!(
+                f,
+                "read r{id} answered at commit index {index} without confirming I still lead"
+            ),
         }
     }
 }

@@ -221,6 +221,7 @@ fn stale_term_is_rejected() {
             prev_log_term: 0,
             entries: vec![],
             leader_commit: 0,
+            read: 0,
         },
     );
     assert_eq!(
@@ -230,7 +231,8 @@ fn stale_term_is_rejected() {
             Msg::AppendEntriesReply {
                 term: 5,
                 success: false,
-                index: 0
+                index: 0,
+                read: 0,
             }
         )]
     );
@@ -249,6 +251,7 @@ fn consistency_check_rejects_a_gap() {
         prev_log_term,
         entries: vec![entry(2, 9)],
         leader_commit: 0,
+        read: 0,
     };
     let out = deliver(&mut r, 2, &c, 1, append(3, 2));
     assert!(out.says("I have no entry at index 3 (my log ends at 1)"));
@@ -275,6 +278,7 @@ fn conflicting_entries_are_deleted() {
             prev_log_term: 1,
             entries: vec![entry(3, 4)],
             leader_commit: 0,
+            read: 0,
         },
     );
     assert_eq!(r.log(), &[entry(1, 1), entry(3, 4)]);
@@ -297,6 +301,7 @@ fn a_stale_append_never_truncates() {
             prev_log_term: 0,
             entries: vec![entry(1, 1)],
             leader_commit: 0,
+            read: 0,
         },
     );
     assert_eq!(r.log(), &[entry(1, 1), entry(1, 2)]);
@@ -307,7 +312,8 @@ fn a_stale_append_never_truncates() {
             Msg::AppendEntriesReply {
                 term: 1,
                 success: true,
-                index: 1
+                index: 1,
+                read: 0,
             }
         )]
     );
@@ -330,6 +336,7 @@ fn follower_commit_is_capped_by_the_last_new_entry() {
             prev_log_term: 1,
             entries: vec![],
             leader_commit: 3,
+            read: 0,
         },
     );
     assert_eq!(r.commit_index(), 1);
@@ -352,6 +359,7 @@ fn leader_commits_on_a_majority_of_its_own_term() {
             term: 1,
             success: true,
             index: 1,
+            read: 0,
         },
     );
     assert_eq!(r.commit_index(), 1);
@@ -390,6 +398,7 @@ fn no_commit_of_an_old_term_entry_by_counting() {
             term: 3,
             success: true,
             index: 1,
+            read: 0,
         },
     );
     assert_eq!(r.commit_index(), 0);
@@ -405,6 +414,7 @@ fn no_commit_of_an_old_term_entry_by_counting() {
             term: 3,
             success: true,
             index: 2,
+            read: 0,
         },
     );
     assert_eq!(r.commit_index(), 2);
@@ -432,6 +442,7 @@ fn no_commit_of_an_old_term_entry_by_counting() {
             term: 3,
             success: true,
             index: 1,
+            read: 0,
         },
     );
     assert_eq!(r.commit_index(), 1);
@@ -452,6 +463,7 @@ fn higher_term_reply_makes_a_leader_step_down() {
             term: 4,
             success: false,
             index: 0,
+            read: 0,
         },
     );
     assert!(!r.is_leader());
@@ -477,6 +489,7 @@ fn rejection_backs_off_next_index() {
             term: 1,
             success: false,
             index: 0,
+            read: 0,
         },
     );
     let resend = out.sends();
@@ -502,6 +515,7 @@ fn durable_state_survives_a_crash() {
             term: 1,
             success: true,
             index: 1,
+            read: 0,
         },
     );
     assert_eq!(r.commit_index(), 1);

@@ -61,8 +61,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::protocol::{
-    Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation, Protocol,
-    Purpose, TimerKind, Value,
+    Ask, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
+    Protocol, Purpose, TimerKind, Value,
 };
 
 /// An epoch: the reign of one established leader.
@@ -888,7 +888,7 @@ impl Zab {
                 Role::Following { leader, .. } => Some(leader),
                 _ => None,
             };
-            ctx.redirect(value, leader);
+            ctx.redirect(Ask::Value(value), leader);
             return;
         };
         let (Some(epoch), LeaderPhase::Broadcast) = (l.epoch, l.phase) else {
