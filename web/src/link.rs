@@ -20,7 +20,10 @@ use consensus_core::any::ProtocolKind;
 use consensus_core::protocol::{Mistake, Mistakes, NodeId, TimerKind};
 use consensus_core::{paxos, raft, zab};
 
-use crate::state::{PanelAction, UiAction, MAX_NODES, MIN_NODES};
+use consensus_core::kv::{ClientId, Key, ReadPath};
+use consensus_core::linearizability::Datum;
+
+use crate::state::{read_paths, PanelAction, UiAction, UiOp, MAX_NODES, MIN_NODES};
 
 /// The format this playground writes and reads.
 pub const VERSION: u32 = 1;
@@ -122,6 +125,69 @@ fn token(a: &UiAction) -> String {
                 }
             }
         }
+        UiAction::Invoke { client, node, op } => {
+            let op = match op {
+                UiOp::Write { key, value } => format!("w.{key}.{value}"),
+                UiOp::Cas { key, from, to } => format!("c.{key}.{from}.{to}"),
+                UiOp::Read { key, paths } => {
+                    let p: String = paths.iter().map(|p| path_letter(*p)).collect();
+                    format!("r.{key}.{p}")
+                }
+            };
+            format!("v{client}.{node}.{op}")
+        }
+        UiAction::Retry { client, node } => format!("e{client}.{node}"),
+        UiAction::GiveUp(client) => format!("z{client}"),
+    }
+}
+
+fn path_letter(p: ReadPath) -> char {
+    match p {
+        ReadPath::Log => 'l',
+        ReadPath::ReadIndex => 'i',
+        ReadPath::Local => 'o',
+    }
+}
+
+/// Clients are C1 to C9.
+fn client(s: &str) -> Option<ClientId> {
+    let c: ClientId = s.parse().ok()?;
+    (1..=9).contains(&c).then_some(c)
+}
+
+/// The operation of an invoke token: `w.x.5`, `c.x.4.0` or `r.x.ilo`.
+fn ui_op(parts: &[&str]) -> Option<UiOp> {
+    let key = |s: &str| Key::from_name(s);
+    let datum = |s: &str| s.parse::<Datum>().ok();
+    match parts {
+        ["w", k, v] => Some(UiOp::Write {
+            key: key(k)?,
+            value: datum(v)?,
+        }),
+        ["c", k, from, to] => Some(UiOp::Cas {
+            key: key(k)?,
+            from: datum(from)?,
+            to: datum(to)?,
+        }),
+        ["r", k, p] => {
+            let letters: Vec<char> = p.chars().collect();
+            let [r, x, z] = letters.as_slice() else {
+                return None;
+            };
+            let mut paths = [ReadPath::Log; 3];
+            for (slot, (c, protocol)) in [r, x, z].iter().zip(ProtocolKind::ALL).enumerate() {
+                let path = ReadPath::ALL.into_iter().find(|p| path_letter(*p) == **c)?;
+                if !read_paths(protocol).contains(&path) {
+                    return None;
+                }
+                paths[slot] = path;
+            }
+            Some(UiOp::Read {
+                key: key(k)?,
+                paths,
+            })
+        }
+        _ => None,
     }
 }
 
@@ -278,6 +344,25 @@ fn read_token(
                 action: PanelAction::Delay(id.parse().ok()?, by.parse().ok()?),
             }
         }
+        'v' => {
+            let parts: Vec<&str> = rest.split('.').collect();
+            let [c, n, op @ ..] = parts.as_slice() else {
+                return None;
+            };
+            UiAction::Invoke {
+                client: client(c)?,
+                node: single(n)?,
+                op: ui_op(op)?,
+            }
+        }
+        'e' => {
+            let (c, n) = rest.split_once('.')?;
+            UiAction::Retry {
+                client: client(c)?,
+                node: single(n)?,
+            }
+        }
+        'z' => UiAction::GiveUp(client(rest)?),
         'f' => {
             let (protocol, rest) = panel_of(rest, protocols)?;
             let (n, i) = rest.split_once('.')?;
@@ -518,7 +603,7 @@ mod tests {
             (n.clone(), n.clone()).prop_map(|(from, to)| UiAction::Cut { from, to }),
             (protocol(), n.clone())
                 .prop_map(|(protocol, node)| UiAction::TimeOut { protocol, node }),
-            (protocol(), any::<u64>(), 0u8..5, any::<u64>(), n).prop_map(
+            (protocol(), any::<u64>(), 0u8..5, any::<u64>(), n.clone()).prop_map(
                 |(protocol, id, k, by, node)| {
                     let action = match k {
                         0 => PanelAction::Deliver(id),
@@ -530,6 +615,39 @@ mod tests {
                     UiAction::Panel { protocol, action }
                 }
             ),
+            (
+                1u8..=9,
+                n.clone(),
+                0u8..3,
+                0u8..3,
+                any::<i64>(),
+                any::<i64>(),
+                0usize..3,
+                0usize..2,
+                0usize..2
+            )
+                .prop_map(|(client, node, k, key, a, b, r, x, z)| {
+                    let key = Key::ALL[usize::from(key)];
+                    let op = match k {
+                        0 => UiOp::Write { key, value: a },
+                        1 => UiOp::Cas {
+                            key,
+                            from: a,
+                            to: b,
+                        },
+                        _ => UiOp::Read {
+                            key,
+                            paths: [
+                                read_paths(ProtocolKind::Raft)[r],
+                                read_paths(ProtocolKind::Paxos)[x],
+                                read_paths(ProtocolKind::Zab)[z],
+                            ],
+                        },
+                    };
+                    UiAction::Invoke { client, node, op }
+                }),
+            (1u8..=9, n).prop_map(|(client, node)| UiAction::Retry { client, node }),
+            (1u8..=9).prop_map(UiAction::GiveUp),
         ]
     }
 
@@ -538,7 +656,7 @@ mod tests {
         fn every_session_round_trips(
             history in prop::collection::vec(action(), 0..60),
             seed in any::<u64>(),
-            mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=7),
+            mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=9),
             lesson in prop::option::of(("[a-z0-9-]{1,40}", any::<u32>())),
         ) {
             let mistakes = mistakes.into_iter().fold(Mistakes::NONE, Mistakes::with);

@@ -11,9 +11,12 @@ use std::rc::Rc;
 
 use consensus_core::accounting::Summary;
 use consensus_core::any::{AnyEvent, DecisionPoint, MessageView, ProtocolKind, TimerView};
-use consensus_core::protocol::{Mistakes, NodeId, NodeView, Tick};
+use consensus_core::kv::{ClientId, Key, KvOp, ReadPath};
+use consensus_core::linearizability::Datum;
+use consensus_core::protocol::{Mistakes, NodeId, NodeView, Protocol as _, Tick};
 use consensus_core::sim::{Action, Shape};
 use consensus_core::{AnySim, Config};
+use consensus_core::{Paxos, Raft, Zab};
 use yew::Reducible;
 
 use crate::lessons::{self, Lesson};
@@ -61,6 +64,68 @@ pub enum UiAction {
         protocol: ProtocolKind,
         action: PanelAction,
     },
+    /// A client invokes an operation at a node, in every panel.
+    Invoke {
+        client: ClientId,
+        node: NodeId,
+        op: UiOp,
+    },
+    /// A client sends its waiting operation again, to another node.
+    Retry { client: ClientId, node: NodeId },
+    /// A client stops waiting: its operation's outcome is unknown.
+    GiveUp(ClientId),
+}
+
+/// A client operation as the learner chooses it: one for all panels, with
+/// the read path chosen per protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UiOp {
+    /// Read a key, by the path chosen for Raft, Basic Paxos and Zab.
+    Read {
+        key: Key,
+        paths: [ReadPath; 3],
+    },
+    Write {
+        key: Key,
+        value: Datum,
+    },
+    Cas {
+        key: Key,
+        from: Datum,
+        to: Datum,
+    },
+}
+
+impl UiOp {
+    /// The operation in `protocol`'s panel.
+    pub fn for_protocol(self, protocol: ProtocolKind) -> KvOp {
+        match self {
+            UiOp::Read { key, paths } => KvOp::Read(key, paths[path_slot(protocol)]),
+            UiOp::Write { key, value } => KvOp::Write(key, value),
+            UiOp::Cas { key, from, to } => KvOp::Cas { key, from, to },
+        }
+    }
+}
+
+/// Where a protocol's read path sits in [`UiOp::Read`]'s `paths`.
+pub fn path_slot(protocol: ProtocolKind) -> usize {
+    match protocol {
+        ProtocolKind::Raft => 0,
+        ProtocolKind::Paxos => 1,
+        ProtocolKind::Zab => 2,
+    }
+}
+
+/// The read paths `protocol` offers, linearizable ones first.
+pub fn read_paths(protocol: ProtocolKind) -> Vec<ReadPath> {
+    let mut paths = vec![ReadPath::Log];
+    paths.extend(match protocol {
+        ProtocolKind::Raft => Raft::READ_PATHS,
+        ProtocolKind::Paxos => Paxos::READ_PATHS,
+        ProtocolKind::Zab => Zab::READ_PATHS,
+    });
+    paths.push(ReadPath::Local);
+    paths
 }
 
 /// What the learner can do to one message or timer of one panel.
@@ -562,6 +627,16 @@ impl Playground {
             UiAction::Panel { protocol, action } => {
                 self.panel_mut(*protocol)?.apply(action.to_action())
             }
+            UiAction::Invoke { client, node, op } => self.each_panel(|protocol| Action::Invoke {
+                client: *client,
+                node: *node,
+                op: op.for_protocol(protocol),
+            }),
+            UiAction::Retry { client, node } => self.everywhere(&Action::Retry {
+                client: *client,
+                node: *node,
+            }),
+            UiAction::GiveUp(client) => self.everywhere(&Action::GiveUp(*client)),
         }
     }
 
@@ -574,9 +649,15 @@ impl Playground {
 
     /// Apply `action` to every panel; refused only if every panel refuses.
     fn everywhere(&mut self, action: &Action) -> Result<(), String> {
+        self.each_panel(|_| action.clone())
+    }
+
+    /// Apply to each panel the action `action` makes for its protocol;
+    /// refused only if every panel refuses.
+    fn each_panel(&mut self, action: impl Fn(ProtocolKind) -> Action) -> Result<(), String> {
         let mut errors = Vec::new();
         for p in &mut self.panels {
-            if let Err(e) = p.apply(action.clone()) {
+            if let Err(e) = p.apply(action(p.protocol())) {
                 errors.push(format!("{}: {e}", p.protocol().title()));
             }
         }
