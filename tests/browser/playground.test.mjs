@@ -327,3 +327,45 @@ test('the Embed button gives an iframe snippet that opens this session', async (
   await embedded.close();
   await page.close();
 });
+
+test('Clients: a write and a local read in every panel, drawn as a history with its verdict', async () => {
+  const page = await open(browser, server.url);
+  await untilLeaders(page);
+  const leader = await panel(page, 'Raft').getByRole('button', { name: /: Leader, / }).getAttribute('aria-label');
+  const node = leader.match(/^n(\d)/)[1];
+  const clients = page.getByRole('region', { name: 'Clients' });
+  await clients.getByLabel('Operation').selectOption('write');
+  await clients.getByLabel('Key', { exact: true }).selectOption('x');
+  await clients.getByLabel('Value (an integer)').fill('5');
+  await clients.getByLabel('Value (an integer)').dispatchEvent('change');
+  await clients.getByLabel('Node the client sends to').selectOption(`n${node}`);
+  await clients.getByRole('button', { name: 'Send' }).click();
+  for (const name of ['Raft', 'Basic Paxos', 'Zab']) {
+    await panel(page, name).locator('.history summary').filter({ hasText: 'Client history: 1 operations' }).waitFor();
+  }
+  // Where the node does not lead, the client is told whom to try.
+  for (let i = 0; i < 40; i++) {
+    if (await page.getByRole('button', { name: 'Retry there' }).isDisabled()) break;
+    await step(page);
+  }
+  await panel(page, 'Raft').getByText('✓ Linearizable').waitFor();
+  assert.match(await panel(page, 'Raft').locator('.op').first().getAttribute('title'), /C1 write x 5 at n\d: invoked at t=\d+, answered at t=\d+/);
+  await clients.getByLabel('Client', { exact: true }).selectOption('2');
+  await clients.getByLabel('Operation').selectOption('read');
+  await clients.getByLabel('How Raft serves the read').selectOption('local');
+  await clients.getByLabel('How Basic Paxos serves the read').selectOption('local');
+  await clients.getByLabel('How Zab serves the read').selectOption('local');
+  await clients.getByRole('button', { name: 'Send' }).click();
+  await panel(page, 'Raft').locator('.history summary').filter({ hasText: 'Client history: 2 operations' }).waitFor();
+  const bars = await panel(page, 'Basic Paxos').locator('.op').allInnerTexts();
+  assert.ok(bars.some((b) => /^read x/.test(b)), `bars: ${bars}`);
+  // The link keeps the client operations.
+  await page.waitForFunction(() => /v2\.\d\.r\.x\.ooo/.test(location.hash), null, { polling: 200 });
+  const other = await open(browser, page.url());
+  await panel(other, 'Raft').locator('.history summary').filter({ hasText: 'Client history: 2 operations' }).waitFor();
+  assert.deepEqual(other.errors, []);
+  await other.close();
+  await page.screenshot({ path: join(SHOTS, 'clients.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

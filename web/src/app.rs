@@ -11,6 +11,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::clients::Clients;
 use crate::components::compare::Compare;
 use crate::components::controls::Controls;
 use crate::components::help::Help;
@@ -460,6 +461,9 @@ pub fn App() -> Html {
                       minimal={opts.controls == ControlSet::Minimal} />
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
+            { if opts.controls == ControlSet::Minimal { html! {} } else { html! {
+                <Clients state={shared.clone()} on_msg={on_msg.clone()} />
+            } } }
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             <main>
                 <div class="panels">

@@ -41,6 +41,17 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 .flatten();
             let up = view.is_some();
             let can_time_out = timeout_timer(&panel.sim, node).is_some();
+            // The key-value store this node has built from what it knows is
+            // decided.
+            let store = panel.sim.clients().store(node).map(|st| {
+                let entries: Vec<String> =
+                    st.entries().map(|(k, v)| format!("{k} = {v}")).collect();
+                if entries.is_empty() {
+                    "empty".to_string()
+                } else {
+                    entries.join(", ")
+                }
+            });
             html! {
                 <>
                     <h2 id="inspector-title">{ format!("{}: n{node}", protocol.title()) }</h2>
@@ -54,6 +65,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 <dd>{ if v.log.is_empty() { "empty".to_string() } else {
                                     v.log.iter().map(|e| format!("{}: v{} ({}){}", e.position, e.value, e.era, if e.committed { "" } else { " uncommitted" })).collect::<Vec<_>>().join(", ")
                                 } }</dd>
+                                <dt>{ "store" }</dt>
+                                <dd>{ store.clone().unwrap_or_default() }</dd>
                             </dl>
                         },
                     } }

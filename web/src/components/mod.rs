@@ -1,9 +1,11 @@
 //! The playground's components: each renders part of the shared state and
 //! sends [`Msg`](crate::state::Msg)s back through a callback.
 
+pub mod clients;
 pub mod compare;
 pub mod controls;
 pub mod help;
+pub mod history;
 pub mod inspector;
 pub mod lesson;
 pub mod network;

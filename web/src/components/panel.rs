@@ -5,6 +5,7 @@
 use consensus_core::any::ProtocolKind;
 use yew::prelude::*;
 
+use super::history::History;
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
 use super::{kind_class, on_click, Shared};
@@ -180,6 +181,7 @@ pub fn Panel(props: &PanelProps) -> Html {
             { status }
             <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             <ul class="node-logs" aria-label={format!("{} logs; solid entries are committed", p.title())}>{ for logs }</ul>
+            <History state={props.state.clone()} protocol={p} />
             <details class="pending" open=true>
                 <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
                 <ul>{ for pending }{ more }{ for timer_rows }</ul>
