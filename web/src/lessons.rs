@@ -59,7 +59,7 @@ pub struct Entry {
 type Outcome = Result<(), String>;
 
 /// Every guided scenario, in the order of the menu.
-pub const LESSONS: [Entry; 23] = [
+pub const LESSONS: [Entry; 24] = [
     Entry {
         id: "replication",
         title: "Normal replication",
@@ -185,6 +185,15 @@ pub const LESSONS: [Entry; 23] = [
         seed: 1,
         mistake: None,
         script: read_index,
+    },
+    Entry {
+        id: "zookeeper-sync",
+        title: "ZooKeeper reads: local, then sync",
+        protocols: &[Zab],
+        nodes: 3,
+        seed: 1,
+        mistake: None,
+        script: zookeeper_sync,
     },
     Entry {
         id: "mistake-raft-commit-old-term",
@@ -1176,6 +1185,69 @@ fn stale_read(s: &mut Script) -> Outcome {
     s.step(
         "Bob reads locally: stale",
         "C2 (Bob) reads x at the isolated node, from its local store: no messages, an instant answer, and x = 1, although C1's write of 2 had finished before Bob asked. No order of the operations explains that, and the history checker says so in every panel (see the history under each cluster). Local reads are fast and may be stale: Raft followers, Paxos learners and ZooKeeper followers all serve them. DDIA calls this the Alice and Bob problem.",
+    );
+    Ok(())
+}
+
+/// ZooKeeper's local read at a follower, and `sync` then read.
+fn zookeeper_sync(s: &mut Script) -> Outcome {
+    s.until("a Zab leader", |pg| leader(pg, Zab).is_some())?;
+    let leader = s.leader(Zab).unwrap_or(1);
+    let follower = (1..=s.pg.nodes).find(|n| *n != leader).unwrap_or(1);
+    s.invoke(
+        1,
+        leader,
+        UiOp::Write {
+            key: Key::X,
+            value: 1,
+        },
+    )?;
+    let held = move |m: &MessageView| m.kind == "COMMIT" && m.to == follower;
+    s.settle_where(Zab, move |m| !held(m))?;
+    let commit = s.soonest(Zab, held).ok_or("no COMMIT to the follower")?;
+    s.panel(Zab, PanelAction::Delay(commit, 30))?;
+    s.expect(
+        "C1's write is answered",
+        s.reply(Zab, 1) == Some(Reply::Written),
+    )?;
+    s.step(
+        "A write, answered before every follower knows",
+        "C1 writes x = 1 at the leader. A quorum logs it, the leader commits it, applies it and answers C1. The COMMIT to one follower is slow (held back here).",
+    );
+    s.ticks(1)?;
+    s.invoke(
+        2,
+        follower,
+        UiOp::Read {
+            key: Key::X,
+            paths: [ReadPath::Log, ReadPath::Log, ReadPath::Local],
+        },
+    )?;
+    s.expect(
+        "the local read finds no value",
+        s.reply(Zab, 2) == Some(Reply::Value(None)),
+    )?;
+    s.expect_broken(Zab, &["Linearizability"])?;
+    s.step(
+        "A local read at the follower",
+        "C2 reads x at that follower. ZooKeeper serves reads from the server the client is connected to, without asking anyone: fast, and here stale. It read no value although C1's write had finished. ZooKeeper promises such reads are sequentially consistent (a client sees its own order of updates), not linearizable, and the history checker flags it.",
+    );
+    s.invoke(
+        3,
+        follower,
+        UiOp::Read {
+            key: Key::X,
+            paths: [ReadPath::Log, ReadPath::Log, ReadPath::Sync],
+        },
+    )?;
+    s.until("C3's read answered", |pg| reply(pg, Zab, 3).is_some())?;
+    s.expect(
+        "the read after sync finds x = 1",
+        s.reply(Zab, 3) == Some(Reply::Value(Some(1))),
+    )?;
+    s.step(
+        "sync, then read",
+        "C3 asks the same follower to sync first. It sends SYNC to its leader, which answers how many transactions it holds; the follower reads once it has delivered that many, so it waits for the late COMMIT and reads x = 1. The caveat: sync asks the leader this follower follows. A leader deposed without knowing it would answer from an old history, so sync then read is not linearizable in every case.",
     );
     Ok(())
 }

@@ -146,6 +146,7 @@ fn path_letter(p: ReadPath) -> char {
         ReadPath::Log => 'l',
         ReadPath::ReadIndex => 'i',
         ReadPath::Local => 'o',
+        ReadPath::Sync => 'y',
     }
 }
 

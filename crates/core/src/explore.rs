@@ -267,11 +267,16 @@ fn client_step(sim: &AnySim, clients: u8, rng: &mut Rng, up: &[NodeId]) -> Optio
             let key = Key::ALL[rng.below(2) as usize];
             let value = Datum::from(rng.below(3));
             let op = match rng.below(10) {
-                // Half the reads through the log, half by a path the
-                // protocol serves itself (ReadIndex), when it has one.
+                // Half the reads through the log, half by a linearizable
+                // path the protocol serves itself (ReadIndex), if it has one.
                 0..5 => {
-                    let paths = sim.read_paths();
-                    match pick(rng, paths) {
+                    let paths: Vec<ReadPath> = sim
+                        .read_paths()
+                        .iter()
+                        .copied()
+                        .filter(|p| p.linearizable())
+                        .collect();
+                    match pick(rng, &paths) {
                         Some(path) if rng.chance(50) => KvOp::Read(key, path),
                         _ => KvOp::Read(key, ReadPath::Log),
                     }

@@ -72,10 +72,20 @@ pub enum ReadPath {
     /// The node's own store, at once: no messages, possibly stale (a Raft
     /// follower, a Paxos learner, a ZooKeeper follower).
     Local,
+    /// ZooKeeper's `sync`, then a local read: the follower asks its leader
+    /// how far its history goes and reads once it has delivered that much.
+    /// Linearizable only while that leader is still the leader: a deposed
+    /// one that does not know it yet answers from an old history.
+    Sync,
 }
 
 impl ReadPath {
-    pub const ALL: [ReadPath; 3] = [ReadPath::Log, ReadPath::ReadIndex, ReadPath::Local];
+    pub const ALL: [ReadPath; 4] = [
+        ReadPath::Log,
+        ReadPath::ReadIndex,
+        ReadPath::Local,
+        ReadPath::Sync,
+    ];
 
     /// The word of the scenario language.
     pub fn name(self) -> &'static str {
@@ -83,7 +93,14 @@ impl ReadPath {
             ReadPath::Log => "log",
             ReadPath::ReadIndex => "read-index",
             ReadPath::Local => "local",
+            ReadPath::Sync => "sync",
         }
+    }
+
+    /// Whether every read by this path is linearizable, whatever the
+    /// faults (the random schedules of `check --reads` use only these).
+    pub fn linearizable(self) -> bool {
+        matches!(self, ReadPath::Log | ReadPath::ReadIndex)
     }
 
     pub fn from_name(name: &str) -> Option<ReadPath> {
@@ -389,7 +406,10 @@ impl Clients {
     /// Whether `op` goes through the protocol's decisions (every write and
     /// cas, and reads through the log).
     pub fn decided(op: KvOp) -> bool {
-        !matches!(op, KvOp::Read(_, ReadPath::ReadIndex | ReadPath::Local))
+        !matches!(
+            op,
+            KvOp::Read(_, ReadPath::ReadIndex | ReadPath::Local | ReadPath::Sync)
+        )
     }
 
     /// The latest attempt of `client`'s waiting operation becomes read

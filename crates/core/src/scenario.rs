@@ -202,7 +202,7 @@ pub fn parse_kv_op(words: &[&str]) -> Result<KvOp, String> {
             let path = match words.get(2) {
                 None => ReadPath::Log,
                 Some(w) => ReadPath::from_name(w).ok_or_else(|| {
-                    format!("unknown read path '{w}': choose log, read-index or local")
+                    format!("unknown read path '{w}': choose log, read-index, local or sync")
                 })?,
             };
             KvOp::Read(key(words.get(1))?, path)

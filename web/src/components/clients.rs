@@ -59,6 +59,7 @@ fn path_label(p: ReadPath) -> &'static str {
         ReadPath::Log => "through the log (linearizable)",
         ReadPath::ReadIndex => "ReadIndex (linearizable, no log entry)",
         ReadPath::Local => "local (fast, may be stale)",
+        ReadPath::Sync => "sync, then local (ZooKeeper; current only while its leader is)",
     }
 }
 

@@ -992,7 +992,7 @@ impl Protocol for Raft {
     fn read(&mut self, id: ReadId, path: ReadPath, ctx: &mut RaftCtx<'_>) {
         match path {
             ReadPath::ReadIndex => self.on_read(id, ctx),
-            ReadPath::Log | ReadPath::Local => {}
+            ReadPath::Log | ReadPath::Local | ReadPath::Sync => {}
         }
     }
 

@@ -60,6 +60,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
     Ask, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
     Protocol, Purpose, TimerKind, Value,
@@ -213,6 +214,22 @@ pub enum Msg {
         last: Option<Zxid>,
         session: Session,
     },
+    /// ZooKeeper's sync: a follower asks for read `read` how far the
+    /// leader's history goes.
+    Sync {
+        epoch: Epoch,
+        read: ReadId,
+        session: Session,
+    },
+    /// The answer: the leader held `upto` transactions when the SYNC
+    /// arrived. The follower reads once it has delivered that many; on a
+    /// FIFO link their COMMITs come before this reply, as in ZooKeeper.
+    SyncReply {
+        epoch: Epoch,
+        read: ReadId,
+        upto: u32,
+        session: Session,
+    },
 }
 
 impl Msg {
@@ -231,7 +248,9 @@ impl Msg {
             | Msg::Ack { session, .. }
             | Msg::Commit { session, .. }
             | Msg::Ping { session, .. }
-            | Msg::Pong { session, .. } => Some(*session),
+            | Msg::Pong { session, .. }
+            | Msg::Sync { session, .. }
+            | Msg::SyncReply { session, .. } => Some(*session),
         }
     }
 }
@@ -251,6 +270,8 @@ impl Message for Msg {
             Msg::Commit { .. } => "COMMIT",
             Msg::Ping { .. } => "PING",
             Msg::Pong { .. } => "PONG",
+            Msg::Sync { .. } => "SYNC",
+            Msg::SyncReply { .. } => "SYNC-REPLY",
         }
     }
 }
@@ -319,6 +340,10 @@ impl fmt::Display for Msg {
             Msg::Pong { epoch, last, .. } => {
                 write!(f, "{kind} epoch={epoch} last={}", opt_zxid(last))
             }
+            Msg::Sync { epoch, read, .. } => write!(f, "{kind} epoch={epoch} read=r{read}"),
+            Msg::SyncReply {
+                epoch, read, upto, ..
+            } => write!(f, "{kind} epoch={epoch} read=r{read} upto={upto}"),
         }?;
         match self.session() {
             Some(s) => write!(f, " session={s}"),
@@ -881,6 +906,39 @@ impl Zab {
         }
     }
 
+    /// ZooKeeper's `sync` then read: a follower asks its leader how far
+    /// the history goes and reads once it has delivered that much; the
+    /// leader itself reads once everything it proposed is delivered.
+    fn on_sync_read(&mut self, id: ReadId, ctx: &mut ZabCtx<'_>) {
+        match self.role {
+            Role::Following {
+                leader,
+                phase: FollowerPhase::Synced | FollowerPhase::Broadcast,
+                session,
+            } => {
+                ctx.note(Note::Syncing { id, leader });
+                let sync = Msg::Sync {
+                    epoch: self.current_epoch,
+                    read: id,
+                    session,
+                };
+                ctx.send(leader, sync, Purpose::Read);
+            }
+            Role::Leading(Leader {
+                phase: LeaderPhase::Broadcast,
+                ..
+            }) => ctx.serve_read(id, self.history.len() as u32),
+            _ => {
+                let leader = match self.role {
+                    Role::Following { leader, .. } => Some(leader),
+                    _ => None,
+                };
+                ctx.refuse(Note::SyncNotReady { id });
+                ctx.redirect(Ask::Read(id), leader);
+            }
+        }
+    }
+
     fn on_client_request(&mut self, value: Value, ctx: &mut ZabCtx<'_>) {
         let Role::Leading(l) = &mut self.role else {
             ctx.refuse(Note::NotLeader { value });
@@ -1050,6 +1108,15 @@ impl Zab {
                 l.ack_upto(from, last);
                 self.maybe_commit(ctx);
             }
+            Msg::Sync { epoch: e, read, .. } if Some(e) == epoch => {
+                let reply = Msg::SyncReply {
+                    epoch: e,
+                    read,
+                    upto: self.history.len() as u32,
+                    session: l.session(from),
+                };
+                ctx.reply(from, reply);
+            }
             other => ctx.refuse(Note::OtherEpoch {
                 kind: other.kind(),
                 from,
@@ -1098,7 +1165,8 @@ impl Zab {
             Msg::CommitLeader { epoch, .. }
             | Msg::Propose { epoch, .. }
             | Msg::Commit { epoch, .. }
-            | Msg::Ping { epoch, .. } => synced && *epoch == self.current_epoch,
+            | Msg::Ping { epoch, .. }
+            | Msg::SyncReply { epoch, .. } => synced && *epoch == self.current_epoch,
             _ => false,
         };
         if !fits {
@@ -1242,6 +1310,10 @@ impl Zab {
                     },
                 );
             }
+            Msg::SyncReply { read, upto, .. } => {
+                ctx.note(Note::SyncAnswered { id: read, upto });
+                ctx.serve_read(read, upto);
+            }
             _ => {}
         }
     }
@@ -1347,6 +1419,14 @@ impl Protocol for Zab {
             current_epoch: self.current_epoch,
             history: self.history.clone(),
             session: self.session,
+        }
+    }
+
+    const READ_PATHS: &'static [ReadPath] = &[ReadPath::Sync];
+
+    fn read(&mut self, id: ReadId, path: ReadPath, ctx: &mut Ctx<'_, Zab>) {
+        if path == ReadPath::Sync {
+            self.on_sync_read(id, ctx);
         }
     }
 

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::{history_text, Epoch, Session, Txn, Zxid};
+use crate::kv::ReadId;
 use crate::protocol::{NodeId, Value};
 
 /// Why a node (re)starts leader election.
@@ -126,6 +127,13 @@ pub enum Note {
     Synced { leader: NodeId, history: Vec<Txn> },
     /// A leader message while still looking.
     StillLooking { kind: &'static str, from: NodeId },
+    // NB: new notes go last, so the fingerprints of old traces stay put.
+    /// A sync read: the follower asks its leader first.
+    Syncing { id: ReadId, leader: NodeId },
+    /// The leader's answer to a sync: read once `upto` are delivered.
+    SyncAnswered { id: ReadId, upto: u32 },
+    /// A sync read at a node that follows no established leader.
+    SyncNotReady { id: ReadId },
 }
 
 impl fmt::Display for Note {
@@ -153,6 +161,17 @@ impl fmt::Display for Note {
             Note::NotLeader { value } => {
                 write!(f, "request v{value} refused: I am not the leader")
             }
+            Note::Syncing { id, leader } => {
+                write!(f, "read r{id}: sync with leader n{leader} first")
+            }
+            Note::SyncAnswered { id, upto } => write!(
+                f,
+                "read r{id}: the leader held {upto} transactions; reading once they are delivered"
+            ),
+            Note::SyncNotReady { id } => write!(
+                f,
+                "read r{id} refused: I follow no established leader to sync with"
+            ),
             Note::NotEstablished { value } => write!(
                 f,
                 "request v{value} refused: my epoch is not established yet"
