@@ -359,6 +359,10 @@ test('Clients: a write and a local read in every panel, drawn as a history with 
   await panel(page, 'Raft').locator('.history summary').filter({ hasText: 'Client history: 2 operations' }).waitFor();
   const bars = await panel(page, 'Basic Paxos').locator('.op').allInnerTexts();
   assert.ok(bars.some((b) => /^read x/.test(b)), `bars: ${bars}`);
+  // Each read path's cost beside what it should cost: a local read, none.
+  const reads = page.getByRole('table', { name: 'Messages per read, by read path' });
+  const row = reads.getByRole('row', { name: /Raft local/ });
+  assert.deepEqual((await row.getByRole('cell').allInnerTexts()).slice(1), ['1', '0.00', '0']);
   // The link keeps the client operations.
   await page.waitForFunction(() => /v2\.\d\.r\.x\.ooo/.test(location.hash), null, { polling: 200 });
   const other = await open(browser, page.url());

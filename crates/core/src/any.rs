@@ -161,6 +161,20 @@ macro_rules! each {
     };
 }
 
+/// What one read path cost in a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadCost {
+    pub path: crate::kv::ReadPath,
+    /// Reads answered by this path.
+    pub reads: u64,
+    /// Messages per read, measured.
+    pub measured: f64,
+    /// Messages per read the path should cost in a fault-free run: a
+    /// decision through the log, one heartbeat round for ReadIndex, SYNC
+    /// and its reply, nothing for a local read.
+    pub expected: u64,
+}
+
 /// One event of any protocol's simulation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AnyEvent {
@@ -412,6 +426,49 @@ impl AnySim {
     /// and locally, which every protocol offers).
     pub fn read_paths(&self) -> &'static [crate::kv::ReadPath] {
         each!(self, s => read_paths(s))
+    }
+
+    /// What the reads answered so far cost, per read path that served any,
+    /// beside what the path should cost.
+    pub fn read_costs(&self) -> Vec<ReadCost> {
+        use crate::kv::{KvOp, OpState, ReadPath};
+        let summary = self.summary();
+        let n = u64::from(self.config().nodes);
+        let mut costs: Vec<ReadCost> = Vec::new();
+        for o in self.clients().ops() {
+            let (KvOp::Read(_, path), OpState::Answered(..)) = (o.op, o.state) else {
+                continue;
+            };
+            match costs.iter_mut().find(|c| c.path == path) {
+                Some(c) => c.reads += 1,
+                None => costs.push(ReadCost {
+                    path,
+                    reads: 1,
+                    measured: 0.0,
+                    expected: match path {
+                        ReadPath::Log => self.kind().textbook(self.config().nodes),
+                        ReadPath::ReadIndex => 2 * n.saturating_sub(1),
+                        ReadPath::Sync => 2,
+                        ReadPath::Local => 0,
+                    },
+                }),
+            }
+        }
+        let read_traffic = summary.background.get("read").copied().unwrap_or(0);
+        for c in &mut costs {
+            c.measured = match c.path {
+                // A read through the log is a decision like any other.
+                ReadPath::Log if summary.decisions > 0 => {
+                    summary.messages() as f64 / summary.decisions as f64
+                }
+                // The protocol's own path (one per protocol) spends all the
+                // read traffic, rounds that answered nobody included.
+                ReadPath::ReadIndex | ReadPath::Sync => read_traffic as f64 / c.reads as f64,
+                ReadPath::Log | ReadPath::Local => 0.0,
+            };
+        }
+        costs.sort_by_key(|c| c.path);
+        costs
     }
 
     /// The clients, their history and every node's store.

@@ -354,7 +354,6 @@ pub fn node_line(id: NodeId, view: Option<&NodeView>) -> String {
     line
 }
 
-/// The message accounting, as text.
 /// The client history, one operation per line with its interval and reply,
 /// the checker's verdict, and what each running node's store holds.
 pub fn history_text(sim: &AnySim) -> String {
@@ -399,6 +398,7 @@ pub fn history_text(sim: &AnySim) -> String {
     out
 }
 
+/// The message accounting, as text.
 pub fn stats_text(sim: &AnySim) -> String {
     let s = sim.summary();
     let n = sim.config().nodes;
@@ -452,6 +452,13 @@ pub fn stats_text(sim: &AnySim) -> String {
         },
         s.undecided
     );
+    for c in sim.read_costs() {
+        let _ = write!(
+            out,
+            "\nreads by {}: {} answered, {:.2} messages each (expected {})",
+            c.path, c.reads, c.measured, c.expected
+        );
+    }
     out
 }
 

@@ -6,7 +6,19 @@
 
 use yew::prelude::*;
 
+use consensus_core::kv::ReadPath;
+
 use super::Shared;
+
+/// A read path as the table names it, with what its cost is made of.
+fn path_name(p: ReadPath) -> &'static str {
+    match p {
+        ReadPath::Log => "through the log (a decision)",
+        ReadPath::ReadIndex => "ReadIndex (one heartbeat round)",
+        ReadPath::Local => "local (no messages)",
+        ReadPath::Sync => "sync, then local (SYNC and its reply)",
+    }
+}
 
 /// Decisions shown in the chart.
 const CHART: usize = 30;
@@ -85,6 +97,46 @@ pub fn Compare(props: &CompareProps) -> Html {
             </figure>
         }
     });
+    // Reads, per path that served any: measured beside what the path costs.
+    let read_rows: Vec<Html> = props
+        .state
+        .panels
+        .iter()
+        .flat_map(|panel| {
+            let title = panel.protocol().title();
+            panel.sim.read_costs().into_iter().map(move |c| {
+                let over = c.measured > c.expected as f64 + 1e-9;
+                html! {
+                    <tr class={classes!(over.then_some("over"))}>
+                        <th scope="row">{ title }</th>
+                        <td>{ path_name(c.path) }</td>
+                        <td>{ c.reads }</td>
+                        <td class="measured">{ format!("{:.2}", c.measured) }</td>
+                        <td>{ c.expected }</td>
+                    </tr>
+                }
+            })
+        })
+        .collect();
+    let reads = (!read_rows.is_empty()).then(|| {
+        html! {
+            <div class="table-wrap">
+                <table>
+                    <caption>{ "Messages per read, by read path" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Protocol" }</th>
+                            <th scope="col">{ "Read path" }</th>
+                            <th scope="col">{ "Reads" }</th>
+                            <th scope="col">{ "Measured" }</th>
+                            <th scope="col">{ "Expected" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>{ for read_rows }</tbody>
+                </table>
+            </div>
+        }
+    });
     html! {
         <section class="compare" aria-labelledby="compare-caption">
             <div class="table-wrap">
@@ -106,6 +158,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                 </table>
             </div>
             <div class="charts">{ for charts }</div>
+            { reads.unwrap_or_default() }
         </section>
     }
 }
