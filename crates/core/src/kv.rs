@@ -577,6 +577,81 @@ mod tests {
         assert_eq!(s.get(Key::X), Some(4));
     }
 
+    /// A client waits on one node: only that node's answer counts, a
+    /// protocol-served read is answered once its index is applied, and a
+    /// crash forgets the store and the reads it was about to serve.
+    #[test]
+    fn clients_wait_on_one_node() {
+        let mut c = Clients::new(3);
+        let decided = |values: &'static [u32]| move |i: u32| values.get(i as usize).copied();
+        let mut answers = Vec::new();
+        c.invoke(1, 2, KvOp::Write(Key::X, 4), 1, 10).unwrap();
+        // Node 1 applies it first: C1 waits on node 2, so no answer yet.
+        c.apply_decided(1, decided(&[1]), 11, &mut answers);
+        assert!(answers.is_empty());
+        c.apply_decided(2, decided(&[1]), 12, &mut answers);
+        assert_eq!(
+            answers,
+            [Answer {
+                op: 0,
+                reply: Reply::Written
+            }]
+        );
+        assert_eq!(c.ops()[0].state, OpState::Answered(12, Reply::Written));
+
+        // A ReadIndex read at node 3, cleared at index 1: answered when
+        // node 3 has applied one decision.
+        let read = KvOp::Read(Key::X, ReadPath::ReadIndex);
+        assert!(!Clients::decided(read));
+        c.invoke(2, 3, read, 2, 13).unwrap();
+        c.reading(2, 7);
+        c.serve(3, 7, 1);
+        answers.clear();
+        c.apply_decided(3, decided(&[]), 14, &mut answers);
+        assert!(answers.is_empty());
+        c.apply_decided(3, decided(&[1]), 15, &mut answers);
+        assert_eq!(
+            answers,
+            [Answer {
+                op: 1,
+                reply: Reply::Value(Some(4))
+            }]
+        );
+
+        // A redirect names the leader; a crash drops what was to be served.
+        c.invoke(3, 1, KvOp::Read(Key::X, ReadPath::ReadIndex), 3, 16)
+            .unwrap();
+        c.reading(3, 8);
+        assert_eq!(
+            c.redirected(1, crate::protocol::Ask::Read(8), Some(2)),
+            Some(3)
+        );
+        assert_eq!(c.waiting(3).unwrap().redirect, Some(Some(2)));
+        c.serve(1, 8, 0);
+        c.crashed(1);
+        answers.clear();
+        c.apply_decided(1, decided(&[1]), 17, &mut answers);
+        assert!(answers.is_empty(), "the read was forgotten with the crash");
+        assert_eq!(
+            c.store(1).unwrap().get(Key::X),
+            Some(4),
+            "the store is rebuilt"
+        );
+
+        // A local read answers at once from the node's store.
+        c.give_up(3, 18).unwrap();
+        c.invoke(3, 1, KvOp::Read(Key::X, ReadPath::Local), 4, 19)
+            .unwrap();
+        let local = c.read_locally(3, 1, 19).unwrap();
+        assert_eq!(local.reply, Reply::Value(Some(4)));
+        assert!(c.invoke(3, 1, KvOp::Write(Key::Y, 1), 5, 20).is_ok());
+        let err = c.invoke(3, 1, KvOp::Write(Key::Y, 2), 6, 21).unwrap_err();
+        assert!(
+            err.contains("C3 is still waiting for its write y 1"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn ops_and_replies_print_in_the_scenario_words() {
         let op = KvOp::Cas {

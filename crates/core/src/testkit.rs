@@ -51,6 +51,17 @@ impl<P: Protocol> Out<P> {
     }
 
     /// Values decided.
+    /// The reads cleared to be served: (read, index).
+    pub fn served(&self) -> Vec<(crate::kv::ReadId, u32)> {
+        self.0
+            .iter()
+            .filter_map(|e| match e {
+                Effect::ServeRead { id, index } => Some((*id, *index)),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn decided(&self) -> Vec<u32> {
         self.0
             .iter()
@@ -113,4 +124,18 @@ pub fn deliver<P: Protocol>(
     msg: P::Msg,
 ) -> Out<P> {
     step(p, id, cluster, Input::Deliver { from, msg })
+}
+
+/// Node `id` is asked to serve read `read` by `path`.
+pub fn read<P: Protocol>(
+    p: &mut P,
+    id: NodeId,
+    cluster: &Cluster,
+    read: crate::kv::ReadId,
+    path: crate::kv::ReadPath,
+) -> Out<P> {
+    with_ctx(id, cluster, 99, Purpose::Read, |ctx| {
+        p.read(read, path, ctx)
+    })
+    .1
 }

@@ -4,8 +4,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::*;
+use crate::kv::ReadPath;
 use crate::protocol::{Effect, Mistakes, Protocol};
-use crate::testkit::{boot, cluster, deliver, restart, step};
+use crate::testkit::{boot, cluster, deliver, read, restart, step};
 
 fn entry(term: Term, value: Value) -> Entry {
     Entry { term, value }
@@ -529,4 +530,125 @@ fn durable_state_survives_a_crash() {
     // The `raft-volatile-vote` mistake loses votedFor.
     let bad = leader(3, Mistakes::NONE.with(Mistake::RaftVolatileVote));
     assert_eq!(bad.durable().voted_for, None);
+}
+
+/// The leader of term 1 in a 3-node cluster after a client value committed
+/// (so an entry of its term is committed).
+fn leader_with_commit(mistakes: Mistakes) -> Raft {
+    let c = cluster(3, mistakes);
+    let mut r = leader(3, mistakes);
+    step(&mut r, 1, &c, Input::Request(7));
+    deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 1,
+            success: true,
+            index: 1,
+            read: 0,
+        },
+    );
+    assert_eq!(r.commit_index(), 1);
+    r
+}
+
+#[test]
+fn read_index_confirms_leadership_with_a_majority_round() {
+    // Thesis §6.4: note the commit index, send a heartbeat round, and answer
+    // once a majority has acknowledged it; not before.
+    let c = cluster(3, Mistakes::NONE);
+    let mut r = leader_with_commit(Mistakes::NONE);
+    let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
+    assert!(out.served().is_empty(), "no answer before the round");
+    let sends = out.sends();
+    assert_eq!(sends.len(), 2);
+    assert!(sends
+        .iter()
+        .all(|(_, m)| matches!(m, Msg::AppendEntries { read: 1, .. })));
+    // A reply to an older round does not confirm this one.
+    let old = Msg::AppendEntriesReply {
+        term: 1,
+        success: true,
+        index: 1,
+        read: 0,
+    };
+    assert!(deliver(&mut r, 1, &c, 2, old).served().is_empty());
+    let reply = Msg::AppendEntriesReply {
+        term: 1,
+        success: true,
+        index: 1,
+        read: 1,
+    };
+    assert_eq!(deliver(&mut r, 1, &c, 3, reply).served(), [(5, 1)]);
+}
+
+#[test]
+fn read_index_waits_for_an_entry_of_the_leaders_term() {
+    // Thesis §6.4 step 1: a new leader's commit index may lag; until an
+    // entry of its term commits, a read waits (the no-op of §8 ends this).
+    let c = cluster(3, Mistakes::NONE);
+    let mut r = leader(3, Mistakes::NONE);
+    let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
+    assert!(out.sends().is_empty() && out.served().is_empty());
+    assert!(out.says("read r5 waits"));
+    step(&mut r, 1, &c, Input::Request(7));
+    let reply = |read| Msg::AppendEntriesReply {
+        term: 1,
+        success: true,
+        index: 1,
+        read,
+    };
+    // The commit starts the round; its answer serves the read.
+    let out = deliver(&mut r, 1, &c, 2, reply(0));
+    assert!(out
+        .sends()
+        .iter()
+        .any(|(_, m)| matches!(m, Msg::AppendEntries { read: 1, .. })));
+    assert_eq!(deliver(&mut r, 1, &c, 3, reply(1)).served(), [(5, 1)]);
+}
+
+#[test]
+fn a_follower_redirects_a_read() {
+    let c = cluster(3, Mistakes::NONE);
+    let mut r = follower(2, 3, 1, vec![]);
+    deliver(
+        &mut r,
+        2,
+        &c,
+        1,
+        Msg::AppendEntries {
+            term: 1,
+            prev_log_index: 0,
+            prev_log_term: 0,
+            entries: vec![],
+            leader_commit: 0,
+            read: 0,
+        },
+    );
+    let out = read(&mut r, 2, &c, 5, ReadPath::ReadIndex);
+    assert!(out.0.iter().any(|e| matches!(
+        e,
+        Effect::Redirect {
+            ask: crate::protocol::Ask::Read(5),
+            leader: Some(1)
+        }
+    )));
+}
+
+#[test]
+fn the_read_mistakes_skip_a_step_of_read_index() {
+    let c = cluster(3, Mistakes::NONE.with(Mistake::RaftStaleRead));
+    let mut r = leader_with_commit(Mistakes::NONE.with(Mistake::RaftStaleRead));
+    let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
+    assert_eq!(out.served(), [(5, 1)], "answered without a round");
+    assert!(out.sends().is_empty());
+
+    let mistakes = Mistakes::NONE.with(Mistake::RaftReadBeforeNoop);
+    let c = cluster(3, mistakes);
+    let mut r = leader(3, mistakes);
+    let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
+    assert!(!out.says("waits"), "no wait for an entry of its term");
+    assert_eq!(out.sends().len(), 2);
 }
