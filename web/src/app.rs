@@ -461,10 +461,10 @@ pub fn App() -> Html {
                       minimal={opts.controls == ControlSet::Minimal} />
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
+            <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             { if opts.controls == ControlSet::Minimal { html! {} } else { html! {
                 <Clients state={shared.clone()} on_msg={on_msg.clone()} />
             } } }
-            <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             <main>
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {
