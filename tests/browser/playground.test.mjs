@@ -349,7 +349,14 @@ test('Clients: a write and a local read in every panel, drawn as a history with 
     await step(page);
   }
   await panel(page, 'Raft').getByText('✓ Linearizable').waitFor();
-  assert.match(await panel(page, 'Raft').locator('.op').first().getAttribute('title'), /C1 write x 5 at n\d: invoked at t=\d+, answered at t=\d+/);
+  const bar = panel(page, 'Raft').getByRole('button', { name: /^C1 write x 5 at n\d: invoked at t=\d+, answered at t=\d+/ });
+  // Clicking an operation shows it, and the messages serving it.
+  await bar.click();
+  const inspector = page.getByRole('complementary', { name: "Raft: C1's write x 5" });
+  await inspector.waitFor();
+  assert.match(await inspector.innerText(), /C1 #1, \d attempts?/);
+  assert.match(await inspector.innerText(), /answered at t=\d+: ok/);
+  await inspector.getByRole('button', { name: 'Close' }).click();
   await clients.getByLabel('Client', { exact: true }).selectOption('2');
   await clients.getByLabel('Operation').selectOption('read');
   await clients.getByLabel('How Raft serves the read').selectOption('local');

@@ -169,6 +169,8 @@ pub enum Selection {
     },
     /// A message in flight in a panel.
     Message { protocol: ProtocolKind, id: u64 },
+    /// A client operation of a panel's history, by its index.
+    Op { protocol: ProtocolKind, op: u32 },
 }
 
 /// How a message ended, for the space-time diagram.
@@ -685,6 +687,25 @@ impl Playground {
     }
 
     /// The message `id` of `protocol`, if in flight.
+    /// Whether message `m` of `protocol` serves the client operation
+    /// selected in that panel: it names one of the operation's values or
+    /// reads (`v7`, `r3`) as a whole word.
+    pub fn serves_selected_op(&self, protocol: ProtocolKind, m: &MessageView) -> bool {
+        let Some(Selection::Op { protocol: p, op }) = self.selected else {
+            return false;
+        };
+        let Some(panel) = self.panel(protocol).filter(|_| p == protocol) else {
+            return false;
+        };
+        let words: Vec<&str> = m.text.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        panel
+            .sim
+            .clients()
+            .tokens_of(op)
+            .iter()
+            .any(|t| words.contains(&t.as_str()))
+    }
+
     pub fn message(&self, protocol: ProtocolKind, id: u64) -> Option<MessageView> {
         self.panel(protocol)?
             .sim

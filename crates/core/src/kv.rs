@@ -330,6 +330,23 @@ impl Clients {
             .map(|(s, _)| s)
     }
 
+    /// How the messages serving operation `op` (its index) name it: `v7`
+    /// for each value its attempts asked the cluster to decide, `r3` for
+    /// each read a protocol was asked to serve.
+    pub fn tokens_of(&self, op: u32) -> Vec<String> {
+        let values = self
+            .commands
+            .iter()
+            .filter(|(_, i)| **i == op)
+            .map(|(v, _)| alloc::format!("v{v}"));
+        let reads = self
+            .reads
+            .iter()
+            .filter(|(_, i)| **i == op)
+            .map(|(r, _)| alloc::format!("r{r}"));
+        values.chain(reads).collect()
+    }
+
     /// The operation `client` waits on, if any.
     pub fn waiting(&self, client: ClientId) -> Option<&ClientOp> {
         self.ops
@@ -650,6 +667,19 @@ mod tests {
             err.contains("C3 is still waiting for its write y 1"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_operation_is_named_by_every_attempt() {
+        let mut c = Clients::new(3);
+        c.invoke(1, 1, KvOp::Write(Key::X, 1), 4, 0).unwrap();
+        c.retry(1, 2, 9).unwrap();
+        c.give_up(1, 5).unwrap();
+        c.invoke(1, 2, KvOp::Read(Key::X, ReadPath::ReadIndex), 10, 6)
+            .unwrap();
+        c.reading(1, 3);
+        assert_eq!(c.tokens_of(0), ["v4", "v9"]);
+        assert_eq!(c.tokens_of(1), ["r3"]);
     }
 
     #[test]

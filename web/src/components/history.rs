@@ -9,7 +9,8 @@ use consensus_core::linearizability;
 use consensus_core::protocol::Tick;
 use yew::prelude::*;
 
-use super::Shared;
+use super::{on_click, Shared};
+use crate::state::{Msg, Selection};
 
 /// Props of [`History`].
 #[derive(Properties, PartialEq)]
@@ -18,6 +19,8 @@ pub struct HistoryProps {
     pub state: Shared,
     /// Which panel.
     pub protocol: ProtocolKind,
+    /// Where actions go (clicking an operation selects it).
+    pub on_msg: Callback<Msg>,
 }
 
 /// `write x=5`, `read x → 3`, `cas x 4→0 ok`, as the bar's label.
@@ -109,16 +112,22 @@ pub fn History(props: &HistoryProps) -> Html {
                 OpState::GaveUp(t) => format!("gave up at t={t}: outcome unknown"),
             };
             let title = format!("C{c} {} at n{}: invoked at t={}, {returned}", o.op, o.node, o.call);
+            let sel = Selection::Op { protocol: props.protocol, op: i as u32 };
+            let selected = props.state.selected == Some(sel);
             html! {
-                <li key={i} class={classes!("op", open.then_some("open"), offending.contains(&(i as u32)).then_some("offending"))}
-                    style={format!("left:{left:.2}%;width:{width:.2}%")} title={title.clone()} aria-label={title}>
-                    { label(o) }
+                <li key={i} class={classes!("op", open.then_some("open"), offending.contains(&(i as u32)).then_some("offending"), selected.then_some("selected"))}
+                    style={format!("left:{left:.2}%;width:{width:.2}%")}>
+                    <button class="op-button" title={title.clone()} aria-label={format!("{title}. Show it and the messages serving it.")}
+                            aria-pressed={if selected { "true" } else { "false" }}
+                            onclick={on_click(&props.on_msg, Msg::Select(Some(sel)))}>
+                        { label(o) }
+                    </button>
                 </li>
             }
         });
         html! {
-            <div class="lane" key={*c}>
-                <span class="lane-name" aria-hidden="true">{ format!("C{c}") }</span>
+            <div class="client-lane" key={*c}>
+                <span class="client-name" aria-hidden="true">{ format!("C{c}") }</span>
                 <ol class="bars" aria-label={format!("C{c}'s operations")}>{ for bars }</ol>
             </div>
         }
@@ -127,7 +136,7 @@ pub fn History(props: &HistoryProps) -> Html {
         <details class="history" open=true>
             <summary>{ format!("Client history: {} operations", ops.len()) }</summary>
             { verdict }
-            <div class="lanes">{ for lanes }</div>
+            <div class="client-lanes">{ for lanes }</div>
         </details>
     }
 }

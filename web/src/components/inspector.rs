@@ -1,8 +1,11 @@
 //! The inspector: the full state of a clicked node and its actions (Crash,
-//! Restart, Time out, Isolate, Request here), or the fields of a clicked message and its
-//! actions (Deliver now, Drop, Duplicate, Delay).
+//! Restart, Time out, Isolate, Request here), the fields of a clicked message and its
+//! actions (Deliver now, Drop, Duplicate, Delay), or a clicked client
+//! operation with the messages in flight serving it (also marked on the ring).
 
 use yew::prelude::*;
+
+use consensus_core::kv::OpState;
 
 use super::{on_click, Shared};
 use crate::state::{timeout_timer, Msg, PanelAction, Selection, UiAction};
@@ -118,6 +121,54 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         { act("Delay 5 ticks", PanelAction::Delay(id, 5)) }
                         { close }
                     </div>
+                </>
+            }
+        }
+        Selection::Op { protocol, op } => {
+            let Some(panel) = props.state.panel(protocol) else {
+                return html! {};
+            };
+            let clients = panel.sim.clients();
+            let Some(o) = clients.ops().get(op as usize) else {
+                return html! {};
+            };
+            let state = match o.state {
+                OpState::Waiting => "waiting for an answer".to_string(),
+                OpState::Answered(t, reply) => format!("answered at t={t}: {reply}"),
+                OpState::GaveUp(t) => format!("gave up at t={t}: outcome unknown"),
+            };
+            let serving: Vec<Html> = panel
+                .sim
+                .messages()
+                .into_iter()
+                .filter(|m| props.state.serves_selected_op(protocol, m))
+                .map(|m| {
+                    let sel = Selection::Message { protocol, id: m.id };
+                    html! {
+                        <li key={m.id}>
+                            <button class="link" onclick={on_click(cb, Msg::Select(Some(sel)))}>
+                                { format!("#{} n{}→n{} {}", m.id, m.from, m.to, m.kind) }
+                            </button>
+                        </li>
+                    }
+                })
+                .collect();
+            html! {
+                <>
+                    <h2 id="inspector-title">{ format!("{}: C{}'s {}", protocol.title(), o.client, o.op) }</h2>
+                    <dl class="details">
+                        <dt>{ "request" }</dt><dd>{ format!("C{} #{}, {} attempt{}", o.client, o.seq, o.attempts, if o.attempts == 1 { "" } else { "s" }) }</dd>
+                        <dt>{ "invoked" }</dt><dd>{ format!("t={} at n{}", o.call, o.node) }</dd>
+                        <dt>{ "outcome" }</dt><dd>{ state }</dd>
+                        <dt>{ "named" }</dt><dd>{ clients.tokens_of(op).join(", ") }</dd>
+                    </dl>
+                    <h3>{ "Messages in flight serving it" }</h3>
+                    { if serving.is_empty() {
+                        html! { <p>{ "None now: they were delivered or lost, or the node serves it alone. They are marked on the ring while in flight." }</p> }
+                    } else {
+                        html! { <ul class="serving">{ for serving }</ul> }
+                    } }
+                    <div class="actions">{ close }</div>
                 </>
             }
         }

@@ -126,8 +126,9 @@ pub fn Panel(props: &PanelProps) -> Html {
                 id: m.id,
             })),
         );
+        let serves = props.state.serves_selected_op(p, m);
         html! {
-            <li key={m.id}>
+            <li key={m.id} class={classes!(serves.then_some("serves"))}>
                 <span class={classes!("swatch", kind_class(m.kind))} aria-hidden="true"></span>
                 <button class="link" onclick={select} title={m.text.clone()}>
                     { format!("#{} n{}→n{} {}", m.id, m.from, m.to, m.kind) }
@@ -181,7 +182,7 @@ pub fn Panel(props: &PanelProps) -> Html {
             { status }
             <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             <ul class="node-logs" aria-label={format!("{} logs; solid entries are committed", p.title())}>{ for logs }</ul>
-            <History state={props.state.clone()} protocol={p} />
+            <History state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             <details class="pending" open=true>
                 <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
                 <ul>{ for pending }{ more }{ for timer_rows }</ul>

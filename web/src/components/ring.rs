@@ -82,9 +82,10 @@ pub fn Ring(props: &RingProps) -> Html {
         let sel = Selection::Message { protocol: props.protocol, id: m.id };
         let (click, key) = activate(&props.on_msg, sel);
         let selected = props.state.selected == Some(sel);
+        let serves = props.state.serves_selected_op(props.protocol, m);
         let label = format!("Message #{} {} from n{} to n{}", m.id, m.kind, m.from, m.to);
         html! {
-            <g key={m.id} class={classes!("msg", kind_class(m.kind), selected.then_some("selected"))}
+            <g key={m.id} class={classes!("msg", kind_class(m.kind), selected.then_some("selected"), serves.then_some("serves"))}
                style={format!("transform: translate({x:.1}px, {y:.1}px)")}
                role="button" tabindex="-1" aria-label={label} onclick={click} onkeydown={key}>
                 <circle r="6" />
