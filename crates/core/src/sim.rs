@@ -960,6 +960,7 @@ impl<P: Protocol> Sim<P> {
     /// linearizability checker (once it fails, it stays failed).
     fn answered(&mut self, a: Answer) {
         let op = &self.clients.ops()[a.op as usize];
+        let key = op.op.key();
         let kind = EventKind::Answered {
             client: op.client,
             node: op.node,
@@ -969,7 +970,15 @@ impl<P: Protocol> Sim<P> {
         self.record(kind);
         let failed = |v: &Violation| v.invariant == LINEARIZABILITY;
         if self.config.check && !self.violations.iter().chain(&self.found).any(failed) {
-            let history = crate::kv::history(self.clients.ops());
+            // Linearizability is local: only the answered key's history can
+            // have stopped being linearizable.
+            let history: Vec<_> = self
+                .clients
+                .ops()
+                .iter()
+                .filter(|o| o.op.key() == key)
+                .map(crate::kv::ClientOp::to_operation)
+                .collect();
             if let Ok(verdict) = linearizability::check(&history) {
                 if let Some(failure) = verdict.failures.first() {
                     self.found.push(Violation {
