@@ -81,8 +81,23 @@ test('keyboard: arrows step, Space plays and pauses, ? opens help', async () => 
   assert.equal(await page.getByRole('button', { name: 'Play' }).getAttribute('aria-pressed'), 'false');
   assert.deepEqual(await live(), ['polite', 'polite', 'polite']);
   await page.keyboard.press('?');
-  assert.ok(await page.getByRole('dialog', { name: 'Keyboard and reading guide' }).isVisible());
+  const help = page.getByRole('dialog', { name: 'Keyboard and reading guide' });
+  assert.ok(await help.isVisible());
   await page.screenshot({ path: join(SHOTS, 'help.png') });
+  // A modal: focus moves in and Tab stays in; Escape closes it.
+  const focusInDialog = () => page.evaluate(() => !!document.activeElement?.closest('dialog'));
+  assert.ok(await focusInDialog(), 'focus moves into the dialog');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.ok(await focusInDialog(), 'Tab stays in the dialog');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);
+  await page.keyboard.press('?');
+  await help.waitFor();
+  await page.keyboard.press('?');
+  await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);
+  await page.keyboard.press('?');
+  await help.waitFor();
   await page.getByRole('button', { name: 'Close' }).click();
   assert.equal(await page.getByRole('dialog').count(), 0);
   assert.deepEqual(page.errors, []);
@@ -319,7 +334,8 @@ test('the Embed button gives an iframe snippet that opens this session', async (
   const snippet = await page.getByLabel('iframe snippet').inputValue();
   assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v1;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
-  await page.getByRole('button', { name: 'Close' }).click();
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);
   const clock = await page.locator('section.panel .clock').first().innerText();
   const embedded = await open(browser, src);
   assert.equal(await embedded.locator('section.panel .clock').first().innerText(), clock);

@@ -17,6 +17,7 @@ use crate::components::controls::Controls;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::lesson::Narration;
+use crate::components::modal::Modal;
 use crate::components::network::Network;
 use crate::components::panel::Panel;
 use crate::components::{on_click, Shared};
@@ -220,6 +221,15 @@ fn target_tag(e: &web_sys::KeyboardEvent) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the key was pressed inside a modal dialog: the dialog has the
+/// keyboard (Escape closes it), not the playground behind it.
+fn in_dialog(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("dialog").ok().flatten())
+        .is_some()
+}
+
 /// Whether the focused control itself uses this key: arrows move within
 /// fields and selects; Space and Enter also press buttons and open details.
 fn control_uses(key: &str, tag: &str) -> bool {
@@ -367,9 +377,12 @@ pub fn App() -> Html {
                         return;
                     };
                     let key = e.key();
+                    // In a dialog only `?` acts, and only to close the help.
+                    let help_key = key == "?" && current.help;
                     if e.ctrl_key()
                         || e.meta_key()
                         || e.alt_key()
+                        || (in_dialog(e) && !help_key)
                         || control_uses(&key, &target_tag(e))
                     {
                         return;
@@ -411,15 +424,17 @@ pub fn App() -> Html {
             let embed_open = embed_open.clone();
             Callback::from(move |_: MouseEvent| embed_open.set(false))
         };
+        let on_close = {
+            let embed_open = embed_open.clone();
+            Callback::from(move |()| embed_open.set(false))
+        };
         html! {
-            <div class="dialog-backdrop">
-                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="embed-title">
-                    <h2 id="embed-title">{ "Embed this playground" }</h2>
-                    <p>{ "Paste this into a course page. It opens on exactly this session, in a compact layout; readers' own sessions are not touched." }</p>
-                    <textarea class="snippet" readonly=true rows="5" aria-label="iframe snippet" value={embed_snippet(&state)} />
-                    <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
-                </div>
-            </div>
+            <Modal labelled_by="embed-title" {on_close}>
+                <h2 id="embed-title">{ "Embed this playground" }</h2>
+                <p>{ "Paste this into a course page. It opens on exactly this session, in a compact layout; readers' own sessions are not touched." }</p>
+                <textarea class="snippet" readonly=true rows="5" aria-label="iframe snippet" value={embed_snippet(&state)} />
+                <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
+            </Modal>
         }
     });
     let notice = state

@@ -1425,7 +1425,7 @@ fn equal_timeouts(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "Split votes, forever",
-        "All three nodes time out together, each votes for itself and refuses the others: no majority. Then they time out together again, term after term. No safety invariant breaks (nothing wrong is ever committed), so the step checker stays green: this is a liveness bug. The command-line checker (`consensus check --mistake raft-equal-timeouts`) catches it by noticing no leader within its bound.",
+        "All three nodes time out together, each votes for itself and refuses the others: no majority. Then they time out together again, term after term. No safety invariant breaks (nothing wrong is ever committed), so the step checker stays green: this is a liveness bug. The command-line checker, consensus check --mistake raft-equal-timeouts, catches it by noticing no leader within its bound.",
     );
     Ok(())
 }

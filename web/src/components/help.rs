@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::modal::Modal;
 use super::on_click;
 use crate::state::Msg;
 
@@ -16,9 +17,9 @@ pub struct HelpProps {
 #[component]
 pub fn Help(props: &HelpProps) -> Html {
     let close = on_click(&props.on_msg, Msg::ToggleHelp);
+    let on_close = props.on_msg.reform(|()| Msg::ToggleHelp);
     html! {
-        <div class="dialog-backdrop">
-            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title">
+        <Modal labelled_by="help-title" {on_close}>
                 <h2 id="help-title">{ "Keyboard and reading guide" }</h2>
                 <dl class="keys">
                     <dt><kbd>{ "Space" }</kbd></dt><dd>{ "Play or pause" }</dd>
@@ -32,7 +33,6 @@ pub fn Help(props: &HelpProps) -> Html {
                 <p>{ "Each panel runs one protocol on the same cluster, seed, requests and faults. Click a node for its full state and to crash, restart, time out or isolate it; click a message, or use the pending list, to deliver, drop, duplicate or delay it." }</p>
                 <p>{ "Log entries with a solid border are committed (chosen, delivered); dashed ones are not yet. The event log under each panel says, in words, what happened and why inputs were refused." }</p>
                 <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
-            </div>
-        </div>
+        </Modal>
     }
 }

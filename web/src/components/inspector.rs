@@ -5,7 +5,9 @@
 
 use yew::prelude::*;
 
+use consensus_core::any::ProtocolKind;
 use consensus_core::kv::OpState;
+use consensus_core::protocol::Purpose;
 
 use super::{on_click, Shared};
 use crate::state::{timeout_timer, Msg, PanelAction, Selection, UiAction};
@@ -21,6 +23,15 @@ pub struct InspectorProps {
 
 fn button(cb: &Callback<Msg>, label: &str, msg: Msg, enabled: bool) -> Html {
     html! { <button onclick={on_click(cb, msg)} disabled={!enabled}>{ label }</button> }
+}
+
+/// What a decision's number is in `protocol`.
+fn protocol_key(protocol: ProtocolKind) -> &'static str {
+    match protocol {
+        ProtocolKind::Raft => "its log index",
+        ProtocolKind::Paxos => "its slot",
+        ProtocolKind::Zab => "its zxid, as one number",
+    }
 }
 
 /// The inspector, when something is selected.
@@ -111,7 +122,10 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         <dt>{ "fields" }</dt><dd><code>{ &m.text }</code></dd>
                         <dt>{ "sent" }</dt><dd>{ format!("t={}", m.sent_at) }</dd>
                         <dt>{ "arrives" }</dt><dd>{ format!("t={}", m.deliver_at) }</dd>
-                        <dt>{ "serves" }</dt><dd>{ format!("{:?}", m.purpose) }</dd>
+                        <dt>{ "serves" }</dt><dd>{ match m.purpose {
+                            Purpose::Decision(key) => format!("decision {key} ({})", protocol_key(protocol)),
+                            other => other.name().to_string(),
+                        } }</dd>
                         { m.copy_of.map(|c| html! { <><dt>{ "duplicate of" }</dt><dd>{ format!("#{c}") }</dd></> }).unwrap_or_default() }
                     </dl>
                     <div class="actions" role="group" aria-label="Message actions">
