@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use consensus_core::explore::{self, Comparison};
-use consensus_core::kv::{KvOp, OpState, Reply};
+use consensus_core::kv::{self, OpState};
 use consensus_core::scenario;
 use consensus_core::{Mistake, Mistakes, ProtocolKind};
 use serde_json::{json, Value};
@@ -370,54 +370,6 @@ fn protocol_and_mistakes(
     Ok((kind, mistakes))
 }
 
-/// A history of a run with clients, in the file format of `lincheck`.
-fn history_json(sim: &consensus_core::AnySim) -> Value {
-    let ops: Vec<Value> = sim
-        .clients()
-        .ops()
-        .iter()
-        .map(|o| {
-            let mut entry = json!({
-                "client": o.client,
-                "key": o.op.key().name(),
-                "call": o.call,
-            });
-            let reply = match o.state {
-                OpState::Answered(at, reply) => {
-                    entry["return"] = json!(at);
-                    Some(reply)
-                }
-                _ => {
-                    entry["return"] = Value::Null;
-                    None
-                }
-            };
-            match (o.op, reply) {
-                (KvOp::Read(..), reply) => {
-                    entry["op"] = json!("read");
-                    if let Some(Reply::Value(v)) = reply {
-                        entry["value"] = json!(v);
-                    }
-                }
-                (KvOp::Write(_, v), _) => {
-                    entry["op"] = json!("write");
-                    entry["value"] = json!(v);
-                }
-                (KvOp::Cas { from, to, .. }, reply) => {
-                    entry["op"] = json!("cas");
-                    entry["from"] = json!(from);
-                    entry["to"] = json!(to);
-                    if let Some(Reply::Cas(ok)) = reply {
-                        entry["ok"] = json!(ok);
-                    }
-                }
-            }
-            entry
-        })
-        .collect();
-    json!({ "history": ops })
-}
-
 fn history(
     protocol: &str,
     mistake_names: &[String],
@@ -433,7 +385,8 @@ fn history(
     let sim = r.sim.as_ref().ok_or("the configuration was refused")?;
     say!(
         "{}",
-        serde_json::to_string_pretty(&history_json(sim)).map_err(|e| e.to_string())?
+        serde_json::to_string_pretty(&lincheck::to_file(&kv::history(sim.clients().ops())))
+            .map_err(|e| e.to_string())?
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -507,18 +507,7 @@ fn durable_state_survives_a_crash() {
     let c = cluster(3, Mistakes::NONE);
     let mut r = leader(3, Mistakes::NONE);
     step(&mut r, 1, &c, Input::Request(5));
-    deliver(
-        &mut r,
-        1,
-        &c,
-        2,
-        Msg::AppendEntriesReply {
-            term: 1,
-            success: true,
-            index: 1,
-            read: 0,
-        },
-    );
+    deliver(&mut r, 1, &c, 2, appended(1, 0));
     assert_eq!(r.commit_index(), 1);
     let (back, _) = restart::<Raft>(1, &c, r.durable());
     assert_eq!(back.term(), 1);
@@ -532,24 +521,23 @@ fn durable_state_survives_a_crash() {
     assert_eq!(bad.durable().voted_for, None);
 }
 
+/// A term-1 follower's successful answer up to `index`, echoing read round `read`.
+fn appended(index: Index, read: u64) -> Msg {
+    Msg::AppendEntriesReply {
+        term: 1,
+        success: true,
+        index,
+        read,
+    }
+}
+
 /// The leader of term 1 in a 3-node cluster after a client value committed
 /// (so an entry of its term is committed).
 fn leader_with_commit(mistakes: Mistakes) -> Raft {
     let c = cluster(3, mistakes);
     let mut r = leader(3, mistakes);
     step(&mut r, 1, &c, Input::Request(7));
-    deliver(
-        &mut r,
-        1,
-        &c,
-        2,
-        Msg::AppendEntriesReply {
-            term: 1,
-            success: true,
-            index: 1,
-            read: 0,
-        },
-    );
+    deliver(&mut r, 1, &c, 2, appended(1, 0));
     assert_eq!(r.commit_index(), 1);
     r
 }
@@ -568,20 +556,10 @@ fn read_index_confirms_leadership_with_a_majority_round() {
         .iter()
         .all(|(_, m)| matches!(m, Msg::AppendEntries { read: 1, .. })));
     // A reply to an older round does not confirm this one.
-    let old = Msg::AppendEntriesReply {
-        term: 1,
-        success: true,
-        index: 1,
-        read: 0,
-    };
-    assert!(deliver(&mut r, 1, &c, 2, old).served().is_empty());
-    let reply = Msg::AppendEntriesReply {
-        term: 1,
-        success: true,
-        index: 1,
-        read: 1,
-    };
-    assert_eq!(deliver(&mut r, 1, &c, 3, reply).served(), [(5, 1)]);
+    assert!(deliver(&mut r, 1, &c, 2, appended(1, 0))
+        .served()
+        .is_empty());
+    assert_eq!(deliver(&mut r, 1, &c, 3, appended(1, 1)).served(), [(5, 1)]);
 }
 
 #[test]
@@ -594,19 +572,13 @@ fn read_index_waits_for_an_entry_of_the_leaders_term() {
     assert!(out.sends().is_empty() && out.served().is_empty());
     assert!(out.says("read r5 waits"));
     step(&mut r, 1, &c, Input::Request(7));
-    let reply = |read| Msg::AppendEntriesReply {
-        term: 1,
-        success: true,
-        index: 1,
-        read,
-    };
     // The commit starts the round; its answer serves the read.
-    let out = deliver(&mut r, 1, &c, 2, reply(0));
+    let out = deliver(&mut r, 1, &c, 2, appended(1, 0));
     assert!(out
         .sends()
         .iter()
         .any(|(_, m)| matches!(m, Msg::AppendEntries { read: 1, .. })));
-    assert_eq!(deliver(&mut r, 1, &c, 3, reply(1)).served(), [(5, 1)]);
+    assert_eq!(deliver(&mut r, 1, &c, 3, appended(1, 1)).served(), [(5, 1)]);
 }
 
 #[test]
