@@ -15,7 +15,7 @@ cargo build -q -p consensus-core --target thumbv7em-none-eabihf
 
 step "Same seed, same trace in wasm: the fingerprint tests compiled to wasm32, run in Node.js"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -q -p consensus-core --target wasm32-unknown-unknown --test fingerprints
+  cargo test -p consensus-core --target wasm32-unknown-unknown --test fingerprints
 
 step "Unit, scenario, simulator, random-schedule, command-line and app-state tests"
 cargo test --workspace
