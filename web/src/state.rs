@@ -13,7 +13,7 @@ use consensus_core::accounting::Summary;
 use consensus_core::any::{AnyEvent, DecisionPoint, MessageView, ProtocolKind, TimerView};
 use consensus_core::kv::{ClientId, Key, KvOp, ReadPath};
 use consensus_core::linearizability::Datum;
-use consensus_core::protocol::{Mistakes, NodeId, NodeView, Protocol as _, Tick};
+use consensus_core::protocol::{Category, Mistakes, NodeId, NodeView, Protocol as _, Tick};
 use consensus_core::sim::{Action, Shape};
 use consensus_core::{AnySim, Config};
 use consensus_core::{Paxos, Raft, Zab};
@@ -195,6 +195,8 @@ pub struct Record {
     pub to: NodeId,
     /// Its type.
     pub kind: &'static str,
+    /// The part it plays (its colour).
+    pub category: Category,
     /// Sent at.
     pub sent_at: Tick,
     /// How it ended.
@@ -289,12 +291,19 @@ impl Panel {
                 )
             };
             let entry = match e.shape() {
-                Shape::Sent { id, from, to, kind } => {
+                Shape::Sent {
+                    id,
+                    from,
+                    to,
+                    kind,
+                    category,
+                } => {
                     self.records.push_back(Record {
                         id,
                         from,
                         to,
                         kind,
+                        category,
                         sent_at: e.at(),
                         fate: Fate::InFlight,
                     });

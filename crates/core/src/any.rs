@@ -9,7 +9,9 @@ use core::fmt;
 
 use crate::accounting::Summary;
 use crate::check::Violation;
-use crate::protocol::{Message, Milestone, NodeId, NodeView, Protocol, Purpose, Tick, TimerKind};
+use crate::protocol::{
+    Category, Message, Milestone, NodeId, NodeView, Protocol, Purpose, Tick, TimerKind,
+};
 use crate::sim::{Action, ActionError, Config, EventOf, Shape, Sim};
 use crate::{Paxos, Raft, Zab};
 
@@ -73,6 +75,8 @@ pub struct MessageView {
     pub to: NodeId,
     /// Its type (`AppendEntries`, `Promise`, `PROPOSE`, ...).
     pub kind: &'static str,
+    /// The part it plays.
+    pub category: Category,
     /// All its fields, as text.
     pub text: String,
     /// When it was sent.
@@ -224,6 +228,7 @@ fn messages<P: Protocol>(sim: &Sim<P>) -> Vec<MessageView> {
             from: e.from,
             to: e.to,
             kind: e.msg.kind(),
+            category: e.msg.category(),
             text: format!("{}", e.msg),
             sent_at: e.sent_at,
             deliver_at: e.deliver_at,

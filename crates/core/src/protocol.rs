@@ -245,10 +245,36 @@ impl Purpose {
     }
 }
 
+/// What a message does in its protocol, in terms every protocol shares: the
+/// playground colours messages by it, so a learner sees the same parts
+/// played across protocols (a Raft AppendEntries, a Paxos Accept and a Zab
+/// PROPOSE all carry a value to be stored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// Asks for a vote, a promise or a sync (RequestVote, Prepare, VOTE, SYNC).
+    Ask,
+    /// Answers such a request (RequestVoteReply, Promise, CEPOCH, ACK-E, SYNC-REPLY).
+    Answer,
+    /// Carries what is to be stored (AppendEntries, Accept, PROPOSE).
+    Carry,
+    /// Acknowledges it (AppendEntriesReply, Accepted, ACK).
+    Ack,
+    /// Says what is decided (Decide, COMMIT, COMMIT-LD).
+    Commit,
+    /// Refuses (Nack).
+    Refuse,
+    /// Brings a node in line with a new leader (NEWEPOCH, NEWLEADER, ACK-LD).
+    Recover,
+    /// Keeps a leader in place (PING, PONG).
+    Keepalive,
+}
+
 /// What the simulator needs to know about a protocol's messages.
 pub trait Message: Clone + fmt::Debug + fmt::Display + PartialEq + Eq + Hash {
     /// The message type's name from the paper (`AppendEntries`, `Promise`, `PROPOSE`, ...).
     fn kind(&self) -> &'static str;
+    /// The part it plays.
+    fn category(&self) -> Category;
     /// A notification of an already-made decision (Paxos `Decide`), reported
     /// as its own type and not counted in the textbook figure.
     fn is_notification(&self) -> bool {

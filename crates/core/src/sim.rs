@@ -18,8 +18,9 @@ use crate::check::Violation;
 use crate::kv::{Answer, ClientId, Clients, Key, KvOp, ReadId, ReadPath, Reply};
 use crate::linearizability;
 use crate::protocol::{
-    Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId, NodeView,
-    Observation, Protocol, Purpose, Slot, Tick, TimerKind, Timing, Value, World, MAX_NODES,
+    Category, Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId,
+    NodeView, Observation, Protocol, Purpose, Slot, Tick, TimerKind, Timing, Value, World,
+    MAX_NODES,
 };
 use crate::rng::Rng;
 
@@ -377,12 +378,13 @@ impl fmt::Display for NetworkChange {
 /// into a log or a record without wording it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
-    /// A message was sent; its type.
+    /// A message was sent; its type and the part it plays.
     Sent {
         id: u64,
         from: NodeId,
         to: NodeId,
         kind: &'static str,
+        category: Category,
     },
     /// A message arrived.
     Delivered { id: u64 },
@@ -421,6 +423,7 @@ impl<M: Message, T: TimerKind, N> Event<M, T, N> {
                 from: *from,
                 to: *to,
                 kind: msg.kind(),
+                category: msg.category(),
             },
             EventKind::Delivered { id, .. } => Shape::Delivered { id: *id },
             EventKind::Lost { id, .. } => Shape::Lost { id: *id },

@@ -14,6 +14,7 @@ pub mod panel;
 pub mod ring;
 pub mod spacetime;
 
+use consensus_core::protocol::Category;
 use yew::{Callback, Event, MouseEvent, TargetCast, UseReducerHandle};
 
 use crate::state::{Msg, Playground};
@@ -64,17 +65,18 @@ impl std::ops::Deref for Shared {
     }
 }
 
-/// The CSS class that colours a message type, the same in the ring, the
-/// pending list and the space-time diagram.
-pub fn kind_class(kind: &str) -> &'static str {
-    match kind {
-        "RequestVote" | "Prepare" | "VOTE" => "k-ask",
-        "RequestVoteReply" | "Promise" | "CEPOCH" | "ACK-E" => "k-answer",
-        "AppendEntries" | "Accept" | "PROPOSE" => "k-carry",
-        "AppendEntriesReply" | "Accepted" | "ACK" => "k-ack",
-        "Decide" | "COMMIT" | "COMMIT-LD" => "k-commit",
-        "Nack" => "k-refuse",
-        "NEWEPOCH" | "NEWLEADER" | "ACK-LD" => "k-recover",
-        _ => "k-keepalive",
+/// The CSS class that colours a message by the part it plays, the same in
+/// the ring, the pending list and the space-time diagram, and the same
+/// across protocols.
+pub fn category_class(category: Category) -> &'static str {
+    match category {
+        Category::Ask => "k-ask",
+        Category::Answer => "k-answer",
+        Category::Carry => "k-carry",
+        Category::Ack => "k-ack",
+        Category::Commit => "k-commit",
+        Category::Refuse => "k-refuse",
+        Category::Recover => "k-recover",
+        Category::Keepalive => "k-keepalive",
     }
 }

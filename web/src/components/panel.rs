@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::history::History;
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
-use super::{kind_class, on_click, Shared};
+use super::{category_class, on_click, Shared};
 use crate::state::{Msg, PanelAction, Selection, UiAction};
 
 /// Entries of each node's log shown (the most recent ones).
@@ -129,7 +129,7 @@ pub fn Panel(props: &PanelProps) -> Html {
         let serves = props.state.serves_selected_op(p, m);
         html! {
             <li key={m.id} class={classes!(serves.then_some("serves"))}>
-                <span class={classes!("swatch", kind_class(m.kind))} aria-hidden="true"></span>
+                <span class={classes!("swatch", category_class(m.category))} aria-hidden="true"></span>
                 <button class="link" onclick={select} title={m.text.clone()}>
                     { format!("#{} n{}→n{} {}", m.id, m.from, m.to, m.kind) }
                 </button>

@@ -6,7 +6,7 @@ use consensus_core::any::ProtocolKind;
 use consensus_core::protocol::NodeId;
 use yew::prelude::*;
 
-use super::{kind_class, on_click, Shared};
+use super::{category_class, on_click, Shared};
 use crate::state::{Msg, Selection};
 
 const SIZE: f64 = 300.0;
@@ -85,7 +85,7 @@ pub fn Ring(props: &RingProps) -> Html {
         let serves = props.state.serves_selected_op(props.protocol, m);
         let label = format!("Message #{} {} from n{} to n{}", m.id, m.kind, m.from, m.to);
         html! {
-            <g key={m.id} class={classes!("msg", kind_class(m.kind), selected.then_some("selected"), serves.then_some("serves"))}
+            <g key={m.id} class={classes!("msg", category_class(m.category), selected.then_some("selected"), serves.then_some("serves"))}
                style={format!("transform: translate({x:.1}px, {y:.1}px)")}
                role="button" tabindex="-1" aria-label={label} onclick={click} onkeydown={key}>
                 <circle r="6" />

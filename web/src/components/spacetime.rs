@@ -5,7 +5,7 @@
 use consensus_core::any::ProtocolKind;
 use yew::prelude::*;
 
-use super::{kind_class, Shared};
+use super::{category_class, Shared};
 use crate::state::Fate;
 
 /// Ticks of history shown.
@@ -49,7 +49,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         let (x1, y1) = (x(r.from), y(r.sent_at.max(start)));
         let (x2, y2) = (x(r.to), y(end.max(start)));
         html! {
-            <line key={r.id} class={classes!("arrow", class, kind_class(r.kind))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}>
+            <line key={r.id} class={classes!("arrow", class, category_class(r.category))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}>
                 <title>{ format!("#{} {} n{}→n{}, sent t={}", r.id, r.kind, r.from, r.to, r.sent_at) }</title>
             </line>
         }

@@ -41,8 +41,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::protocol::{
-    Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation, Protocol,
-    Purpose, TimerKind, Value,
+    Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
+    Protocol, Purpose, TimerKind, Value,
 };
 
 /// A decision slot: one independent single-decree Paxos instance.
@@ -106,6 +106,17 @@ impl Message for Msg {
             Msg::Accepted { .. } => "Accepted",
             Msg::Nack { .. } => "Nack",
             Msg::Decide { .. } => "Decide",
+        }
+    }
+
+    fn category(&self) -> Category {
+        match self {
+            Msg::Prepare { .. } => Category::Ask,
+            Msg::Promise { .. } => Category::Answer,
+            Msg::Accept { .. } => Category::Carry,
+            Msg::Accepted { .. } => Category::Ack,
+            Msg::Nack { .. } => Category::Refuse,
+            Msg::Decide { .. } => Category::Commit,
         }
     }
 

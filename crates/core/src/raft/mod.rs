@@ -37,8 +37,8 @@ use core::fmt;
 
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
-    Ask, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
-    Protocol, Purpose, TimerKind, Value,
+    Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
+    Observation, Protocol, Purpose, TimerKind, Value,
 };
 
 /// A Raft term.
@@ -97,6 +97,15 @@ impl Message for Msg {
             Msg::RequestVoteReply { .. } => "RequestVoteReply",
             Msg::AppendEntries { .. } => "AppendEntries",
             Msg::AppendEntriesReply { .. } => "AppendEntriesReply",
+        }
+    }
+
+    fn category(&self) -> Category {
+        match self {
+            Msg::RequestVote { .. } => Category::Ask,
+            Msg::RequestVoteReply { .. } => Category::Answer,
+            Msg::AppendEntries { .. } => Category::Carry,
+            Msg::AppendEntriesReply { .. } => Category::Ack,
         }
     }
 }

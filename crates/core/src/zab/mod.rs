@@ -62,8 +62,8 @@ use core::fmt;
 
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
-    Ask, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
-    Protocol, Purpose, TimerKind, Value,
+    Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
+    Observation, Protocol, Purpose, TimerKind, Value,
 };
 
 /// An epoch: the reign of one established leader.
@@ -272,6 +272,20 @@ impl Message for Msg {
             Msg::Pong { .. } => "PONG",
             Msg::Sync { .. } => "SYNC",
             Msg::SyncReply { .. } => "SYNC-REPLY",
+        }
+    }
+
+    fn category(&self) -> Category {
+        match self {
+            Msg::Vote { .. } | Msg::Sync { .. } => Category::Ask,
+            Msg::CEpoch { .. } | Msg::AckEpoch { .. } | Msg::SyncReply { .. } => Category::Answer,
+            Msg::Propose { .. } => Category::Carry,
+            Msg::Ack { .. } => Category::Ack,
+            Msg::Commit { .. } | Msg::CommitLeader { .. } => Category::Commit,
+            Msg::NewEpoch { .. } | Msg::NewLeader { .. } | Msg::AckLeader { .. } => {
+                Category::Recover
+            }
+            Msg::Ping { .. } | Msg::Pong { .. } => Category::Keepalive,
         }
     }
 }
