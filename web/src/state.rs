@@ -627,7 +627,7 @@ impl Playground {
             UiAction::Heal => self.everywhere(&Action::Heal),
             UiAction::TimeOut { protocol, node } => {
                 let panel = self.panel_mut(*protocol)?;
-                let timer = timeout_timer(&panel.sim, *node).ok_or_else(|| {
+                let timer = panel.sim.timeout_timer(*node).ok_or_else(|| {
                     format!("n{node} has no timeout armed in {}", protocol.title())
                 })?;
                 panel.apply(Action::Fire {
@@ -722,21 +722,6 @@ impl Playground {
             .into_iter()
             .find(|m| m.id == id)
     }
-}
-
-/// The timer "Time out" fires for a node: the one that would make it act on
-/// its own (Raft election, Paxos retry, Zab leader timeout or election).
-pub fn timeout_timer(sim: &AnySim, node: NodeId) -> Option<&'static str> {
-    let candidates: &[&str] = match sim.kind() {
-        ProtocolKind::Raft => &["election"],
-        ProtocolKind::Paxos => &["retry"],
-        ProtocolKind::Zab => &["leader-timeout", "election", "quorum"],
-    };
-    let timers = sim.timers();
-    candidates
-        .iter()
-        .copied()
-        .find(|name| timers.iter().any(|t| t.node == node && t.name == *name))
 }
 
 impl Reducible for Playground {

@@ -250,6 +250,14 @@ fn timers<P: Protocol>(sim: &Sim<P>) -> Vec<TimerView> {
         .collect()
 }
 
+fn timeout_timer<P: Protocol>(sim: &Sim<P>, node: NodeId) -> Option<&'static str> {
+    let armed = sim.timers();
+    <P::Timer as TimerKind>::TIME_OUTS
+        .iter()
+        .find(|t| armed.iter().any(|a| a.node == node && a.timer == **t))
+        .map(|t| t.name())
+}
+
 /// The read paths of the protocol `sim` runs.
 fn read_paths<P: Protocol>(_: &Sim<P>) -> &'static [crate::kv::ReadPath] {
     P::READ_PATHS
@@ -425,6 +433,12 @@ impl AnySim {
     /// Client values requested so far.
     pub fn requested(&self) -> &[crate::protocol::Value] {
         each!(self, s => s.requested())
+    }
+
+    /// The timer that times node `node` out (see [`TimerKind::TIME_OUTS`]),
+    /// if one is armed.
+    pub fn timeout_timer(&self, node: NodeId) -> Option<&'static str> {
+        each!(self, s => timeout_timer(s, node))
     }
 
     /// The read paths the protocol serves itself (besides through the log

@@ -286,6 +286,10 @@ pub trait Message: Clone + fmt::Debug + fmt::Display + PartialEq + Eq + Hash {
 pub trait TimerKind: Copy + Ord + fmt::Debug + Hash + 'static {
     /// Every timer the protocol has.
     const ALL: &'static [Self];
+    /// The timers that make a node act on its own when a learner "times it
+    /// out", most telling first (a Raft election, a Paxos retry, a Zab
+    /// follower's leader timeout).
+    const TIME_OUTS: &'static [Self];
     /// The timer's name (`election`, `heartbeat`, ...).
     fn name(self) -> &'static str;
     /// The timer called `name`.

@@ -10,7 +10,7 @@ use consensus_core::kv::OpState;
 use consensus_core::protocol::Purpose;
 
 use super::{on_click, Shared};
-use crate::state::{timeout_timer, Msg, PanelAction, Selection, UiAction};
+use crate::state::{Msg, PanelAction, Selection, UiAction};
 
 /// Props of [`Inspector`].
 #[derive(Properties, PartialEq)]
@@ -54,7 +54,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 .cloned()
                 .flatten();
             let up = view.is_some();
-            let can_time_out = timeout_timer(&panel.sim, node).is_some();
+            let can_time_out = panel.sim.timeout_timer(node).is_some();
             // The key-value store this node has built from what it knows is
             // decided.
             let store = panel.sim.clients().store(node).map(|st| {

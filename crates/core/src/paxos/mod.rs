@@ -170,6 +170,7 @@ pub enum Timer {
 
 impl TimerKind for Timer {
     const ALL: &'static [Timer] = &[Timer::Retry];
+    const TIME_OUTS: &'static [Timer] = &[Timer::Retry];
     fn name(self) -> &'static str {
         "retry"
     }

@@ -390,6 +390,7 @@ impl TimerKind for Timer {
         Timer::Quorum,
         Timer::LeaderTimeout,
     ];
+    const TIME_OUTS: &'static [Timer] = &[Timer::LeaderTimeout, Timer::Election, Timer::Quorum];
     fn name(self) -> &'static str {
         match self {
             Timer::Election => "election",
