@@ -521,6 +521,8 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 pub struct NodeView {
     /// The node's role: `Leader`, `Follower`, `Candidate`, `Proposer`, `Looking`, ...
     pub role: &'static str,
+    /// What the role amounts to, in terms every protocol shares.
+    pub standing: Standing,
     /// Whether the node leads (Raft, Zab) — used to route client requests.
     pub leads: bool,
     /// What the era is called: `term`, `ballot` or `epoch`.
@@ -531,6 +533,19 @@ pub struct NodeView {
     pub log: Vec<EntryView>,
     /// Every field of the node's state, as (name, value) lines.
     pub details: Vec<(&'static str, String)>,
+}
+
+/// What a node's role amounts to, whatever the protocol: the playground
+/// colours nodes by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Standing {
+    /// It leads, or is establishing its leadership (Raft leader, Zab leader).
+    Leads,
+    /// It is trying to get a leader elected or a value chosen (Raft
+    /// candidate, Zab looking, Paxos proposer).
+    Seeks,
+    /// It serves others (Raft or Zab follower, Paxos acceptor).
+    Serves,
 }
 
 /// One entry of a log or history.

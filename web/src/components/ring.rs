@@ -3,7 +3,7 @@
 //! along its link according to how far it has travelled.
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::NodeId;
+use consensus_core::protocol::{NodeId, Standing};
 use yew::prelude::*;
 
 use super::{category_class, on_click, Shared};
@@ -100,7 +100,7 @@ pub fn Ring(props: &RingProps) -> Html {
         let (click, key) = activate(&props.on_msg, sel);
         let selected = props.state.selected == Some(sel);
         let (role, era, class) = match v {
-            Some(v) => (v.role, format!("{} {}", v.era_name, v.era), role_class(v.role)),
+            Some(v) => (v.role, format!("{} {}", v.era_name, v.era), standing_class(v.standing)),
             None => ("down", "crashed".to_string(), "down"),
         };
         let label = format!("n{id}: {role}, {era}. Open its state and actions.");
@@ -135,16 +135,12 @@ fn short_era(era: Option<(&str, u64)>) -> String {
     }
 }
 
-/// The CSS class of a role.
-pub fn role_class(role: &str) -> &'static str {
-    if role.starts_with("Leader") {
-        "leader"
-    } else if role.starts_with("Candidate")
-        || role.starts_with("Looking")
-        || role.starts_with("Proposer")
-    {
-        "candidate"
-    } else {
-        "follower"
+/// The CSS class that colours a node by its standing, the same across
+/// protocols.
+pub fn standing_class(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Leads => "leader",
+        Standing::Seeks => "candidate",
+        Standing::Serves => "follower",
     }
 }

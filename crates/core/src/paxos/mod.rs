@@ -42,7 +42,7 @@ use core::fmt;
 
 use crate::protocol::{
     Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView, Observation,
-    Protocol, Purpose, TimerKind, Value,
+    Protocol, Purpose, Standing, TimerKind, Value,
 };
 
 /// A decision slot: one independent single-decree Paxos instance.
@@ -746,6 +746,11 @@ impl Protocol for Paxos {
         }
         NodeView {
             role: self.role_name(),
+            standing: if self.proposal.is_some() {
+                Standing::Seeks
+            } else {
+                Standing::Serves
+            },
             leads: self.leads(),
             era_name: "ballot",
             era: self.era(),

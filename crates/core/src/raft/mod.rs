@@ -38,7 +38,7 @@ use core::fmt;
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
     Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
-    Observation, Protocol, Purpose, TimerKind, Value,
+    Observation, Protocol, Purpose, Standing, TimerKind, Value,
 };
 
 /// A Raft term.
@@ -1083,6 +1083,11 @@ impl Protocol for Raft {
         }
         NodeView {
             role: self.role_name(),
+            standing: match self.role {
+                Role::Follower { .. } => Standing::Serves,
+                Role::Candidate { .. } => Standing::Seeks,
+                Role::Leader { .. } => Standing::Leads,
+            },
             leads: self.leads(),
             era_name: "term",
             era: self.era(),

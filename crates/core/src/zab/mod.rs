@@ -63,7 +63,7 @@ use core::fmt;
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
     Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
-    Observation, Protocol, Purpose, TimerKind, Value,
+    Observation, Protocol, Purpose, Standing, TimerKind, Value,
 };
 
 /// An epoch: the reign of one established leader.
@@ -1609,6 +1609,11 @@ impl Protocol for Zab {
         }
         NodeView {
             role: self.role_name(),
+            standing: match self.role {
+                Role::Looking { .. } => Standing::Seeks,
+                Role::Following { .. } => Standing::Serves,
+                Role::Leading(_) => Standing::Leads,
+            },
             leads: self.leads(),
             era_name: "epoch",
             era: self.era(),
