@@ -349,10 +349,7 @@ impl Clients {
 
     /// The operation `client` waits on, if any.
     pub fn waiting(&self, client: ClientId) -> Option<&ClientOp> {
-        self.ops
-            .iter()
-            .rev()
-            .find(|o| o.client == client && o.state == OpState::Waiting)
+        self.waiting_index(client).map(|i| &self.ops[i])
     }
 
     fn waiting_index(&self, client: ClientId) -> Option<usize> {

@@ -288,6 +288,15 @@ impl Raft {
         matches!(self.role, Role::Leader { .. })
     }
 
+    /// The leader this node follows, as far as it knows: where to send a
+    /// client it will not serve.
+    fn known_leader(&self) -> Option<NodeId> {
+        match self.role {
+            Role::Follower { leader } => leader,
+            _ => None,
+        }
+    }
+
     fn last_index(&self) -> Index {
         self.log.len() as Index
     }
@@ -513,12 +522,19 @@ impl Raft {
     /// The leader's reads that waited for an entry of its term to commit
     /// start their round once one has.
     fn start_waiting_reads(&mut self, ctx: &mut RaftCtx<'_>) {
-        let own_term_committed = self.term_at(self.commit_index) == Some(self.current_term);
+        if self.term_at(self.commit_index) == Some(self.current_term) {
+            self.start_read_round(ctx);
+        }
+    }
+
+    /// ReadIndex steps 1 and 2 for every read not yet in a round: note the
+    /// commit index and send a heartbeat round to confirm leadership.
+    fn start_read_round(&mut self, ctx: &mut RaftCtx<'_>) {
         let commit = self.commit_index;
         let Role::Leader { reads, .. } = &mut self.role else {
             return;
         };
-        if !own_term_committed || reads.pending.iter().all(|r| r.at.is_some()) {
+        if reads.pending.iter().all(|r| r.at.is_some()) {
             return;
         }
         reads.round += 1;
@@ -842,10 +858,7 @@ impl Raft {
         let commit = self.commit_index;
         let term = self.current_term;
         let Role::Leader { reads, .. } = &mut self.role else {
-            let leader = match self.role {
-                Role::Follower { leader } => leader,
-                _ => None,
-            };
+            let leader = self.known_leader();
             ctx.refuse(Note::ReadNotLeader { id, leader });
             ctx.redirect(Ask::Read(id), leader);
             return;
@@ -857,34 +870,20 @@ impl Raft {
             ctx.serve_read(id, commit as u32);
             return;
         }
+        reads.pending.push(PendingRead { id, at: None });
         if !own_term_committed && !ctx.cluster.mistake(Mistake::RaftReadBeforeNoop) {
             // NB: a new leader's commit index may lag entries an earlier
             // leader committed; until an entry of its own term commits it
             // cannot know how far (this is what the paper's no-op is for).
             ctx.note(Note::ReadWaits { id, term });
-            reads.pending.push(PendingRead { id, at: None });
             return;
         }
-        reads.round += 1;
-        let round = reads.round;
-        reads.pending.push(PendingRead {
-            id,
-            at: Some((commit, round)),
-        });
-        ctx.note(Note::ReadRound {
-            id,
-            index: commit,
-            round,
-        });
-        self.send_read_round(ctx);
+        self.start_read_round(ctx);
     }
 
     fn on_client_request(&mut self, value: Value, ctx: &mut RaftCtx<'_>) {
         if !self.is_leader() {
-            let leader = match self.role {
-                Role::Follower { leader } => leader,
-                _ => None,
-            };
+            let leader = self.known_leader();
             ctx.refuse(Note::NotLeader {
                 value,
                 leader,

@@ -921,6 +921,15 @@ impl Zab {
         }
     }
 
+    /// The leader this node follows, if any: where to send a client it will
+    /// not serve.
+    fn known_leader(&self) -> Option<NodeId> {
+        match self.role {
+            Role::Following { leader, .. } => Some(leader),
+            _ => None,
+        }
+    }
+
     /// ZooKeeper's `sync` then read: a follower asks its leader how far
     /// the history goes and reads once it has delivered that much; the
     /// leader itself reads once everything it proposed is delivered.
@@ -944,10 +953,7 @@ impl Zab {
                 ..
             }) => ctx.serve_read(id, self.history.len() as u32),
             _ => {
-                let leader = match self.role {
-                    Role::Following { leader, .. } => Some(leader),
-                    _ => None,
-                };
+                let leader = self.known_leader();
                 ctx.refuse(Note::SyncNotReady { id });
                 ctx.redirect(Ask::Read(id), leader);
             }
@@ -957,10 +963,7 @@ impl Zab {
     fn on_client_request(&mut self, value: Value, ctx: &mut ZabCtx<'_>) {
         let Role::Leading(l) = &mut self.role else {
             ctx.refuse(Note::NotLeader { value });
-            let leader = match self.role {
-                Role::Following { leader, .. } => Some(leader),
-                _ => None,
-            };
+            let leader = self.known_leader();
             ctx.redirect(Ask::Value(value), leader);
             return;
         };
