@@ -252,7 +252,7 @@ test('the address holds the session: a link replays the exact state, a reload re
     return same && location.hash.length > 1;
   }, null, { polling: 400 });
   const link = page.url();
-  assert.match(link, /#v1;p=rpz;n=5;s=1;a=s20,cr?\d?/);
+  assert.match(link, /#v2;p=rpz;n=5;s=1;a=s20,cr?\d?/);
   assert.ok(link.length < 2000, `a lesson's link stays short (${link.length})`);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.getByRole('button', { name: 'Copy link' }).click();
@@ -332,7 +332,7 @@ test('the Embed button gives an iframe snippet that opens this session', async (
   await step(page, 5);
   await page.getByRole('button', { name: 'Embed' }).click();
   const snippet = await page.getByLabel('iframe snippet').inputValue();
-  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v1;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v2;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);

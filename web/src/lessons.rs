@@ -10,7 +10,9 @@
 
 use consensus_core::any::{MessageView, ProtocolKind};
 use consensus_core::kv::{ClientId, Key, OpState, ReadPath, Reply};
-use consensus_core::protocol::{Mistake, Mistakes, NodeId, NodeView};
+use consensus_core::protocol::{
+    EntryView, Mistake, Mistakes, NodeId, NodeView, Variant, Variants, NO_OP,
+};
 
 use crate::link::Session;
 use crate::state::{PanelAction, Playground, UiAction, UiOp};
@@ -52,6 +54,7 @@ pub struct Entry {
     nodes: u8,
     seed: u64,
     mistake: Option<Mistake>,
+    variants: Variants,
     script: fn(&mut Script) -> Outcome,
 }
 
@@ -67,6 +70,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: replication,
     },
     Entry {
@@ -76,6 +80,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: leader_crash,
     },
     Entry {
@@ -85,6 +90,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: follower_crash,
     },
     Entry {
@@ -94,6 +100,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: minority_partition,
     },
     Entry {
@@ -103,6 +110,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: cut_off_leader,
     },
     Entry {
@@ -112,6 +120,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 4,
         seed: 6,
         mistake: None,
+        variants: Variants::NONE,
         script: split_vote,
     },
     Entry {
@@ -121,6 +130,8 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 8,
         mistake: None,
+        // Figure 8 plays out only without the new leader's no-op (§8).
+        variants: Variants::NONE.with(Variant::RaftNoNoop),
         script: figure8,
     },
     Entry {
@@ -130,6 +141,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 3,
         mistake: None,
+        variants: Variants::NONE,
         script: paxos_dueling,
     },
     Entry {
@@ -139,6 +151,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: None,
+        variants: Variants::NONE,
         script: paxos_adopt,
     },
     Entry {
@@ -148,6 +161,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: None,
+        variants: Variants::NONE,
         script: zab_truncate,
     },
     Entry {
@@ -157,6 +171,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: None,
+        variants: Variants::NONE,
         script: zab_sessions,
     },
     Entry {
@@ -166,6 +181,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: cost,
     },
     Entry {
@@ -175,6 +191,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: stale_read,
     },
     Entry {
@@ -184,6 +201,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: read_index,
     },
     Entry {
@@ -193,6 +211,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 1,
         mistake: None,
+        variants: Variants::NONE,
         script: zookeeper_sync,
     },
     Entry {
@@ -202,6 +221,8 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 8,
         mistake: Some(Mistake::RaftCommitOldTerm),
+        // Figure 8 plays out only without the new leader's no-op (§8).
+        variants: Variants::NONE.with(Variant::RaftNoNoop),
         script: figure8,
     },
     Entry {
@@ -211,6 +232,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 9,
         mistake: Some(Mistake::RaftVolatileVote),
+        variants: Variants::NONE,
         script: volatile_vote,
     },
     Entry {
@@ -220,6 +242,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 12,
         mistake: Some(Mistake::RaftEqualTimeouts),
+        variants: Variants::NONE,
         script: equal_timeouts,
     },
     Entry {
@@ -229,6 +252,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: Some(Mistake::PaxosIgnoreAccepted),
+        variants: Variants::NONE,
         script: paxos_adopt,
     },
     Entry {
@@ -238,6 +262,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 7,
         mistake: Some(Mistake::PaxosForgetPromise),
+        variants: Variants::NONE,
         script: forget_promise,
     },
     Entry {
@@ -247,6 +272,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: Some(Mistake::ZabSkipTruncate),
+        variants: Variants::NONE,
         script: zab_truncate,
     },
     Entry {
@@ -256,6 +282,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: Some(Mistake::ZabStaleSync),
+        variants: Variants::NONE,
         script: zab_sessions,
     },
     Entry {
@@ -265,6 +292,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: Some(Mistake::RaftStaleRead),
+        variants: Variants::NONE,
         script: deposed_leader_read,
     },
     Entry {
@@ -274,6 +302,9 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 1,
         mistake: Some(Mistake::RaftReadBeforeNoop),
+        // Without the no-op the new leader's first commit waits for a write,
+        // so the early answer is plain to see.
+        variants: Variants::NONE.with(Variant::RaftNoNoop),
         script: read_index,
     },
 ];
@@ -291,7 +322,13 @@ pub fn build(id: &str) -> Result<Lesson, String> {
         .mistake
         .map_or(Mistakes::NONE, |m| Mistakes::NONE.with(m));
     let mut script = Script {
-        pg: Playground::with_mistakes(entry.protocols.to_vec(), entry.nodes, entry.seed, mistakes),
+        pg: Playground::configured(
+            entry.protocols.to_vec(),
+            entry.nodes,
+            entry.seed,
+            mistakes,
+            entry.variants,
+        ),
         steps: Vec::new(),
     };
     (entry.script)(&mut script)
@@ -307,6 +344,7 @@ pub fn build(id: &str) -> Result<Lesson, String> {
             nodes: entry.nodes,
             seed: entry.seed,
             mistakes,
+            variants: entry.variants,
             history: script.pg.history,
             lesson: None,
         },
@@ -521,15 +559,22 @@ fn decisions(pg: &Playground, protocol: ProtocolKind) -> u64 {
     pg.panel(protocol).map_or(0, |p| p.seen.summary.decisions)
 }
 
-/// Whether every running node of `protocol` holds `count` entries, all committed.
+/// Whether every running node of `protocol` holds `count` client entries,
+/// and every entry it holds (a Raft leader's no-ops too) is committed.
 fn all_committed(pg: &Playground, protocol: ProtocolKind, count: usize) -> bool {
     pg.panel(protocol).is_some_and(|p| {
         p.sim
             .views()
             .iter()
             .flatten()
-            .all(|v| v.log.iter().filter(|e| e.committed).count() == count && v.log.len() == count)
+            .all(|v| v.log.iter().all(|e| e.committed) && values(v).len() == count)
     })
+}
+
+/// A node's log without the no-ops Raft leaders append (§8): the client
+/// values, oldest first.
+fn values(v: &NodeView) -> Vec<&EntryView> {
+    v.log.iter().filter(|e| e.value != NO_OP).collect()
 }
 
 /// What `client`'s latest operation in `protocol` got, if it was answered.
@@ -674,7 +719,8 @@ fn follower_crash(s: &mut Script) -> Outcome {
     );
     s.until("the follower caught up", move |pg| {
         [Raft, Zab].iter().all(|p| {
-            view(pg, *p, f).is_some_and(|v| v.log.len() == 2 && v.log.iter().all(|e| e.committed))
+            view(pg, *p, f)
+                .is_some_and(|v| values(&v).len() == 2 && v.log.iter().all(|e| e.committed))
         })
     })?;
     s.step(
@@ -699,7 +745,7 @@ fn minority_partition(s: &mut Script) -> Outcome {
         "Raft's cut-off leader cannot commit",
         decisions(&s.pg, Raft) == 0
             && s.view(Raft, old)
-                .is_some_and(|v| v.log.len() == 1 && !v.log[0].committed),
+                .is_some_and(|v| values(&v).len() == 1 && !values(&v)[0].committed),
     )?;
     s.step(
         "The minority cannot commit",
@@ -725,7 +771,8 @@ fn minority_partition(s: &mut Script) -> Outcome {
     s.act(UiAction::Heal)?;
     s.until("the stale leaders catching up", move |pg| {
         [Raft, Zab].iter().all(|p| {
-            view(pg, *p, old).is_some_and(|v| !v.leads && v.log.len() == 1 && v.log[0].committed)
+            view(pg, *p, old)
+                .is_some_and(|v| !v.leads && values(&v).len() == 1 && values(&v)[0].committed)
         })
     })?;
     s.step(
@@ -809,7 +856,7 @@ fn figure8(s: &mut Script) -> Outcome {
     s.settle()?;
     s.step(
         "Term 1: v2 reaches only n2",
-        "n1 leads term 1 and v1 is committed: all five store it (the followers learn that it is committed with the next AppendEntries). Then the network splits; n1 appends v2, which reaches only n2. Two of five: v2 is not committed.",
+        "This scenario runs Raft as Figure 2 alone describes it: a new leader does not append a no-op (the Raft no-op box is unticked). n1 leads term 1 and v1 is committed: all five store it (the followers learn that it is committed with the next AppendEntries). Then the network splits; n1 appends v2, which reaches only n2. Two of five: v2 is not committed.",
     );
     s.act(UiAction::Crash(1))?;
     s.time_out(Raft, 5)?;
@@ -881,7 +928,7 @@ fn figure8(s: &mut Script) -> Outcome {
         )?;
         s.step(
             "Why the rule matters",
-            "n1 crashes; n5 restarts and wins term 4, since its last entry (term 2) is newer than term 1. It replaces v2 with its v3 on every node. That is safe only because v2 was never committed. The scenario 'Mistake: Raft commits an old term by counting' shows what counting would have broken.",
+            "n1 crashes; n5 restarts and wins term 4, since its last entry (term 2) is newer than term 1. It replaces v2 with its v3 on every node. That is safe only because v2 was never committed. The scenario 'Mistake: Raft commits an old term by counting' shows what counting would have broken. Real Raft leaders also append a no-op of their term as soon as they win (§8): n1's no-op in term 3 would have committed v2 with it, so it could not have been replaced. That is why the playground's Raft appends one unless the Raft no-op box is unticked.",
         );
     }
     Ok(())
@@ -1098,6 +1145,10 @@ fn zab_sessions(s: &mut Script) -> Outcome {
 
 fn cost(s: &mut Script) -> Outcome {
     s.until("leaders in Raft and Zab", both_lead)?;
+    // The new Raft leader's no-op is part of taking office, not of v1.
+    s.until("Raft's no-op committed on every node", |pg| {
+        all_committed(pg, Raft, 0)
+    })?;
     s.act(UiAction::Request)?;
     s.until("v1 decided in every panel", |pg| {
         [Raft, Paxos, Zab].iter().all(|p| decisions(pg, *p) == 1)
@@ -1110,7 +1161,7 @@ fn cost(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "Textbook costs",
-        "One decision with five nodes: Raft 2(N−1) = 8 messages (AppendEntries and replies), Zab 3(N−1) = 12 (PROPOSE, ACK, COMMIT), Basic Paxos 4(N−1) = 16 (Prepare, Promise, Accept, Accepted) because every decision runs both phases. See the table below.",
+        "One decision with five nodes, once the leaders have taken office (Raft's no-op is committed): Raft 2(N−1) = 8 messages (AppendEntries and replies), Zab 3(N−1) = 12 (PROPOSE, ACK, COMMIT), Basic Paxos 4(N−1) = 16 (Prepare, Promise, Accept, Accepted) because every decision runs both phases. See the table below.",
     );
     let f = a_follower(&s.pg).ok_or("no node follows everywhere")?;
     s.act(UiAction::Crash(f))?;
@@ -1276,7 +1327,7 @@ fn read_index(s: &mut Script) -> Outcome {
         "the followers hold the entry but do not know it is committed",
         (1..=s.pg.nodes).filter(|n| *n != old).all(|n| {
             s.view(Raft, n)
-                .is_some_and(|v| v.log.len() == 1 && !v.log[0].committed)
+                .is_some_and(|v| values(&v).len() == 1 && !values(&v)[0].committed)
         }),
     )?;
     s.step(
@@ -1289,17 +1340,17 @@ fn read_index(s: &mut Script) -> Outcome {
     })?;
     let new = s.leader(Raft).unwrap_or(1);
     s.expect(
-        "the new leader's commit index is 0",
+        "the new leader does not know x = 1 is committed",
         s.view(Raft, new)
-            .is_some_and(|v| v.log.iter().all(|e| !e.committed)),
+            .is_some_and(|v| values(&v).iter().all(|e| !e.committed)),
     )?;
     s.step(
         "The leader crashes before telling",
-        "The leader crashes before that AppendEntries goes out. A follower times out and wins the next term: its log holds x = 1 (the election restriction sees to that), but its commit index is still 0. It cannot tell whether that entry is committed until it commits an entry of its own term.",
+        "The leader crashes before that AppendEntries goes out. A follower times out and wins the next term: its log holds x = 1 (the election restriction sees to that), but it does not know that x = 1 is committed, and cannot tell until it commits an entry of its own term.",
     );
     s.invoke(2, new, raft_read(Key::X, ReadPath::ReadIndex))?;
-    s.settle()?;
     if mistaken {
+        s.settle()?;
         s.expect(
             "the read is answered with no value",
             s.reply(Raft, 2) == Some(Reply::Value(None)),
@@ -1307,23 +1358,15 @@ fn read_index(s: &mut Script) -> Outcome {
         s.expect_broken(Raft, &["Linearizability"])?;
         s.step(
             "ReadIndex too early",
-            "C2 reads x by ReadIndex at the new leader. With the mistake it notes its commit index, 0, confirms with a heartbeat round that it still leads (it does), and answers from what it has applied: no value. C1's write had finished before C2 asked, so the history checker reports the read: not linearizable. Ongaro's thesis §6.4 forbids this: a leader must first commit an entry of its term, which the Raft paper's no-op entry does at once.",
+            "This scenario runs Raft without the new leader's no-op (the Raft no-op box is unticked). C2 reads x by ReadIndex at the new leader. With the mistake it notes its commit index, 0, confirms with a heartbeat round that it still leads (it does), and answers from what it has applied: no value. C1's write had finished before C2 asked, so the history checker reports the read: not linearizable. Ongaro's thesis §6.4 forbids this: a leader must first commit an entry of its term, which the Raft paper's no-op entry does at once.",
         );
         return Ok(());
     }
     s.expect("the read waits", s.reply(Raft, 2).is_none())?;
     s.step(
         "ReadIndex waits",
-        "C2 reads x by ReadIndex at the new leader. Its commit index might lag what an earlier leader committed (here it does), so the read waits until an entry of the leader's own term commits. That is what the paper's no-op entry, committed at the start of each term, is for; this Raft leaves it out, so the read waits for the next write.",
+        "C2 reads x by ReadIndex at the new leader. Its commit index might lag what an earlier leader committed (here it does), so the read waits until an entry of the leader's own term commits. The no-op it appended on winning (§8) is that entry, and it is on its way to the followers.",
     );
-    s.invoke(
-        3,
-        new,
-        UiOp::Write {
-            key: Key::Y,
-            value: 7,
-        },
-    )?;
     s.settle()?;
     s.expect(
         "the read is answered with x = 1",
@@ -1331,8 +1374,8 @@ fn read_index(s: &mut Script) -> Outcome {
     )?;
     s.expect("every invariant holds", s.violations(Raft) == 0)?;
     s.step(
-        "One round, then the answer",
-        "C3 writes y = 7. When that entry of the new term commits, so does x = 1 before it, and the leader notes commit index 2, sends a heartbeat round (AppendEntries read=1) and, once a majority answers, replies x = 1 from its state machine. The read cost one round trip of heartbeats, counted as read traffic, and no log entry. The history is linearizable.",
+        "The no-op commits, then the answer",
+        "A majority stores the no-op, so it commits, and x = 1 before it with it. The leader notes its commit index, confirms with a heartbeat round (AppendEntries read=1) that it still leads and, once a majority answers, replies x = 1 from its state machine. The read cost one round trip of heartbeats, counted as read traffic, and no log entry of its own. The history is linearizable.",
     );
     Ok(())
 }

@@ -3,13 +3,15 @@
 //! marker, for the URL fragment, localStorage and files.
 //!
 //! ```text
-//! v1;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4
-//! v1;p=r;n=5;s=8;m=raft-commit-old-term;l=mistake-raft-commit-old-term.2;a=or1,dr3
+//! v2;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4
+//! v2;p=r;n=5;s=8;m=raft-commit-old-term;o=raft-no-noop;l=mistake-raft-commit-old-term.2;a=or1,dr3
 //! ```
 //!
 //! Runs of the same step or tick collapse (`t40` is forty ticks). `m` lists
-//! switched-on mistakes and `l` the guided scenario and step being followed;
-//! both are optional. Decoding is
+//! switched-on mistakes, `o` the protocol variants chosen and `l` the guided
+//! scenario and step being followed; all are optional. A `v1` link was made
+//! before Raft leaders appended a no-op: it opens with `raft-no-noop`, so it
+//! replays as it was made. Decoding is
 //! a total function: any text, however broken, cut short, oversized or from
 //! a newer playground, gives either a session or an error that says what is
 //! wrong — never a panic.
@@ -17,7 +19,7 @@
 use std::fmt::Write as _;
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::{Mistake, Mistakes, NodeId, TimerKind};
+use consensus_core::protocol::{Mistake, Mistakes, NodeId, TimerKind, Variant, Variants};
 use consensus_core::{paxos, raft, zab};
 
 use consensus_core::kv::{ClientId, Key, ReadPath};
@@ -26,7 +28,7 @@ use consensus_core::linearizability::Datum;
 use crate::state::{read_paths, PanelAction, UiAction, UiOp, MAX_NODES, MIN_NODES};
 
 /// The format this playground writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Longest text accepted, in bytes.
 pub const MAX_LEN: usize = 100_000;
 /// Most actions a session may hold.
@@ -43,6 +45,8 @@ pub struct Session {
     pub seed: u64,
     /// Switched-on textbook mistakes.
     pub mistakes: Mistakes,
+    /// Protocol variants chosen (say, Raft without the no-op).
+    pub variants: Variants,
     /// Every action, in order.
     pub history: Vec<UiAction>,
     /// The guided scenario being followed, if any.
@@ -60,10 +64,10 @@ pub struct LessonMark {
 
 impl Session {
     /// Whether two sessions start from the same place (protocols, nodes,
-    /// seed, mistakes), whatever was done since.
+    /// seed, mistakes, variants), whatever was done since.
     pub fn same_setup(&self, other: &Session) -> bool {
-        (&self.protocols, self.nodes, self.seed, self.mistakes)
-            == (&other.protocols, other.nodes, other.seed, other.mistakes)
+        let setup = |s: &Session| (s.protocols.clone(), s.nodes, s.seed, s.mistakes, s.variants);
+        setup(self) == setup(other)
     }
 }
 
@@ -204,6 +208,10 @@ pub fn encode(s: &Session) -> String {
     if s.mistakes != Mistakes::NONE {
         let names: Vec<&str> = s.mistakes.iter().map(Mistake::name).collect();
         let _ = write!(out, ";m={}", names.join("+"));
+    }
+    if s.variants != Variants::NONE {
+        let names: Vec<&str> = s.variants.iter().map(Variant::name).collect();
+        let _ = write!(out, ";o={}", names.join("+"));
     }
     if let Some(mark) = &s.lesson {
         let _ = write!(out, ";l={}.{}", mark.id, mark.step);
@@ -394,15 +402,21 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
     }
     let mut fields = text.split(';');
     let version = fields.next().unwrap_or("");
-    match version.strip_prefix('v').map(str::parse::<u32>) {
-        Some(Ok(VERSION)) => {}
+    // Links from before the no-op replay without it, as they were made.
+    let mut variants = match version.strip_prefix('v').map(str::parse::<u32>) {
+        Some(Ok(VERSION)) => Variants::NONE,
+        Some(Ok(1)) => Variants::NONE.with(Variant::RaftNoNoop),
         Some(Ok(v)) if v > VERSION => {
             return err(format!(
                 "this link was made by a newer playground (format v{v}); this one reads v{VERSION}"
             ))
         }
-        _ => return err("this is not a playground link: it should start with v1;"),
-    }
+        _ => {
+            return err(format!(
+                "this is not a playground link: it should start with v{VERSION};"
+            ))
+        }
+    };
     let (mut protocols, mut nodes, mut seed, mut actions) = (None, None, None, None);
     let (mut mistakes, mut lesson) = (Mistakes::NONE, None);
     for field in fields {
@@ -445,6 +459,17 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
                         ));
                     };
                     mistakes = mistakes.with(m);
+                }
+            }
+            "o" => {
+                for name in value.split('+') {
+                    let Some(v) = Variant::from_name(name) else {
+                        return err(format!(
+                            "the link names an unknown protocol variant '{}'",
+                            clip(name)
+                        ));
+                    };
+                    variants = variants.with(v);
                 }
             }
             "l" => {
@@ -495,6 +520,7 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         nodes,
         seed,
         mistakes,
+        variants,
         history,
         lesson,
     })
@@ -520,6 +546,7 @@ mod tests {
             nodes: 5,
             seed: 42,
             mistakes: Mistakes::NONE,
+            variants: Variants::NONE,
             history,
             lesson: None,
         }
@@ -541,7 +568,7 @@ mod tests {
         });
         let s = session(h);
         let text = encode(&s);
-        assert_eq!(text, "v1;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4");
+        assert_eq!(text, "v2;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4");
         assert_eq!(decode(&text), Ok(s));
         assert_eq!(decode(&format!("#{text}")).map(|s| s.history.len()), Ok(56));
     }
@@ -551,33 +578,51 @@ mod tests {
         let cases = [
             ("", "not a playground link"),
             ("hello", "not a playground link"),
-            ("v2;p=r;n=3;s=1;a=", "newer playground (format v2)"),
-            ("v1;p=r;n=3", "missing its protocols, node count or seed"),
-            ("v1;p=rx;n=3;s=1", "unknown protocols 'rx'"),
-            ("v1;p=;n=3;s=1", "unknown protocols ''"),
+            ("v3;p=r;n=3;s=1;a=", "newer playground (format v3)"),
+            ("v0;p=r;n=3;s=1;a=", "it should start with v2;"),
             (
-                "v1;p=r;n=12;s=1",
+                "v2;p=r;n=3;s=1;o=raft-sloppy",
+                "unknown protocol variant 'raft-sloppy'",
+            ),
+            ("v2;p=r;n=3", "missing its protocols, node count or seed"),
+            ("v2;p=rx;n=3;s=1", "unknown protocols 'rx'"),
+            ("v2;p=;n=3;s=1", "unknown protocols ''"),
+            (
+                "v2;p=r;n=12;s=1",
                 "node count '12' is not a number from 3 to 7",
             ),
-            ("v1;p=r;n=3;s=-4", "seed '-4' is not a number"),
-            ("v1;p=r;n=3;s=1;zz=3", "unknown part 'zz'"),
-            ("v1;p=r;n=3;s=1;broken", "broken part 'broken'"),
-            ("v1;p=r;n=3;s=1;a=s3,c9", "action 2 ('c9')"),
-            ("v1;p=r;n=3;s=1;a=dz4", "action 1 ('dz4')"),
-            ("v1;p=r;n=3;s=1;a=fr1.9", "action 1 ('fr1.9')"),
-            ("v1;p=r;n=3;s=1;a=t999999999", "action 1"),
-            ("v1;p=r;n=3;s=1;a=g1.", "action 1"),
-            ("v1;p=r;n=3;s=1;m=raft-oops", "unknown mistake 'raft-oops'"),
-            ("v1;p=r;n=3;s=1;l=figure8", "guided scenario 'figure8'"),
-            ("v1;p=r;n=3;s=1;l=Fig/8.2", "guided scenario 'Fig/8.2'"),
-            ("v1;p=r;n=3;s=1;a=r9", "action 1 ('r9')"),
+            ("v2;p=r;n=3;s=-4", "seed '-4' is not a number"),
+            ("v2;p=r;n=3;s=1;zz=3", "unknown part 'zz'"),
+            ("v2;p=r;n=3;s=1;broken", "broken part 'broken'"),
+            ("v2;p=r;n=3;s=1;a=s3,c9", "action 2 ('c9')"),
+            ("v2;p=r;n=3;s=1;a=dz4", "action 1 ('dz4')"),
+            ("v2;p=r;n=3;s=1;a=fr1.9", "action 1 ('fr1.9')"),
+            ("v2;p=r;n=3;s=1;a=t999999999", "action 1"),
+            ("v2;p=r;n=3;s=1;a=g1.", "action 1"),
+            ("v2;p=r;n=3;s=1;m=raft-oops", "unknown mistake 'raft-oops'"),
+            ("v2;p=r;n=3;s=1;l=figure8", "guided scenario 'figure8'"),
+            ("v2;p=r;n=3;s=1;l=Fig/8.2", "guided scenario 'Fig/8.2'"),
+            ("v2;p=r;n=3;s=1;a=r9", "action 1 ('r9')"),
         ];
         for (text, says) in cases {
             let e = decode(text).expect_err(text);
             assert!(e.0.contains(says), "{text}: '{e}' should say '{says}'");
         }
-        let long = format!("v1;p=r;n=3;s=1;a={}", "h,".repeat(60_000));
+        let long = format!("v2;p=r;n=3;s=1;a={}", "h,".repeat(60_000));
         assert!(decode(&long).unwrap_err().0.contains("too long"));
+    }
+
+    /// A link made before Raft leaders appended a no-op opens without it,
+    /// so it replays as it was made; it is written back as v2 with the
+    /// variant named.
+    #[test]
+    fn version_1_links_replay_without_the_noop() {
+        let old = decode("v1;p=r;n=3;s=1;a=s4").expect("a v1 link");
+        assert_eq!(old.variants, Variants::NONE.with(Variant::RaftNoNoop));
+        assert_eq!(encode(&old), "v2;p=r;n=3;s=1;o=raft-no-noop;a=s4");
+        assert_eq!(decode(&encode(&old)), Ok(old));
+        let new = decode("v2;p=r;n=3;s=1;a=s4").expect("a v2 link");
+        assert_eq!(new.variants, Variants::NONE);
     }
 
     fn protocol() -> impl Strategy<Value = ProtocolKind> {
@@ -659,10 +704,12 @@ mod tests {
             seed in any::<u64>(),
             mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=9),
             lesson in prop::option::of(("[a-z0-9-]{1,40}", any::<u32>())),
+            no_noop in any::<bool>(),
         ) {
             let mistakes = mistakes.into_iter().fold(Mistakes::NONE, Mistakes::with);
             let lesson = lesson.map(|(id, step)| LessonMark { id, step });
-            let s = Session { protocols: ProtocolKind::ALL.to_vec(), nodes: 5, seed, mistakes, history, lesson };
+            let variants = if no_noop { Variants::NONE.with(Variant::RaftNoNoop) } else { Variants::NONE };
+            let s = Session { protocols: ProtocolKind::ALL.to_vec(), nodes: 5, seed, mistakes, variants, history, lesson };
             prop_assert_eq!(decode(&encode(&s)), Ok(s));
         }
 

@@ -13,7 +13,9 @@ use consensus_core::accounting::Summary;
 use consensus_core::any::{AnyEvent, DecisionPoint, MessageView, ProtocolKind, TimerView};
 use consensus_core::kv::{ClientId, Key, KvOp, ReadPath};
 use consensus_core::linearizability::Datum;
-use consensus_core::protocol::{Category, Mistakes, NodeId, NodeView, Protocol as _, Tick};
+use consensus_core::protocol::{
+    Category, Mistakes, NodeId, NodeView, Protocol as _, Tick, Variant, Variants,
+};
 use consensus_core::sim::{Action, Shape};
 use consensus_core::{AnySim, Config};
 use consensus_core::{Paxos, Raft, Zab};
@@ -399,6 +401,8 @@ pub struct Playground {
     pub version: u64,
     /// Switched-on textbook mistakes (a guided scenario may switch one on).
     pub mistakes: Mistakes,
+    /// Protocol variants chosen (say, Raft without the no-op, as in Figure 8).
+    pub variants: Variants,
     /// The guided scenario being followed, if any.
     pub lesson: Option<LessonAt>,
 }
@@ -459,6 +463,9 @@ pub enum Msg {
     CloseLesson,
     /// Switch every mistake off and replay the session without them.
     ClearMistakes,
+    /// Choose a protocol variant or not, replaying the session with the
+    /// choice (or refusing, with the reason, if it no longer replays).
+    SetVariant(Variant, bool),
     /// Open a session from a link, a saved session or a file: replayed
     /// exactly, or refused with the reason and the current state kept.
     Load {
@@ -482,19 +489,22 @@ impl Playground {
 
     /// A fresh playground showing `protocols`.
     pub fn with(protocols: Vec<ProtocolKind>, nodes: u8, seed: u64) -> Self {
-        Self::with_mistakes(protocols, nodes, seed, Mistakes::NONE)
+        Self::configured(protocols, nodes, seed, Mistakes::NONE, Variants::NONE)
     }
 
-    /// A fresh playground showing `protocols`, with `mistakes` switched on.
-    pub fn with_mistakes(
+    /// A fresh playground showing `protocols`, with `mistakes` switched on
+    /// and `variants` chosen.
+    pub fn configured(
         protocols: Vec<ProtocolKind>,
         nodes: u8,
         seed: u64,
         mistakes: Mistakes,
+        variants: Variants,
     ) -> Self {
         let nodes = nodes.clamp(MIN_NODES, MAX_NODES);
         let config = Config {
             mistakes,
+            variants,
             ..Config::new(nodes, seed)
         };
         let panels = protocols
@@ -516,6 +526,7 @@ impl Playground {
             notice: None,
             version: 0,
             mistakes,
+            variants,
             lesson: None,
         }
     }
@@ -529,11 +540,12 @@ impl Playground {
     /// position (from 1) and why. The session's guided-scenario mark is not
     /// looked at here (see [`Msg::Load`]).
     pub fn replay(session: &Session) -> Result<Self, (usize, String)> {
-        let mut pg = Self::with_mistakes(
+        let mut pg = Self::configured(
             session.protocols.clone(),
             session.nodes,
             session.seed,
             session.mistakes,
+            session.variants,
         );
         for (i, a) in session.history.iter().enumerate() {
             pg.act(a.clone()).map_err(|e| (i + 1, e))?;
@@ -548,6 +560,7 @@ impl Playground {
             nodes: self.nodes,
             seed: self.seed,
             mistakes: self.mistakes,
+            variants: self.variants,
             history: self.history.clone(),
             lesson: self.lesson.as_ref().map(|l| LessonMark {
                 id: l.lesson.id.to_string(),
@@ -567,11 +580,17 @@ impl Playground {
     }
 
     /// A fresh start with `nodes` and `seed`, keeping the protocols shown,
-    /// the mistakes switched on and the speed.
+    /// the mistakes switched on, the variants chosen and the speed.
     fn restarted(&self, nodes: u8, seed: u64) -> Playground {
         Playground {
             speed: self.speed,
-            ..Playground::with_mistakes(self.protocols.clone(), nodes, seed, self.mistakes)
+            ..Playground::configured(
+                self.protocols.clone(),
+                nodes,
+                seed,
+                self.mistakes,
+                self.variants,
+            )
         }
     }
 
@@ -814,6 +833,22 @@ impl Reducible for Playground {
                     }
                 }
             }
+            Msg::SetVariant(variant, on) => {
+                let session = next.session();
+                let variants = if on {
+                    session.variants.with(variant)
+                } else {
+                    session.variants.without(variant)
+                };
+                match next.reopened(&Session { variants, ..session }) {
+                    Ok(chosen) => next = chosen,
+                    Err((i, why)) => {
+                        next.error = Some(format!(
+                            "With that choice, action {i} could not be replayed ({why}); nothing changed."
+                        ))
+                    }
+                }
+            }
             Msg::Refuse(why) => next.error = Some(why),
             Msg::Notice(text) => next.notice = Some(text),
             Msg::NewSeed(seed) => next = next.restarted(next.nodes, seed),
@@ -838,6 +873,7 @@ impl Reducible for Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use consensus_core::protocol::NO_OP;
 
     fn reduce(pg: Playground, msg: Msg) -> Playground {
         (*Rc::new(pg).reduce(msg)).clone()
@@ -848,6 +884,45 @@ mod tests {
             .iter()
             .map(|p| p.sim.views().iter().flatten().any(|v| v.leads))
             .collect()
+    }
+
+    /// How many no-ops the Raft panel's nodes hold.
+    fn noops(pg: &Playground) -> usize {
+        let raft = pg.panel(ProtocolKind::Raft).expect("a Raft panel");
+        let views = raft.sim.views();
+        let logs = views.iter().flatten().map(|v| &v.log);
+        logs.map(|l| l.iter().filter(|e| e.value == NO_OP).count())
+            .sum()
+    }
+
+    #[test]
+    fn the_raft_noop_is_switched_off_and_on_by_replaying_the_session() {
+        let mut pg = Playground::new(3, 1);
+        while noops(&pg) == 0 {
+            assert!(
+                pg.now < 200,
+                "a Raft leader is elected and appends its no-op"
+            );
+            pg = reduce(pg, Msg::Do(UiAction::Step));
+        }
+        let actions = pg.history.clone();
+        pg = reduce(pg, Msg::SetVariant(Variant::RaftNoNoop, true));
+        assert!(pg.error.is_none(), "{:?}", pg.error);
+        assert!(pg.variants.has(Variant::RaftNoNoop));
+        assert_eq!(pg.history, actions, "nothing the learner did is lost");
+        assert_eq!(noops(&pg), 0);
+        assert!(crate::link::encode(&pg.session()).contains(";o=raft-no-noop;"));
+        let reopened = reduce(
+            Playground::new(3, 1),
+            Msg::Load {
+                session: pg.session(),
+                from: "link",
+            },
+        );
+        assert_eq!(reopened.variants, pg.variants, "links keep the choice");
+        pg = reduce(pg, Msg::SetVariant(Variant::RaftNoNoop, false));
+        assert_eq!(pg.variants, Variants::NONE);
+        assert!(noops(&pg) > 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use alloc::collections::BTreeMap;
 
-use crate::protocol::{Purpose, Tick, Value};
+use crate::protocol::{Purpose, Tick, Value, NO_OP};
 
 /// The cost of one decision.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -84,8 +84,13 @@ impl Accounting {
         }
     }
 
-    /// Note that decision `key` was made, if it is the first time.
+    /// Note that decision `key` was made, if it is the first time. A
+    /// leader's no-op is no client's decision: its messages are counted as
+    /// recovery, and it is not counted at all.
     pub fn decided(&mut self, key: u64, value: Value, at: Tick, delays: u32) {
+        if value == NO_OP {
+            return;
+        }
         let cost = self.decisions.entry(key).or_default();
         if cost.decided.is_none() {
             cost.decided = Some(Decided { value, at, delays });

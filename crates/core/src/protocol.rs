@@ -24,6 +24,23 @@ pub type Tick = u64;
 /// A client's value. The simulator numbers requests 1, 2, 3, ... and shows them as `v1`, `v2`, ...
 pub type Value = u32;
 
+/// The value no client asks for: a new Raft leader's no-op entry (Raft §8).
+/// It is decided like any other and applied as nothing.
+pub const NO_OP: Value = 0;
+
+/// A value as the trace and the playground show it: `v3`, or `no-op`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shown(pub Value);
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            NO_OP => f.write_str("no-op"),
+            v => write!(f, "v{v}"),
+        }
+    }
+}
+
 /// The largest cluster the simulator runs.
 pub const MAX_NODES: u8 = 9;
 
@@ -160,6 +177,77 @@ impl Mistakes {
     }
 }
 
+/// Choices the papers themselves describe, each a departure from this
+/// playground's default; none of them is a mistake. A variant changes what a
+/// learner sees (for example, Figure 8 can only happen to a Raft without the
+/// leader's no-op), so sessions, links and scenario files carry them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Variants(u16);
+
+/// One protocol variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Variant {
+    /// Raft as Figure 2 alone describes it: a new leader appends no no-op
+    /// entry of its own term (Raft §8 adds one).
+    RaftNoNoop,
+}
+
+impl Variant {
+    /// Every variant, in a stable order. NB: a variant's position is its
+    /// bit: new ones go last.
+    pub const ALL: [Variant; 1] = [Variant::RaftNoNoop];
+
+    /// The switch's name, as used on the command line, in scenario files and links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::RaftNoNoop => "raft-no-noop",
+        }
+    }
+
+    /// What the variant does, in one sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Variant::RaftNoNoop => {
+                "Raft as Figure 2 alone: a new leader appends no no-op, so an entry of an older term commits only with the next client request (and Figure 8 can happen)"
+            }
+        }
+    }
+
+    /// The variant called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+impl Variants {
+    /// Every protocol as this playground runs it by default.
+    pub const NONE: Variants = Variants(0);
+
+    /// Whether `v` is switched on.
+    pub fn has(self, v: Variant) -> bool {
+        self.0 & v.bit() != 0
+    }
+
+    /// These variants plus `v`.
+    pub const fn with(self, v: Variant) -> Variants {
+        Variants(self.0 | v.bit())
+    }
+
+    /// These variants without `v`.
+    pub fn without(self, v: Variant) -> Variants {
+        Variants(self.0 & !v.bit())
+    }
+
+    /// The switched-on variants, in a stable order.
+    pub fn iter(self) -> impl Iterator<Item = Variant> {
+        Variant::ALL.into_iter().filter(move |v| self.has(*v))
+    }
+}
+
 /// The clocks of the protocols, in ticks. Defaults suit a 3-tick network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
@@ -191,6 +279,8 @@ pub struct Cluster {
     pub size: u8,
     /// Switched-on textbook mistakes.
     pub mistakes: Mistakes,
+    /// Switched-on protocol variants.
+    pub variants: Variants,
     /// Protocol clocks.
     pub timing: Timing,
 }
@@ -215,6 +305,11 @@ impl Cluster {
     pub fn mistake(&self, m: Mistake) -> bool {
         self.mistakes.has(m)
     }
+
+    /// Whether variant `v` is switched on.
+    pub fn variant(&self, v: Variant) -> bool {
+        self.variants.has(v)
+    }
 }
 
 /// What a message is spent on, for the "messages per decision" accounting.
@@ -226,7 +321,8 @@ pub enum Purpose {
     Election,
     /// Keeping a leader in place (empty AppendEntries, PING).
     Heartbeat,
-    /// Recovery after a leader change (Zab discovery and synchronization).
+    /// Recovery after a leader change (Zab discovery and synchronization,
+    /// a new Raft leader's no-op).
     Recovery,
     /// Confirming leadership before answering reads (ReadIndex heartbeats).
     Read,

@@ -17,7 +17,7 @@
 //! ```
 //!
 //! Commands:
-//! * `config protocol=raft|paxos|zab nodes=N seed=S [mistakes=a,b] [loss=P]
+//! * `config protocol=raft|paxos|zab nodes=N seed=S [mistakes=a,b] [variants=a,b] [loss=P]
 //!   [duplicate=P] [latency=MIN-MAX] [election=MIN-MAX] [heartbeat=T] [check=on|off]`
 //! * actions: `deliver ID`, `drop ID`, `duplicate ID`, `delay ID TICKS`,
 //!   `fire NODE TIMER`, `next [COUNT]`, `wait TICK`, `request [NODE]`, `crash NODE`,
@@ -39,7 +39,7 @@ use core::fmt::Write as _;
 use crate::any::{AnySim, ProtocolKind};
 use crate::kv::{self, ClientId, Key, KvOp, OpState, ReadPath};
 use crate::linearizability::{self, Datum};
-use crate::protocol::{Mistake, NodeId, NodeView, Tick};
+use crate::protocol::{Mistake, NodeId, NodeView, Shown, Tick, Variant};
 use crate::sim::{Action, Config, Faults, Shape};
 
 /// A problem with a scenario file: the line and what is wrong.
@@ -151,6 +151,13 @@ pub fn parse_config<'a>(
                     let m = Mistake::from_name(name)
                         .ok_or_else(|| format!("unknown mistake '{name}'"))?;
                     config.mistakes = config.mistakes.with(m);
+                }
+            }
+            "variants" => {
+                for name in v.split(',').filter(|n| !n.is_empty()) {
+                    let variant = Variant::from_name(name)
+                        .ok_or_else(|| format!("unknown variant '{name}'"))?;
+                    config.variants = config.variants.with(variant);
                 }
             }
             "loss" | "duplicate" | "latency" => fault_args.push(arg),
@@ -343,7 +350,7 @@ pub fn node_line(id: NodeId, view: Option<&NodeView>) -> String {
         if i > 0 {
             line.push(' ');
         }
-        let entry = format!("{}:v{}@{}", e.position, e.value, e.era);
+        let entry = format!("{}:{}@{}", e.position, Shown(e.value), e.era);
         if e.committed {
             line.push_str(&entry);
         } else {

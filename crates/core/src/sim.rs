@@ -19,8 +19,8 @@ use crate::kv::{Answer, ClientId, Clients, Key, KvOp, ReadId, ReadPath, Reply};
 use crate::linearizability;
 use crate::protocol::{
     Category, Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId,
-    NodeView, Observation, Protocol, Purpose, Slot, Tick, TimerKind, Timing, Value, World,
-    MAX_NODES,
+    NodeView, Observation, Protocol, Purpose, Shown, Slot, Tick, TimerKind, Timing, Value,
+    Variants, World, MAX_NODES,
 };
 use crate::rng::Rng;
 
@@ -80,6 +80,8 @@ pub struct Config {
     pub seed: u64,
     /// Switched-on textbook mistakes.
     pub mistakes: Mistakes,
+    /// Switched-on protocol variants.
+    pub variants: Variants,
     /// Protocol clocks.
     pub timing: Timing,
     /// Network faults.
@@ -99,6 +101,7 @@ impl Config {
             nodes,
             seed,
             mistakes: Mistakes::NONE,
+            variants: Variants::NONE,
             timing: Timing::default(),
             faults: Faults::default(),
             check: true,
@@ -528,7 +531,7 @@ impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T
             EventKind::Network(what) => write!(f, "t={} network: {what}", self.at),
             EventKind::Observed { node, obs } => match obs {
                 Observation::Decided { slot: _, value } => {
-                    write!(f, "  n{node}: decided v{value}")
+                    write!(f, "  n{node}: decided {}", Shown(*value))
                 }
                 Observation::Role { role, era } => write!(f, "  n{node}: became {role} ({era})"),
                 Observation::Refused(why) => write!(f, "  n{node}: {why}"),
@@ -644,6 +647,7 @@ impl<P: Protocol> Sim<P> {
         let cluster = Cluster {
             size: config.nodes,
             mistakes: config.mistakes,
+            variants: config.variants,
             timing: config.timing,
         };
         let clients = Clients::new(config.nodes);

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::protocol::{
-    Cluster, Ctx, Effect, EffectOf, Input, Mistakes, NodeId, Protocol, Purpose, Timing,
+    Cluster, Ctx, Effect, EffectOf, Input, Mistakes, NodeId, Protocol, Purpose, Timing, Variants,
 };
 use crate::rng::Rng;
 
@@ -14,6 +14,7 @@ pub fn cluster(size: u8, mistakes: Mistakes) -> Cluster {
     Cluster {
         size,
         mistakes,
+        variants: Variants::NONE,
         timing: Timing::default(),
     }
 }

@@ -19,12 +19,14 @@ fn run(kind: ProtocolKind, seed: u64, steps: u32) -> AnySim {
 /// Golden trace fingerprints, over the events' data (not their wording). A
 /// change here means the protocols or the simulator now behave differently
 /// for the same seed: every share link and scenario would replay
-/// differently. Update only on purpose.
+/// differently. Update only on purpose (the Raft ones last changed when a
+/// new leader began appending a no-op of its term, §8; seed 1 draws the
+/// Figure 2 variant without it, and kept its fingerprint).
 #[test]
 fn golden_trace_hashes() {
     let golden: [(ProtocolKind, u64, u64); 6] = [
         (ProtocolKind::Raft, 1, 8283493852441175533),
-        (ProtocolKind::Raft, 2, 2714090371257548333),
+        (ProtocolKind::Raft, 2, 11729292505416721064),
         (ProtocolKind::Paxos, 1, 11203338248859965585),
         (ProtocolKind::Paxos, 2, 890682214032940622),
         (ProtocolKind::Zab, 1, 17634400928132829738),
@@ -42,7 +44,7 @@ fn golden_trace_hashes() {
 #[test]
 fn golden_client_runs() {
     let golden: [(ProtocolKind, u64, u64); 3] = [
-        (ProtocolKind::Raft, 16336316454105806475, 15),
+        (ProtocolKind::Raft, 9154850953616214841, 15),
         (ProtocolKind::Paxos, 12840247766190799754, 9),
         (ProtocolKind::Zab, 11019631623999710318, 14),
     ];

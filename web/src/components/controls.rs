@@ -4,6 +4,9 @@ use yew::prelude::*;
 
 use super::lesson::LessonMenu;
 use super::{on_click, on_select, Shared};
+use consensus_core::any::ProtocolKind;
+use consensus_core::protocol::Variant;
+
 use crate::state::{Msg, UiAction, MAX_NODES, MIN_NODES, SPEEDS};
 
 /// Props of [`Controls`].
@@ -27,14 +30,22 @@ pub struct ControlsProps {
     pub minimal: bool,
 }
 
-/// Play/Pause, speed, Step, Step back, Request, Heal, node count, New seed,
-/// guided scenarios, Copy link, Embed, Export, Import, help.
+/// Play/Pause, speed, Step, Step back, Request, Heal, node count, the Raft
+/// no-op, New seed, guided scenarios, Copy link, Embed, Export, Import, help.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let s = &props.state;
     let send = |m: Msg| on_click(&props.on_msg, m);
     let on_speed = on_select(&props.on_msg, |v| Msg::SetSpeed(v.parse().unwrap_or(4)));
     let on_nodes = on_select(&props.on_msg, |v| Msg::SetNodes(v.parse().unwrap_or(5)));
+    // Ticked: a new Raft leader appends a no-op (§8), as real Raft does.
+    let on_noop = props.on_msg.reform(|e: Event| {
+        let ticked = e
+            .target_unchecked_into::<web_sys::HtmlInputElement>()
+            .checked();
+        Msg::SetVariant(Variant::RaftNoNoop, !ticked)
+    });
+    let shows_raft = s.protocols.contains(&ProtocolKind::Raft);
     let new_seed = on_click(&props.on_new_seed, ());
     let copy = on_click(&props.on_copy, ());
     let embed = on_click(&props.on_embed, ());
@@ -88,6 +99,13 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     }) }
                 </select>
             </label>
+            { if shows_raft { html! {
+            <label class="field" title={format!("Ticked: a new Raft leader appends a no-op of its term (§8). Unticked: {}.", Variant::RaftNoNoop.describe())}>
+                <input type="checkbox" checked={!s.variants.has(Variant::RaftNoNoop)} onchange={on_noop}
+                       aria-label="Raft leaders append a no-op when elected (replays the session)" />
+                { "Raft no-op" }
+            </label>
+            } } else { html! {} } }
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
             <LessonMenu state={s.clone()} on_msg={props.on_msg.clone()} />
             <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use consensus_core::any::ProtocolKind;
 use consensus_core::kv::OpState;
-use consensus_core::protocol::Purpose;
+use consensus_core::protocol::{Purpose, Shown};
 
 use super::{on_click, Shared};
 use crate::state::{Msg, PanelAction, Selection, UiAction};
@@ -77,7 +77,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { for v.details.iter().map(|(k, val)| html! { <><dt>{ *k }</dt><dd>{ val }</dd></> }) }
                                 <dt>{ "log" }</dt>
                                 <dd>{ if v.log.is_empty() { "empty".to_string() } else {
-                                    v.log.iter().map(|e| format!("{}: v{} ({}){}", e.position, e.value, e.era, if e.committed { "" } else { " uncommitted" })).collect::<Vec<_>>().join(", ")
+                                    v.log.iter().map(|e| format!("{}: {} ({}){}", e.position, Shown(e.value), e.era, if e.committed { "" } else { " uncommitted" })).collect::<Vec<_>>().join(", ")
                                 } }</dd>
                                 <dt>{ "store" }</dt>
                                 <dd>{ store.clone().unwrap_or_default() }</dd>

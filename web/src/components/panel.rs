@@ -3,6 +3,7 @@
 //! exact interleaving), the space-time diagram and the event log in words.
 
 use consensus_core::any::ProtocolKind;
+use consensus_core::protocol::{Shown, NO_OP};
 use yew::prelude::*;
 
 use super::history::History;
@@ -75,9 +76,11 @@ pub fn Panel(props: &PanelProps) -> Html {
                     <>
                         { if skipped > 0 { html! { <span class="more">{ format!("+{skipped}") }</span> } } else { html! {} } }
                         { for v.log.iter().skip(skipped).map(|e| html! {
-                            <span class={classes!("entry", if e.committed { "committed" } else { "uncommitted" })}
-                                  title={format!("{} {}: v{} ({}, {})", p.title(), e.position, e.value, e.era, if e.committed { "committed" } else { "not committed yet" })}>
-                                { format!("v{}", e.value) }
+                            <span class={classes!("entry", if e.committed { "committed" } else { "uncommitted" }, (e.value == NO_OP).then_some("no-op"))}
+                                  title={format!("{} {}: {} ({}, {}){}", p.title(), e.position, Shown(e.value), e.era,
+                                                 if e.committed { "committed" } else { "not committed yet" },
+                                                 if e.value == NO_OP { ": a new leader's entry of its own term; once it commits, so has everything before it (§8)" } else { "" })}>
+                                { Shown(e.value).to_string() }
                             </span>
                         }) }
                     </>

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::{Durable, Entry, Index, Raft, Role, Term};
 use crate::check::{violation, Violation};
-use crate::protocol::{Checker, NodeId, Slot, World};
+use crate::protocol::{Checker, NodeId, Shown, Slot, World};
 
 /// Ghost history and checks for Raft.
 #[derive(Clone, Debug, Default)]
@@ -45,8 +45,8 @@ impl RaftChecker {
             violation!(
                 out,
                 "Leader Completeness",
-                "v{}@{} was committed at index {index} in term {ct}, but n{id}, leader of term {}, does not have it",
-                e.value,
+                "{}@{} was committed at index {index} in term {ct}, but n{id}, leader of term {}, does not have it",
+                Shown(e.value),
                 e.term,
                 r.current_term
             );
@@ -120,10 +120,10 @@ impl Checker<Raft> for RaftChecker {
                     violation!(
                         out,
                         "State Machine Safety",
-                        "index {index} applied as v{}@{} on n{by} but as v{}@{} on n{id}",
-                        first.value,
+                        "index {index} applied as {}@{} on n{by} but as {}@{} on n{id}",
+                        Shown(first.value),
                         first.term,
-                        e.value,
+                        Shown(e.value),
                         e.term
                     );
                 }
@@ -259,8 +259,8 @@ impl Checker<Raft> for RaftChecker {
                 violation!(
                     out,
                     "Committed durability",
-                    "committed entry v{}@{} at index {index} is stored on only {holders} of {} nodes",
-                    e.value,
+                    "committed entry {}@{} at index {index} is stored on only {holders} of {} nodes",
+                    Shown(e.value),
                     e.term,
                     world.nodes.len()
                 );

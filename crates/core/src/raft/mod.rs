@@ -21,6 +21,13 @@
 //! is unsafe — Figure 8 shows such an entry being overwritten after it was
 //! "committed". The `raft-commit-old-term` mistake switches the rule off.
 //!
+//! A new leader appends a *no-op* entry of its own term at once (§8). Its
+//! commitment commits, by the rule above, every entry of older terms before
+//! it, so the leader learns how far the log is committed without waiting for
+//! a client; ReadIndex reads need exactly that (thesis §6.4). The
+//! `raft-no-noop` variant leaves it out, as Figure 2 alone does: that is the
+//! Raft in which Figure 8 can be played out.
+//!
 //! What survives a crash (Figure 2, "Persistent state on all servers"):
 //! `currentTerm`, `votedFor` and the log. Everything else is rebuilt.
 
@@ -38,7 +45,7 @@ use core::fmt;
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
     Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
-    Observation, Protocol, Purpose, Standing, TimerKind, Value,
+    Observation, Protocol, Purpose, Shown, Standing, TimerKind, Value, Variant, NO_OP,
 };
 
 /// A Raft term.
@@ -51,7 +58,7 @@ pub type Index = u64;
 pub struct Entry {
     /// The term of the leader that created it.
     pub term: Term,
-    /// The client value.
+    /// The client value, or [`NO_OP`] for a new leader's no-op (§8).
     pub value: Value,
 }
 
@@ -140,7 +147,7 @@ impl fmt::Display for Msg {
                     if i > 0 {
                         f.write_str(" ")?;
                     }
-                    write!(f, "v{}@{}", e.value, e.term)?;
+                    write!(f, "{}@{}", Shown(e.value), e.term)?;
                 }
                 write!(f, "] commit={leader_commit}")?;
                 if *read > 0 {
@@ -416,8 +423,23 @@ impl Raft {
             era: self.current_term,
         });
         ctx.cancel_timer(Timer::Election);
+        // §8: "Raft handles this by having each leader commit a blank no-op
+        // entry into the log at the start of its term." Without it, an
+        // entry of an earlier term on a majority stays uncommitted until a
+        // client happens to ask for something (Figure 8).
+        if !ctx.cluster.variant(Variant::RaftNoNoop) {
+            self.log.push(Entry {
+                term: self.current_term,
+                value: NO_OP,
+            });
+            ctx.note(Note::AppendedNoop {
+                index: self.last_index(),
+                term: self.current_term,
+            });
+        }
         // "Upon election: send initial empty AppendEntries RPCs (heartbeat)
-        // to each server; repeat during idle periods" (Figure 2).
+        // to each server; repeat during idle periods" (Figure 2). Here they
+        // carry the no-op.
         self.broadcast_append(ctx);
         ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
         self.advance_commit(ctx);
@@ -452,10 +474,13 @@ impl Raft {
         next_index.insert(peer, last + 1);
         let prev_log_index = next - 1;
         let entries = self.entries_from(next);
-        let purpose = if entries.is_empty() {
-            idle
-        } else {
-            Purpose::Decision(next)
+        // Messages serve the first client entry they carry; one that
+        // carries only no-ops is part of the leader taking office.
+        let first_value = entries.iter().position(|e| e.value != NO_OP);
+        let purpose = match first_value {
+            Some(k) => Purpose::Decision(next + k as Index),
+            None if entries.is_empty() => idle,
+            None => Purpose::Recovery,
         };
         let msg = Msg::AppendEntries {
             term: self.current_term,

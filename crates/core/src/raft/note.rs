@@ -109,6 +109,8 @@ pub enum Note {
     },
     /// A client value appended to the leader's log.
     Appended { value: Value, index: Index },
+    /// A new leader appended its no-op entry (§8).
+    AppendedNoop { index: Index, term: Term },
     /// The election timer fired at the leader.
     ElectionTimerAtLeader,
     /// A ReadIndex read at a node that does not lead.
@@ -246,6 +248,10 @@ impl fmt::Display for Note {
                 }
             }
             Note::Appended { value, index } => write!(f, "appended v{value} at index {index}"),
+            Note::AppendedNoop { index, term } => write!(
+                f,
+                "appended a no-op at index {index}: once this entry of term {term} commits, so has everything before it, and reads can be answered (§8)"
+            ),
             Note::ElectionTimerAtLeader => f.write_str("election timer ignored: I am the leader"),
             Note::ReadNotLeader { id, leader } => {
                 write!(f, "read r{id} refused: I am not the leader")?;

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::kv::ReadPath;
-use crate::protocol::{Effect, Mistakes, Protocol};
+use crate::protocol::{Cluster, Effect, Mistakes, Protocol, Variants};
 use crate::testkit::{boot, cluster, deliver, read, restart, step};
 
 fn entry(term: Term, value: Value) -> Entry {
@@ -110,11 +110,81 @@ fn majority_of_votes_wins_and_heartbeats_follow() {
         },
     );
     assert!(r.is_leader());
+    // §8: the leader appends a no-op of its term, and its first
+    // AppendEntries carry it.
+    assert_eq!(r.log(), &[entry(1, NO_OP)]);
+    assert!(out.says("appended a no-op at index 1"));
     let heartbeats = out.sends();
     assert_eq!(heartbeats.len(), 4);
-    assert!(heartbeats
+    assert!(heartbeats.iter().all(|(_, m)| matches!(
+        m,
+        Msg::AppendEntries { prev_log_index: 0, entries, .. } if entries == &[entry(1, NO_OP)]
+    )));
+}
+
+#[test]
+fn figure_2_alone_has_no_noop() {
+    // The `raft-no-noop` variant: Figure 2's "initial empty AppendEntries
+    // RPCs (heartbeat)", with nothing appended.
+    let c = Cluster {
+        variants: Variants::NONE.with(Variant::RaftNoNoop),
+        ..cluster(3, Mistakes::NONE)
+    };
+    let (mut r, _) = boot::<Raft>(1, &c);
+    step(&mut r, 1, &c, Input::Timer(Timer::Election));
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::RequestVoteReply {
+            term: 1,
+            granted: true,
+        },
+    );
+    assert!(r.is_leader());
+    assert!(r.log().is_empty());
+    assert!(out
+        .sends()
         .iter()
         .all(|(_, m)| matches!(m, Msg::AppendEntries { entries, .. } if entries.is_empty())));
+}
+
+#[test]
+fn the_noop_commits_the_entries_of_earlier_terms() {
+    // §8 with §5.4.2: a leader of term 3 holding a term-1 entry commits it
+    // as soon as its own no-op is on a majority, without a client request.
+    let c = cluster(3, Mistakes::NONE);
+    let (mut r, _) = restart::<Raft>(
+        1,
+        &c,
+        Durable {
+            current_term: 2,
+            voted_for: None,
+            log: vec![entry(1, 4)],
+        },
+    );
+    step(&mut r, 1, &c, Input::Timer(Timer::Election));
+    let vote = Msg::RequestVoteReply {
+        term: 3,
+        granted: true,
+    };
+    deliver(&mut r, 1, &c, 2, vote);
+    assert_eq!(r.log(), &[entry(1, 4), entry(3, NO_OP)]);
+    let out = deliver(
+        &mut r,
+        1,
+        &c,
+        2,
+        Msg::AppendEntriesReply {
+            term: 3,
+            success: true,
+            index: 2,
+            read: 0,
+        },
+    );
+    assert_eq!(r.commit_index(), 2);
+    assert_eq!(out.decided(), vec![4, NO_OP]);
 }
 
 #[test]
@@ -359,12 +429,13 @@ fn leader_commits_on_a_majority_of_its_own_term() {
         Msg::AppendEntriesReply {
             term: 1,
             success: true,
-            index: 1,
+            index: 2,
             read: 0,
         },
     );
-    assert_eq!(r.commit_index(), 1);
-    assert_eq!(out.decided(), vec![7]);
+    // Index 1 is the leader's no-op, index 2 the client's value.
+    assert_eq!(r.commit_index(), 2);
+    assert_eq!(out.decided(), vec![NO_OP, 7]);
 }
 
 #[test]
@@ -495,8 +566,9 @@ fn rejection_backs_off_next_index() {
     );
     let resend = out.sends();
     assert_eq!(resend.len(), 1);
+    // The no-op and both values.
     assert!(
-        matches!(&resend[0], (3, Msg::AppendEntries { prev_log_index: 0, entries, .. }) if entries.len() == 2)
+        matches!(&resend[0], (3, Msg::AppendEntries { prev_log_index: 0, entries, .. }) if entries.len() == 3)
     );
 }
 
@@ -507,12 +579,12 @@ fn durable_state_survives_a_crash() {
     let c = cluster(3, Mistakes::NONE);
     let mut r = leader(3, Mistakes::NONE);
     step(&mut r, 1, &c, Input::Request(5));
-    deliver(&mut r, 1, &c, 2, appended(1, 0));
-    assert_eq!(r.commit_index(), 1);
+    deliver(&mut r, 1, &c, 2, appended(2, 0));
+    assert_eq!(r.commit_index(), 2);
     let (back, _) = restart::<Raft>(1, &c, r.durable());
     assert_eq!(back.term(), 1);
     assert_eq!(back.voted_for(), Some(1));
-    assert_eq!(back.log(), &[entry(1, 5)]);
+    assert_eq!(back.log(), &[entry(1, NO_OP), entry(1, 5)]);
     assert_eq!(back.commit_index(), 0);
     assert_eq!(back.role(), &Role::Follower { leader: None });
 
@@ -537,8 +609,8 @@ fn leader_with_commit(mistakes: Mistakes) -> Raft {
     let c = cluster(3, mistakes);
     let mut r = leader(3, mistakes);
     step(&mut r, 1, &c, Input::Request(7));
-    deliver(&mut r, 1, &c, 2, appended(1, 0));
-    assert_eq!(r.commit_index(), 1);
+    deliver(&mut r, 1, &c, 2, appended(2, 0));
+    assert_eq!(r.commit_index(), 2);
     r
 }
 
@@ -559,20 +631,20 @@ fn read_index_confirms_leadership_with_a_majority_round() {
     assert!(deliver(&mut r, 1, &c, 2, appended(1, 0))
         .served()
         .is_empty());
-    assert_eq!(deliver(&mut r, 1, &c, 3, appended(1, 1)).served(), [(5, 1)]);
+    assert_eq!(deliver(&mut r, 1, &c, 3, appended(1, 1)).served(), [(5, 2)]);
 }
 
 #[test]
 fn read_index_waits_for_an_entry_of_the_leaders_term() {
     // Thesis §6.4 step 1: a new leader's commit index may lag; until an
-    // entry of its term commits, a read waits (the no-op of §8 ends this).
+    // entry of its term commits, a read waits. Here that entry is the
+    // leader's no-op (§8), which ends the wait without any client write.
     let c = cluster(3, Mistakes::NONE);
     let mut r = leader(3, Mistakes::NONE);
     let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
     assert!(out.sends().is_empty() && out.served().is_empty());
     assert!(out.says("read r5 waits"));
-    step(&mut r, 1, &c, Input::Request(7));
-    // The commit starts the round; its answer serves the read.
+    // The no-op's commit starts the round; its answer serves the read.
     let out = deliver(&mut r, 1, &c, 2, appended(1, 0));
     assert!(out
         .sends()
@@ -614,7 +686,7 @@ fn the_read_mistakes_skip_a_step_of_read_index() {
     let c = cluster(3, Mistakes::NONE.with(Mistake::RaftStaleRead));
     let mut r = leader_with_commit(Mistakes::NONE.with(Mistake::RaftStaleRead));
     let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
-    assert_eq!(out.served(), [(5, 1)], "answered without a round");
+    assert_eq!(out.served(), [(5, 2)], "answered without a round");
     assert!(out.sends().is_empty());
 
     let mistakes = Mistakes::NONE.with(Mistake::RaftReadBeforeNoop);
