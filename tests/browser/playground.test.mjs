@@ -32,6 +32,19 @@ async function untilLeaders(page) {
   assert.fail('no leaders after 300 steps');
 }
 
+// Leaders, and Raft's leader in office: its no-op is known committed on
+// every node, so a request that follows is replicated on its own.
+async function untilSettled(page) {
+  await untilLeaders(page);
+  const raft = panel(page, 'Raft');
+  const nodes = await raft.getByRole('button', { name: /^n\d: / }).count();
+  for (let i = 0; i < 300; i++) {
+    if (await raft.locator('.entry.no-op.committed').count() === nodes) return;
+    await step(page);
+  }
+  assert.fail("Raft's no-op not committed everywhere after 300 steps");
+}
+
 test('loads three panels, paused, with no console errors', async () => {
   const page = await open(browser, server.url);
   const titles = await page.locator('section.panel h2').allInnerTexts();
@@ -150,7 +163,7 @@ test('Crash, Restart and Isolate a node; Heal restores the links', async () => {
 
 test('Request: decisions fill the "Messages per decision" table at textbook cost', async () => {
   const page = await open(browser, server.url);
-  await untilLeaders(page);
+  await untilSettled(page);
   await page.getByRole('button', { name: 'Request', exact: true }).click();
   await step(page, 40);
   const table = page.getByRole('table', { name: 'Messages per decision' });

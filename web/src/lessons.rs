@@ -54,7 +54,7 @@ pub struct Entry {
     nodes: u8,
     seed: u64,
     mistake: Option<Mistake>,
-    variants: Variants,
+    variant: Option<Variant>,
     script: fn(&mut Script) -> Outcome,
 }
 
@@ -70,7 +70,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: replication,
     },
     Entry {
@@ -80,7 +80,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: leader_crash,
     },
     Entry {
@@ -90,7 +90,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: follower_crash,
     },
     Entry {
@@ -100,7 +100,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: minority_partition,
     },
     Entry {
@@ -110,7 +110,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: cut_off_leader,
     },
     Entry {
@@ -120,7 +120,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 4,
         seed: 6,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: split_vote,
     },
     Entry {
@@ -131,7 +131,7 @@ pub const LESSONS: [Entry; 24] = [
         seed: 8,
         mistake: None,
         // Figure 8 plays out only without the new leader's no-op (§8).
-        variants: Variants::NONE.with(Variant::RaftNoNoop),
+        variant: Some(Variant::RaftNoNoop),
         script: figure8,
     },
     Entry {
@@ -141,7 +141,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 3,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: paxos_dueling,
     },
     Entry {
@@ -151,7 +151,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: paxos_adopt,
     },
     Entry {
@@ -161,7 +161,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: zab_truncate,
     },
     Entry {
@@ -171,7 +171,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: zab_sessions,
     },
     Entry {
@@ -181,7 +181,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: cost,
     },
     Entry {
@@ -191,7 +191,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: stale_read,
     },
     Entry {
@@ -201,7 +201,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: read_index,
     },
     Entry {
@@ -211,7 +211,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 1,
         mistake: None,
-        variants: Variants::NONE,
+        variant: None,
         script: zookeeper_sync,
     },
     Entry {
@@ -222,7 +222,7 @@ pub const LESSONS: [Entry; 24] = [
         seed: 8,
         mistake: Some(Mistake::RaftCommitOldTerm),
         // Figure 8 plays out only without the new leader's no-op (§8).
-        variants: Variants::NONE.with(Variant::RaftNoNoop),
+        variant: Some(Variant::RaftNoNoop),
         script: figure8,
     },
     Entry {
@@ -232,7 +232,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 9,
         mistake: Some(Mistake::RaftVolatileVote),
-        variants: Variants::NONE,
+        variant: None,
         script: volatile_vote,
     },
     Entry {
@@ -242,7 +242,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 12,
         mistake: Some(Mistake::RaftEqualTimeouts),
-        variants: Variants::NONE,
+        variant: None,
         script: equal_timeouts,
     },
     Entry {
@@ -252,7 +252,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: Some(Mistake::PaxosIgnoreAccepted),
-        variants: Variants::NONE,
+        variant: None,
         script: paxos_adopt,
     },
     Entry {
@@ -262,7 +262,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 7,
         mistake: Some(Mistake::PaxosForgetPromise),
-        variants: Variants::NONE,
+        variant: None,
         script: forget_promise,
     },
     Entry {
@@ -272,7 +272,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: Some(Mistake::ZabSkipTruncate),
-        variants: Variants::NONE,
+        variant: None,
         script: zab_truncate,
     },
     Entry {
@@ -282,7 +282,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 3,
         seed: 4,
         mistake: Some(Mistake::ZabStaleSync),
-        variants: Variants::NONE,
+        variant: None,
         script: zab_sessions,
     },
     Entry {
@@ -292,7 +292,7 @@ pub const LESSONS: [Entry; 24] = [
         nodes: 5,
         seed: 1,
         mistake: Some(Mistake::RaftStaleRead),
-        variants: Variants::NONE,
+        variant: None,
         script: deposed_leader_read,
     },
     Entry {
@@ -304,7 +304,7 @@ pub const LESSONS: [Entry; 24] = [
         mistake: Some(Mistake::RaftReadBeforeNoop),
         // Without the no-op the new leader's first commit waits for a write,
         // so the early answer is plain to see.
-        variants: Variants::NONE.with(Variant::RaftNoNoop),
+        variant: Some(Variant::RaftNoNoop),
         script: read_index,
     },
 ];
@@ -321,13 +321,16 @@ pub fn build(id: &str) -> Result<Lesson, String> {
     let mistakes = entry
         .mistake
         .map_or(Mistakes::NONE, |m| Mistakes::NONE.with(m));
+    let variants = entry
+        .variant
+        .map_or(Variants::NONE, |v| Variants::NONE.with(v));
     let mut script = Script {
         pg: Playground::configured(
             entry.protocols.to_vec(),
             entry.nodes,
             entry.seed,
             mistakes,
-            entry.variants,
+            variants,
         ),
         steps: Vec::new(),
     };
@@ -344,7 +347,7 @@ pub fn build(id: &str) -> Result<Lesson, String> {
             nodes: entry.nodes,
             seed: entry.seed,
             mistakes,
-            variants: entry.variants,
+            variants,
             history: script.pg.history,
             lesson: None,
         },

@@ -19,7 +19,7 @@
 use std::fmt::Write as _;
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::{Mistake, Mistakes, NodeId, TimerKind, Variant, Variants};
+use consensus_core::protocol::{Mistakes, NodeId, Switch, Switches, TimerKind, Variant, Variants};
 use consensus_core::{paxos, raft, zab};
 
 use consensus_core::kv::{ClientId, Key, ReadPath};
@@ -205,14 +205,8 @@ fn repeatable(a: &UiAction) -> bool {
 pub fn encode(s: &Session) -> String {
     let protocols: String = s.protocols.iter().map(|p| letter(*p)).collect();
     let mut out = format!("v{VERSION};p={protocols};n={};s={}", s.nodes, s.seed);
-    if s.mistakes != Mistakes::NONE {
-        let names: Vec<&str> = s.mistakes.iter().map(Mistake::name).collect();
-        let _ = write!(out, ";m={}", names.join("+"));
-    }
-    if s.variants != Variants::NONE {
-        let names: Vec<&str> = s.variants.iter().map(Variant::name).collect();
-        let _ = write!(out, ";o={}", names.join("+"));
-    }
+    switches(&mut out, "m", s.mistakes);
+    switches(&mut out, "o", s.variants);
     if let Some(mark) = &s.lesson {
         let _ = write!(out, ";l={}.{}", mark.id, mark.step);
     }
@@ -403,9 +397,9 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
     let mut fields = text.split(';');
     let version = fields.next().unwrap_or("");
     // Links from before the no-op replay without it, as they were made.
-    let mut variants = match version.strip_prefix('v').map(str::parse::<u32>) {
-        Some(Ok(VERSION)) => Variants::NONE,
-        Some(Ok(1)) => Variants::NONE.with(Variant::RaftNoNoop),
+    let before_noop = match version.strip_prefix('v').map(str::parse::<u32>) {
+        Some(Ok(VERSION)) => false,
+        Some(Ok(1)) => true,
         Some(Ok(v)) if v > VERSION => {
             return err(format!(
                 "this link was made by a newer playground (format v{v}); this one reads v{VERSION}"
@@ -418,7 +412,7 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         }
     };
     let (mut protocols, mut nodes, mut seed, mut actions) = (None, None, None, None);
-    let (mut mistakes, mut lesson) = (Mistakes::NONE, None);
+    let (mut mistakes, mut variants, mut lesson) = (Mistakes::NONE, Variants::NONE, None);
     for field in fields {
         let Some((key, value)) = field.split_once('=') else {
             return err(format!("the link has a broken part '{}'", clip(field)));
@@ -450,28 +444,8 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
                 Err(_) => return err(format!("the link's seed '{}' is not a number", clip(value))),
             },
             "a" => actions = Some(value),
-            "m" => {
-                for name in value.split('+') {
-                    let Some(m) = Mistake::from_name(name) else {
-                        return err(format!(
-                            "the link names an unknown mistake '{}'",
-                            clip(name)
-                        ));
-                    };
-                    mistakes = mistakes.with(m);
-                }
-            }
-            "o" => {
-                for name in value.split('+') {
-                    let Some(v) = Variant::from_name(name) else {
-                        return err(format!(
-                            "the link names an unknown protocol variant '{}'",
-                            clip(name)
-                        ));
-                    };
-                    variants = variants.with(v);
-                }
-            }
+            "m" => mistakes = named(value, "mistake")?,
+            "o" => variants = named(value, "protocol variant")?,
             "l" => {
                 let mark = value.rsplit_once('.').and_then(|(id, step)| {
                     let ok = !id.is_empty()
@@ -496,6 +470,9 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
             }
             other => return err(format!("the link has an unknown part '{}'", clip(other))),
         }
+    }
+    if before_noop {
+        variants = variants.with(Variant::RaftNoNoop);
     }
     let (Some(protocols), Some(nodes), Some(seed)) = (protocols, nodes, seed) else {
         return err("the link is missing its protocols, node count or seed: it may be cut short");
@@ -526,6 +503,21 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
     })
 }
 
+/// `;KEY=a+b` for the switches on, if any.
+fn switches<S: Switch>(out: &mut String, key: &str, on: Switches<S>) {
+    let names: Vec<&str> = on.names().collect();
+    if !names.is_empty() {
+        let _ = write!(out, ";{key}={}", names.join("+"));
+    }
+}
+
+/// The switches a `+`-separated list names; an unknown name is a `what`
+/// the link names and this playground does not know.
+fn named<S: Switch>(value: &str, what: &str) -> Result<Switches<S>, LinkError> {
+    Switches::from_names(value.split('+'))
+        .or_else(|name| err(format!("the link names an unknown {what} '{}'", clip(name))))
+}
+
 /// At most 20 characters of `s`, for error messages.
 fn clip(s: &str) -> String {
     let mut c: String = s.chars().take(20).collect();
@@ -538,6 +530,7 @@ fn clip(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use consensus_core::protocol::Mistake;
     use proptest::prelude::*;
 
     fn session(history: Vec<UiAction>) -> Session {

@@ -12,6 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use core::hash::Hash;
+use core::marker::PhantomData;
 
 use crate::check::Violation;
 use crate::kv::{ReadId, ReadPath};
@@ -44,10 +45,72 @@ impl fmt::Display for Shown {
 /// The largest cluster the simulator runs.
 pub const MAX_NODES: u8 = 9;
 
+/// A set of switches (mistakes, variants), one bit each: a switch's
+/// position in its `ALL` is its bit in share links, so new ones go last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Switches<S>(u16, PhantomData<S>);
+
+/// One kind of switch that a [`Switches`] set holds.
+pub trait Switch: Copy + PartialEq + 'static {
+    /// Every switch of the kind, in a stable order.
+    const ALL: &'static [Self];
+    /// The switch's name, as used on the command line, in scenario files
+    /// and in links.
+    fn name(self) -> &'static str;
+}
+
+impl<S: Switch> Switches<S> {
+    /// No switch on: every protocol as this playground runs it by default.
+    pub const NONE: Switches<S> = Switches(0, PhantomData);
+
+    fn bit(s: S) -> u16 {
+        let position = S::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        1 << position
+    }
+
+    /// Whether `s` is switched on.
+    pub fn has(self, s: S) -> bool {
+        self.0 & Self::bit(s) != 0
+    }
+
+    /// These switches plus `s`.
+    pub fn with(self, s: S) -> Switches<S> {
+        Switches(self.0 | Self::bit(s), PhantomData)
+    }
+
+    /// These switches without `s`.
+    pub fn without(self, s: S) -> Switches<S> {
+        Switches(self.0 & !Self::bit(s), PhantomData)
+    }
+
+    /// The switched-on ones, in a stable order.
+    pub fn iter(self) -> impl Iterator<Item = S> {
+        S::ALL.iter().copied().filter(move |s| self.has(*s))
+    }
+
+    /// Their names, in a stable order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        self.iter().map(S::name)
+    }
+
+    /// The set `names` names, or the first name that names nothing.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, &'a str> {
+        names.into_iter().try_fold(Self::NONE, |set, name| {
+            let s = S::ALL.iter().find(|s| s.name() == name).ok_or(name)?;
+            Ok(set.with(*s))
+        })
+    }
+}
+
+impl<S: Switch> Default for Switches<S> {
+    fn default() -> Self {
+        Self::NONE
+    }
+}
+
 /// Switchable textbook mistakes, all off by default. Each one reproduces a
 /// classic bug from `CORRECTNESS.md` so a learner can watch the checker catch it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Mistakes(u16);
+pub type Mistakes = Switches<Mistake>;
 
 /// One switchable mistake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -151,29 +214,12 @@ impl Mistake {
     pub fn from_name(name: &str) -> Option<Mistake> {
         Mistake::ALL.into_iter().find(|m| m.name() == name)
     }
-
-    fn bit(self) -> u16 {
-        1 << (self as u16)
-    }
 }
 
-impl Mistakes {
-    /// No mistakes: the protocols as the papers describe them.
-    pub const NONE: Mistakes = Mistakes(0);
-
-    /// Whether `m` is switched on.
-    pub fn has(self, m: Mistake) -> bool {
-        self.0 & m.bit() != 0
-    }
-
-    /// These mistakes plus `m`.
-    pub fn with(self, m: Mistake) -> Mistakes {
-        Mistakes(self.0 | m.bit())
-    }
-
-    /// The switched-on mistakes, in a stable order.
-    pub fn iter(self) -> impl Iterator<Item = Mistake> {
-        Mistake::ALL.into_iter().filter(move |m| self.has(*m))
+impl Switch for Mistake {
+    const ALL: &'static [Mistake] = &Mistake::ALL;
+    fn name(self) -> &'static str {
+        Mistake::name(self)
     }
 }
 
@@ -181,8 +227,7 @@ impl Mistakes {
 /// playground's default; none of them is a mistake. A variant changes what a
 /// learner sees (for example, Figure 8 can only happen to a Raft without the
 /// leader's no-op), so sessions, links and scenario files carry them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Variants(u16);
+pub type Variants = Switches<Variant>;
 
 /// One protocol variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -217,34 +262,12 @@ impl Variant {
     pub fn from_name(name: &str) -> Option<Variant> {
         Variant::ALL.into_iter().find(|v| v.name() == name)
     }
-
-    const fn bit(self) -> u16 {
-        1 << (self as u16)
-    }
 }
 
-impl Variants {
-    /// Every protocol as this playground runs it by default.
-    pub const NONE: Variants = Variants(0);
-
-    /// Whether `v` is switched on.
-    pub fn has(self, v: Variant) -> bool {
-        self.0 & v.bit() != 0
-    }
-
-    /// These variants plus `v`.
-    pub const fn with(self, v: Variant) -> Variants {
-        Variants(self.0 | v.bit())
-    }
-
-    /// These variants without `v`.
-    pub fn without(self, v: Variant) -> Variants {
-        Variants(self.0 & !v.bit())
-    }
-
-    /// The switched-on variants, in a stable order.
-    pub fn iter(self) -> impl Iterator<Item = Variant> {
-        Variant::ALL.into_iter().filter(move |v| self.has(*v))
+impl Switch for Variant {
+    const ALL: &'static [Variant] = &Variant::ALL;
+    fn name(self) -> &'static str {
+        Variant::name(self)
     }
 }
 

@@ -39,7 +39,7 @@ use core::fmt::Write as _;
 use crate::any::{AnySim, ProtocolKind};
 use crate::kv::{self, ClientId, Key, KvOp, OpState, ReadPath};
 use crate::linearizability::{self, Datum};
-use crate::protocol::{Mistake, NodeId, NodeView, Shown, Tick, Variant};
+use crate::protocol::{NodeId, NodeView, Shown, Switches, Tick};
 use crate::sim::{Action, Config, Faults, Shape};
 
 /// A problem with a scenario file: the line and what is wrong.
@@ -147,18 +147,12 @@ pub fn parse_config<'a>(
             "nodes" => config.nodes = number(Some(v), "node count")?,
             "seed" => config.seed = number(Some(v), "seed")?,
             "mistakes" => {
-                for name in v.split(',').filter(|n| !n.is_empty()) {
-                    let m = Mistake::from_name(name)
-                        .ok_or_else(|| format!("unknown mistake '{name}'"))?;
-                    config.mistakes = config.mistakes.with(m);
-                }
+                config.mistakes = Switches::from_names(v.split(',').filter(|n| !n.is_empty()))
+                    .map_err(|name| format!("unknown mistake '{name}'"))?;
             }
             "variants" => {
-                for name in v.split(',').filter(|n| !n.is_empty()) {
-                    let variant = Variant::from_name(name)
-                        .ok_or_else(|| format!("unknown variant '{name}'"))?;
-                    config.variants = config.variants.with(variant);
-                }
+                config.variants = Switches::from_names(v.split(',').filter(|n| !n.is_empty()))
+                    .map_err(|name| format!("unknown variant '{name}'"))?;
             }
             "loss" | "duplicate" | "latency" => fault_args.push(arg),
             "election" => config.timing.election = range(v, "election")?,

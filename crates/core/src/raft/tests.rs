@@ -155,34 +155,9 @@ fn the_noop_commits_the_entries_of_earlier_terms() {
     // §8 with §5.4.2: a leader of term 3 holding a term-1 entry commits it
     // as soon as its own no-op is on a majority, without a client request.
     let c = cluster(3, Mistakes::NONE);
-    let (mut r, _) = restart::<Raft>(
-        1,
-        &c,
-        Durable {
-            current_term: 2,
-            voted_for: None,
-            log: vec![entry(1, 4)],
-        },
-    );
-    step(&mut r, 1, &c, Input::Timer(Timer::Election));
-    let vote = Msg::RequestVoteReply {
-        term: 3,
-        granted: true,
-    };
-    deliver(&mut r, 1, &c, 2, vote);
+    let mut r = elected_in_term_3(&c, vec![entry(1, 4)]);
     assert_eq!(r.log(), &[entry(1, 4), entry(3, NO_OP)]);
-    let out = deliver(
-        &mut r,
-        1,
-        &c,
-        2,
-        Msg::AppendEntriesReply {
-            term: 3,
-            success: true,
-            index: 2,
-            read: 0,
-        },
-    );
+    let out = deliver(&mut r, 1, &c, 2, acked(3, 2));
     assert_eq!(r.commit_index(), 2);
     assert_eq!(out.decided(), vec![4, NO_OP]);
 }
@@ -444,79 +419,19 @@ fn no_commit_of_an_old_term_entry_by_counting() {
     // counting replicas." The leader of term 3 holds a term-1 entry that a
     // majority stores, and must not commit it...
     let c = cluster(3, Mistakes::NONE);
-    let durable = Durable {
-        current_term: 2,
-        voted_for: None,
-        log: vec![entry(1, 1)],
-    };
-    let (mut r, _) = restart::<Raft>(1, &c, durable.clone());
-    step(&mut r, 1, &c, Input::Timer(Timer::Election));
-    deliver(
-        &mut r,
-        1,
-        &c,
-        2,
-        Msg::RequestVoteReply {
-            term: 3,
-            granted: true,
-        },
-    );
-    let out = deliver(
-        &mut r,
-        1,
-        &c,
-        2,
-        Msg::AppendEntriesReply {
-            term: 3,
-            success: true,
-            index: 1,
-            read: 0,
-        },
-    );
+    let mut r = elected_in_term_3(&c, vec![entry(1, 1)]);
+    let out = deliver(&mut r, 1, &c, 2, acked(3, 1));
     assert_eq!(r.commit_index(), 0);
     assert!(out.says("it commits only after an entry of term 3 does"));
     // ... until an entry of its own term commits, which commits it too.
     step(&mut r, 1, &c, Input::Request(2));
-    deliver(
-        &mut r,
-        1,
-        &c,
-        2,
-        Msg::AppendEntriesReply {
-            term: 3,
-            success: true,
-            index: 2,
-            read: 0,
-        },
-    );
+    deliver(&mut r, 1, &c, 2, acked(3, 2));
     assert_eq!(r.commit_index(), 2);
 
     // With the `raft-commit-old-term` mistake it commits at once.
     let bad = cluster(3, Mistakes::NONE.with(Mistake::RaftCommitOldTerm));
-    let (mut r, _) = restart::<Raft>(1, &bad, durable);
-    step(&mut r, 1, &bad, Input::Timer(Timer::Election));
-    deliver(
-        &mut r,
-        1,
-        &bad,
-        2,
-        Msg::RequestVoteReply {
-            term: 3,
-            granted: true,
-        },
-    );
-    deliver(
-        &mut r,
-        1,
-        &bad,
-        2,
-        Msg::AppendEntriesReply {
-            term: 3,
-            success: true,
-            index: 1,
-            read: 0,
-        },
-    );
+    let mut r = elected_in_term_3(&bad, vec![entry(1, 1)]);
+    deliver(&mut r, 1, &bad, 2, acked(3, 1));
     assert_eq!(r.commit_index(), 1);
 }
 
@@ -591,6 +506,34 @@ fn durable_state_survives_a_crash() {
     // The `raft-volatile-vote` mistake loses votedFor.
     let bad = leader(3, Mistakes::NONE.with(Mistake::RaftVolatileVote));
     assert_eq!(bad.durable().voted_for, None);
+}
+
+/// Node 1 of `c`, restarted in term 2 holding `log`, elected leader of
+/// term 3 by its own vote and node 2's.
+fn elected_in_term_3(c: &Cluster, log: Vec<Entry>) -> Raft {
+    let durable = Durable {
+        current_term: 2,
+        voted_for: None,
+        log,
+    };
+    let (mut r, _) = restart::<Raft>(1, c, durable);
+    step(&mut r, 1, c, Input::Timer(Timer::Election));
+    let vote = Msg::RequestVoteReply {
+        term: 3,
+        granted: true,
+    };
+    deliver(&mut r, 1, c, 2, vote);
+    r
+}
+
+/// A follower's successful answer in `term` up to `index`.
+fn acked(term: Term, index: Index) -> Msg {
+    Msg::AppendEntriesReply {
+        term,
+        success: true,
+        index,
+        read: 0,
+    }
 }
 
 /// A term-1 follower's successful answer up to `index`, echoing read round `read`.
