@@ -2,7 +2,7 @@
 //! and scripts.
 //!
 //! * `consensus compare --nodes 5 --requests 10 --seed 1 [--json]`
-//! * `consensus check --protocol raft --seeds 100 --steps 1000 [--mistake NAME]`
+//! * `consensus check --protocol raft --seeds 100 --steps 1000 [--mistake NAME] [--variant NAME]`
 //! * `consensus run FILE`
 //! * `consensus check --protocol raft --reads` (clients, histories checked)
 //! * `consensus history --protocol zab --seed 3 --steps 2000`
@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use consensus_core::explore::{self, Comparison};
 use consensus_core::kv::{self, OpState};
 use consensus_core::scenario;
-use consensus_core::{Mistake, Mistakes, ProtocolKind};
+use consensus_core::{Mistake, Mistakes, ProtocolKind, Variant, Variants};
 use serde_json::{json, Value};
 
 /// `println!` that ends the program quietly when stdout is gone (say, piped
@@ -78,6 +78,10 @@ enum Cmd {
         /// Switch on a textbook mistake (repeatable); see --list-mistakes.
         #[arg(long = "mistake")]
         mistakes: Vec<String>,
+        /// Run every seed with this protocol variant (repeatable; without
+        /// it, each seed draws its variants); see --list-mistakes.
+        #[arg(long = "variant")]
+        variants: Vec<String>,
         /// Skip the liveness check run on every fourth seed.
         #[arg(long)]
         no_liveness: bool,
@@ -88,7 +92,7 @@ enum Cmd {
         /// and check every run's history for linearizability.
         #[arg(long)]
         reads: bool,
-        /// List the switchable mistakes and exit.
+        /// List the switchable mistakes and protocol variants, and exit.
         #[arg(long)]
         list_mistakes: bool,
     },
@@ -112,6 +116,10 @@ enum Cmd {
         /// Switch on a textbook mistake (repeatable).
         #[arg(long = "mistake")]
         mistakes: Vec<String>,
+        /// Run with this protocol variant (repeatable; without it, the seed
+        /// draws the variants).
+        #[arg(long = "variant")]
+        variants: Vec<String>,
     },
     /// Check a client history for linearizability (one register per key).
     /// Exits 0 if it is linearizable, 1 if not, 2 if the file is malformed.
@@ -139,6 +147,7 @@ fn main() -> ExitCode {
             start,
             steps,
             mistakes,
+            variants,
             no_liveness,
             trace,
             reads,
@@ -147,6 +156,11 @@ fn main() -> ExitCode {
             if list_mistakes {
                 for m in Mistake::ALL {
                     say!("{:<24} {}", m.name(), m.describe());
+                }
+                say!("");
+                say!("Protocol variants (--variant):");
+                for v in Variant::ALL {
+                    say!("{:<24} {}", v.name(), v.describe());
                 }
                 return ExitCode::SUCCESS;
             }
@@ -158,7 +172,8 @@ fn main() -> ExitCode {
                 trace,
                 clients: if reads { CLIENTS } else { 0 },
             };
-            check(protocol.as_deref().unwrap_or(""), &mistakes, &opts)
+            chosen(protocol.as_deref().unwrap_or(""), &mistakes, &variants)
+                .and_then(|c| check(&c, &opts))
         }
         Cmd::Run { file } => run(&file),
         Cmd::Lincheck { file, json } => lincheck(&file, json),
@@ -167,7 +182,8 @@ fn main() -> ExitCode {
             seed,
             steps,
             mistakes,
-        } => history(&protocol, &mistakes, seed, steps),
+            variants,
+        } => chosen(&protocol, &mistakes, &variants).and_then(|c| history(&c, seed, steps)),
     };
     match result {
         Ok(code) => code,
@@ -346,42 +362,77 @@ struct CheckOptions {
     clients: u8,
 }
 
-/// The protocol and the mistakes named on the command line.
-fn protocol_and_mistakes(
+/// The protocol, mistakes and variants named on the command line.
+struct Chosen {
+    kind: ProtocolKind,
+    mistakes: Mistakes,
+    /// `None`: each seed draws its own.
+    variants: Option<Variants>,
+    /// `--mistake` and `--variant` as given, for the replay command.
+    switches: String,
+}
+
+impl Chosen {
+    /// The random configuration of `seed`, with the chosen switches.
+    fn config(&self, seed: u64) -> consensus_core::Config {
+        let drawn = explore::random_config(seed, self.mistakes);
+        consensus_core::Config {
+            // Recording events costs more than the protocols and checks
+            // together; a run without them takes the same course, and
+            // --trace replays it with them.
+            trace: false,
+            variants: self.variants.unwrap_or(drawn.variants),
+            ..drawn
+        }
+    }
+}
+
+fn chosen(
     protocol: &str,
     mistake_names: &[String],
-) -> Result<(ProtocolKind, Mistakes), String> {
+    variant_names: &[String],
+) -> Result<Chosen, String> {
     let kind = ProtocolKind::from_name(protocol)
         .ok_or_else(|| format!("unknown protocol '{protocol}': choose raft, paxos or zab"))?;
+    let belongs = |what: &str, name: &str, of: &str| {
+        if of == kind.name() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} '{name}' belongs to {of}, not {}",
+                kind.name()
+            ))
+        }
+    };
     let mut mistakes = Mistakes::NONE;
+    let mut switches = String::new();
     for name in mistake_names {
         let m = Mistake::from_name(name).ok_or_else(|| {
             format!("unknown mistake '{name}': see consensus check --list-mistakes")
         })?;
-        if m.protocol() != kind.name() {
-            return Err(format!(
-                "mistake '{name}' belongs to {}, not {}",
-                m.protocol(),
-                kind.name()
-            ));
-        }
+        belongs("mistake", name, m.protocol())?;
         mistakes = mistakes.with(m);
+        switches.push_str(&format!(" --mistake {name}"));
     }
-    Ok((kind, mistakes))
+    let mut variants = None;
+    for name in variant_names {
+        let v = Variant::from_name(name).ok_or_else(|| {
+            format!("unknown variant '{name}': see consensus check --list-mistakes")
+        })?;
+        belongs("variant", name, v.protocol())?;
+        variants = Some(variants.unwrap_or(Variants::NONE).with(v));
+        switches.push_str(&format!(" --variant {name}"));
+    }
+    Ok(Chosen {
+        kind,
+        mistakes,
+        variants,
+        switches,
+    })
 }
 
-fn history(
-    protocol: &str,
-    mistake_names: &[String],
-    seed: u64,
-    steps: u32,
-) -> Result<ExitCode, String> {
-    let (kind, mistakes) = protocol_and_mistakes(protocol, mistake_names)?;
-    let config = consensus_core::Config {
-        trace: false,
-        ..explore::random_config(seed, mistakes)
-    };
-    let r = explore::run_schedule(kind, config, steps, false, CLIENTS);
+fn history(chosen: &Chosen, seed: u64, steps: u32) -> Result<ExitCode, String> {
+    let r = explore::run_schedule(chosen.kind, chosen.config(seed), steps, false, CLIENTS);
     let sim = r.sim.as_ref().ok_or("the configuration was refused")?;
     say!(
         "{}",
@@ -391,11 +442,7 @@ fn history(
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(
-    protocol: &str,
-    mistake_names: &[String],
-    opts: &CheckOptions,
-) -> Result<ExitCode, String> {
+fn check(chosen: &Chosen, opts: &CheckOptions) -> Result<ExitCode, String> {
     let CheckOptions {
         seeds,
         start,
@@ -404,8 +451,8 @@ fn check(
         trace,
         clients,
     } = *opts;
-    let (kind, mistakes) = protocol_and_mistakes(protocol, mistake_names)?;
-    if let Some(m) = mistakes.iter().find(|m| m.concerns_reads()) {
+    let kind = chosen.kind;
+    if let Some(m) = chosen.mistakes.iter().find(|m| m.concerns_reads()) {
         if clients == 0 {
             return Err(format!(
                 "mistake '{}' is about serving reads: add --reads so that clients read",
@@ -417,14 +464,7 @@ fn check(
     let (mut answered, mut unknown) = (0, 0);
     let mut live_runs = 0;
     for seed in start..start.saturating_add(seeds) {
-        // Recording events costs more than the protocols and checks
-        // together; a run without them takes the same course, and --trace
-        // replays it with them.
-        let config = consensus_core::Config {
-            trace: false,
-            ..explore::random_config(seed, mistakes)
-        };
-        let r = explore::run_schedule(kind, config, steps, liveness, clients);
+        let r = explore::run_schedule(kind, chosen.config(seed), steps, liveness, clients);
         if trace {
             print_trace(&r);
         }
@@ -447,9 +487,7 @@ fn check(
         if clients > 0 {
             replay.push_str(" --reads");
         }
-        for name in mistake_names {
-            replay.push_str(&format!(" --mistake {name}"));
-        }
+        replay.push_str(&chosen.switches);
         if let Some((step, v)) = &r.violation {
             say!("VIOLATION at seed {seed}, step {step}: {v}");
             say!("replay: {replay}");

@@ -43,7 +43,7 @@ mod testkit;
 pub use any::{AnySim, ProtocolKind};
 pub use check::Violation;
 pub use paxos::Paxos;
-pub use protocol::{Mistake, Mistakes, NodeId, Protocol, Tick, Value};
+pub use protocol::{Mistake, Mistakes, NodeId, Protocol, Tick, Value, Variant, Variants};
 pub use raft::Raft;
 pub use rng::Rng;
 pub use sim::{Action, Config, Faults, Sim};

@@ -249,6 +249,13 @@ impl Variant {
         }
     }
 
+    /// The protocol the variant belongs to.
+    pub fn protocol(self) -> &'static str {
+        match self {
+            Variant::RaftNoNoop => "raft",
+        }
+    }
+
     /// What the variant does, in one sentence.
     pub fn describe(self) -> &'static str {
         match self {
