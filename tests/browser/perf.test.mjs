@@ -136,7 +136,7 @@ test('measure opening guided scenarios and going to their next steps', async () 
     next_ms_max: max(nexts),
   };
   console.log(JSON.stringify(result));
-  assert.equal(result.scenarios, 24);
+  assert.equal(result.scenarios, 25);
   await writeFile(join(ROOT, 'target', 'browser-perf-scenarios.json'), JSON.stringify(result, null, 2));
   await browser.close();
   await server.close();

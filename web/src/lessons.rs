@@ -62,7 +62,7 @@ pub struct Entry {
 type Outcome = Result<(), String>;
 
 /// Every guided scenario, in the order of the menu.
-pub const LESSONS: [Entry; 24] = [
+pub const LESSONS: [Entry; 25] = [
     Entry {
         id: "replication",
         title: "Normal replication",
@@ -203,6 +203,16 @@ pub const LESSONS: [Entry; 24] = [
         mistake: None,
         variant: None,
         script: read_index,
+    },
+    Entry {
+        id: "lease-read",
+        title: "Raft leases: reads with no messages, while clocks keep time",
+        protocols: &[Raft],
+        nodes: 3,
+        seed: 1,
+        mistake: None,
+        variant: Some(Variant::RaftLease),
+        script: lease_read,
     },
     Entry {
         id: "zookeeper-sync",
@@ -1383,6 +1393,80 @@ fn read_index(s: &mut Script) -> Outcome {
     Ok(())
 }
 
+/// Lease reads (thesis §6.4.1): fast, and safe only while clocks keep time.
+fn lease_read(s: &mut Script) -> Outcome {
+    s.until("a Raft leader", |pg| leader(pg, Raft).is_some())?;
+    let old = s.leader(Raft).unwrap_or(1);
+    s.invoke(
+        1,
+        old,
+        UiOp::Write {
+            key: Key::X,
+            value: 1,
+        },
+    )?;
+    s.settle()?;
+    s.expect(
+        "C1's write is answered",
+        s.reply(Raft, 1) == Some(Reply::Written),
+    )?;
+    s.step(
+        "A leader with a lease",
+        "This scenario runs Raft with leases (the Raft leases box is ticked). C1 writes x = 1. Every heartbeat is now a round: once a majority has answered one sent at time t, none of them will help elect another leader before its own election timer runs out, at least 15 ticks after t (leader stickiness, thesis §4.2.3: a follower that heard from its leader ignores vote requests). So the leader holds a lease until a little before that: 13 ticks, leaving room for clocks that drift.",
+    );
+    s.invoke(2, old, raft_read(Key::X, ReadPath::Lease))?;
+    s.expect(
+        "the lease read is answered at once with x = 1",
+        s.reply(Raft, 2) == Some(Reply::Value(Some(1))),
+    )?;
+    s.step(
+        "A read with no messages",
+        "C2 reads x by lease at the leader. Within its lease no other leader can exist, so it answers x = 1 from its state machine at once: no heartbeat round, no log entry, no message at all. ReadIndex would have spent a round trip to a majority.",
+    );
+    s.ticks(1)?;
+    let others: Vec<NodeId> = (1..=s.pg.nodes).filter(|n| *n != old).collect();
+    let (a, b) = (others[0], others[1]);
+    s.act(UiAction::Partition(vec![vec![old]]))?;
+    s.time_out(Raft, b)?;
+    s.time_out(Raft, a)?;
+    s.time_out(Raft, a)?;
+    s.settle()?;
+    s.expect(
+        "the other side elects a new leader at once",
+        s.leader(Raft) == Some(a),
+    )?;
+    s.expect_broken(Raft, &["Leases"])?;
+    s.step(
+        "Clocks that run fast",
+        "A partition leaves the leader alone. Then both followers' election timers are fired at once: as if their clocks ran fast, to them the election timeout has already passed, so stickiness no longer holds them. One wins a newer term while the old leader's lease, by its own clock, still runs. The checker's Leases invariant reports it: a lease is a promise about time, and here time was not kept.",
+    );
+    s.invoke(
+        1,
+        a,
+        UiOp::Write {
+            key: Key::X,
+            value: 2,
+        },
+    )?;
+    s.settle()?;
+    s.expect(
+        "C1's write of 2 is answered",
+        s.reply(Raft, 1) == Some(Reply::Written),
+    )?;
+    s.ticks(1)?;
+    s.invoke(2, old, raft_read(Key::X, ReadPath::Lease))?;
+    s.expect(
+        "the old leader answers x = 1 within its lease",
+        s.reply(Raft, 2) == Some(Reply::Value(Some(1))),
+    )?;
+    s.expect_broken(Raft, &["Linearizability"])?;
+    s.step(
+        "A stale lease read",
+        "C1 writes x = 2 at the new leader, and it commits. Then C2 reads x by lease at the old leader: its lease has not run out, so it answers x = 1 without asking anyone. The write had finished before the read began: not linearizable. A ReadIndex read at the old leader would have waited for a majority that cannot answer. Leases trade that round trip for an assumption about clocks.",
+    );
+    Ok(())
+}
+
 /// The `raft-stale-read` mistake: a deposed leader answers from its state.
 fn deposed_leader_read(s: &mut Script) -> Outcome {
     s.until("a Raft leader", |pg| leader(pg, Raft).is_some())?;
@@ -1525,10 +1609,13 @@ mod tests {
                 // A liveness bug: the step checker stays green.
                 Some(Mistake::RaftEqualTimeouts) => assert!(violations.is_empty()),
                 Some(_) => assert!(!violations.is_empty(), "{}: nothing caught", entry.id),
-                // Without a mistake only a history may fail: a read path
-                // that promises no more (a local read) is shown failing.
+                // Without a mistake only a history may fail, where a read
+                // path promises no more (a local read), and a lease, where
+                // a clock is made to run fast.
                 None => assert!(
-                    violations.iter().all(|v| *v == "Linearizability"),
+                    violations
+                        .iter()
+                        .all(|v| ["Linearizability", "Leases"].contains(v)),
                     "{}: {violations:?}",
                     entry.id
                 ),

@@ -149,6 +149,7 @@ fn path_letter(p: ReadPath) -> char {
     match p {
         ReadPath::Log => 'l',
         ReadPath::ReadIndex => 'i',
+        ReadPath::Lease => 'e',
         ReadPath::Local => 'o',
         ReadPath::Sync => 'y',
     }
@@ -661,7 +662,7 @@ mod tests {
                 0u8..3,
                 any::<i64>(),
                 any::<i64>(),
-                0usize..3,
+                0usize..4,
                 0usize..2,
                 0usize..2
             )
@@ -697,11 +698,11 @@ mod tests {
             seed in any::<u64>(),
             mistakes in prop::sample::subsequence(Mistake::ALL.to_vec(), 0..=9),
             lesson in prop::option::of(("[a-z0-9-]{1,40}", any::<u32>())),
-            no_noop in any::<bool>(),
+            variants in prop::sample::subsequence(Variant::ALL.to_vec(), 0..=2),
         ) {
             let mistakes = mistakes.into_iter().fold(Mistakes::NONE, Mistakes::with);
             let lesson = lesson.map(|(id, step)| LessonMark { id, step });
-            let variants = if no_noop { Variants::NONE.with(Variant::RaftNoNoop) } else { Variants::NONE };
+            let variants = variants.into_iter().fold(Variants::NONE, Variants::with);
             let s = Session { protocols: ProtocolKind::ALL.to_vec(), nodes: 5, seed, mistakes, variants, history, lesson };
             prop_assert_eq!(decode(&encode(&s)), Ok(s));
         }

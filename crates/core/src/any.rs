@@ -121,7 +121,7 @@ pub struct NodeStatus {
 }
 
 /// An armed timer, protocol-neutral.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimerView {
     /// Its node.
     pub node: NodeId,
@@ -467,6 +467,8 @@ impl AnySim {
                     expected: match path {
                         ReadPath::Log => self.kind().textbook(self.config().nodes),
                         ReadPath::ReadIndex => 2 * n.saturating_sub(1),
+                        // Within the lease; a renewal costs a round.
+                        ReadPath::Lease => 0,
                         ReadPath::Sync => 2,
                         ReadPath::Local => 0,
                     },
@@ -474,16 +476,24 @@ impl AnySim {
             }
         }
         let read_traffic = summary.background.get("read").copied().unwrap_or(0);
+        let rounds =
+            |p: ReadPath| matches!(p, ReadPath::ReadIndex | ReadPath::Lease | ReadPath::Sync);
+        let own_reads: u64 = costs
+            .iter()
+            .filter(|c| rounds(c.path))
+            .map(|c| c.reads)
+            .sum();
         for c in &mut costs {
             c.measured = match c.path {
                 // A read through the log is a decision like any other.
                 ReadPath::Log if summary.decisions > 0 => {
                     summary.messages() as f64 / summary.decisions as f64
                 }
-                // The protocol's own path (one per protocol) spends all the
-                // read traffic, rounds that answered nobody included.
-                ReadPath::ReadIndex | ReadPath::Sync => read_traffic as f64 / c.reads as f64,
-                ReadPath::Log | ReadPath::Local => 0.0,
+                // The protocol's own paths spend all the read traffic,
+                // rounds that answered nobody included. Raft's ReadIndex
+                // and lease reads share rounds: each gets the average.
+                p if rounds(p) => read_traffic as f64 / own_reads as f64,
+                _ => 0.0,
             };
         }
         costs.sort_by_key(|c| c.path);

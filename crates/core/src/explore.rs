@@ -87,10 +87,11 @@ pub fn random_config(seed: u64, mistakes: Mistakes) -> Config {
     };
     // One run in four checks Raft as Figure 2 alone describes it, without a
     // new leader's no-op: safe too, and the only way some mistakes show.
-    let variants = if rng.below(4) == 0 {
-        Variants::NONE.with(Variant::RaftNoNoop)
-    } else {
-        Variants::NONE
+    // Another one in four checks Raft with leases.
+    let variants = match rng.below(4) {
+        0 => Variants::NONE.with(Variant::RaftNoNoop),
+        1 => Variants::NONE.with(Variant::RaftLease),
+        _ => Variants::NONE,
     };
     Config {
         mistakes,
@@ -236,10 +237,17 @@ fn random_step(
         }
         91..94 => Some(Action::Heal),
         _ => {
-            let timers = sim.timers();
-            pick(rng, &(0..timers.len()).collect::<Vec<_>>()).map(|i| Action::Fire {
-                node: timers[i].node,
-                timer: timers[i].name.into(),
+            // A timer fired early is a clock that ran fast. Leases assume
+            // clocks that keep time, so with leases no timeout fires early.
+            let bounded = sim.config().variants.has(Variant::RaftLease);
+            let timers: Vec<_> = sim
+                .timers()
+                .into_iter()
+                .filter(|t| !bounded || sim.timeout_timer(t.node) != Some(t.name))
+                .collect();
+            pick(rng, &timers).map(|t| Action::Fire {
+                node: t.node,
+                timer: t.name.into(),
             })
         }
     };
@@ -279,13 +287,14 @@ fn client_step(sim: &AnySim, clients: u8, rng: &mut Rng, up: &[NodeId]) -> Optio
             let value = Datum::from(rng.below(3));
             let op = match rng.below(10) {
                 // Half the reads through the log, half by a linearizable
-                // path the protocol serves itself (ReadIndex), if it has one.
+                // path the protocol serves itself (ReadIndex, or a lease,
+                // since clocks keep time here), if it has one.
                 0..5 => {
                     let paths: Vec<ReadPath> = sim
                         .read_paths()
                         .iter()
                         .copied()
-                        .filter(|p| p.linearizable())
+                        .filter(|p| p.linearizable() || p.needs_bounded_clocks())
                         .collect();
                     match pick(rng, &paths) {
                         Some(path) if rng.chance(50) => KvOp::Read(key, path),

@@ -69,6 +69,13 @@ pub enum ReadPath {
     /// and answers once it has applied up to the noted index.
     /// Linearizable; one round trip, nothing written.
     ReadIndex,
+    /// Raft's lease read (thesis §6.4.1): within a lease that a majority's
+    /// answer to a heartbeat gave it, the leader answers at its commit
+    /// index with no messages; out of it, it first renews the lease with a
+    /// heartbeat round. Linearizable only if no clock runs fast by more
+    /// than the lease's margin (and only with the `raft-lease` variant's
+    /// leader stickiness; without it the leader confirms as for ReadIndex).
+    Lease,
     /// The node's own store, at once: no messages, possibly stale (a Raft
     /// follower, a Paxos learner, a ZooKeeper follower).
     Local,
@@ -80,9 +87,10 @@ pub enum ReadPath {
 }
 
 impl ReadPath {
-    pub const ALL: [ReadPath; 4] = [
+    pub const ALL: [ReadPath; 5] = [
         ReadPath::Log,
         ReadPath::ReadIndex,
+        ReadPath::Lease,
         ReadPath::Local,
         ReadPath::Sync,
     ];
@@ -92,15 +100,22 @@ impl ReadPath {
         match self {
             ReadPath::Log => "log",
             ReadPath::ReadIndex => "read-index",
+            ReadPath::Lease => "lease",
             ReadPath::Local => "local",
             ReadPath::Sync => "sync",
         }
     }
 
     /// Whether every read by this path is linearizable, whatever the
-    /// faults (the random schedules of `check --reads` use only these).
+    /// faults (the random schedules of `check --reads` use these).
     pub fn linearizable(self) -> bool {
         matches!(self, ReadPath::Log | ReadPath::ReadIndex)
+    }
+
+    /// Whether reads by this path are linearizable as long as no node's
+    /// timeout runs out early (the random schedules use it then).
+    pub fn needs_bounded_clocks(self) -> bool {
+        self == ReadPath::Lease
     }
 
     pub fn from_name(name: &str) -> Option<ReadPath> {
@@ -420,9 +435,9 @@ impl Clients {
     /// Whether `op` goes through the protocol's decisions (every write and
     /// cas, and reads through the log).
     pub fn decided(op: KvOp) -> bool {
-        !matches!(
+        matches!(
             op,
-            KvOp::Read(_, ReadPath::ReadIndex | ReadPath::Local | ReadPath::Sync)
+            KvOp::Read(_, ReadPath::Log) | KvOp::Write(..) | KvOp::Cas { .. }
         )
     }
 

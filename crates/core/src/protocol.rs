@@ -235,24 +235,30 @@ pub enum Variant {
     /// Raft as Figure 2 alone describes it: a new leader appends no no-op
     /// entry of its own term (Raft §8 adds one).
     RaftNoNoop,
+    /// Raft with leader leases (thesis §6.4.1): followers that heard from a
+    /// leader since their election timer last ran out help elect no other
+    /// (leader stickiness, thesis §4.2.3), so the leader may answer lease
+    /// reads without a round, trusting that clocks drift little.
+    RaftLease,
 }
 
 impl Variant {
     /// Every variant, in a stable order. NB: a variant's position is its
     /// bit: new ones go last.
-    pub const ALL: [Variant; 1] = [Variant::RaftNoNoop];
+    pub const ALL: [Variant; 2] = [Variant::RaftNoNoop, Variant::RaftLease];
 
     /// The switch's name, as used on the command line, in scenario files and links.
     pub fn name(self) -> &'static str {
         match self {
             Variant::RaftNoNoop => "raft-no-noop",
+            Variant::RaftLease => "raft-lease",
         }
     }
 
     /// The protocol the variant belongs to.
     pub fn protocol(self) -> &'static str {
         match self {
-            Variant::RaftNoNoop => "raft",
+            Variant::RaftNoNoop | Variant::RaftLease => "raft",
         }
     }
 
@@ -261,6 +267,9 @@ impl Variant {
         match self {
             Variant::RaftNoNoop => {
                 "Raft as Figure 2 alone: a new leader appends no no-op, so an entry of an older term commits only with the next client request (and Figure 8 can happen)"
+            }
+            Variant::RaftLease => {
+                "Raft with leader leases: a follower that heard from its leader helps elect no other until its election timer runs out, so the leader answers lease reads with no messages, if clocks drift little"
             }
         }
     }
@@ -779,6 +788,8 @@ pub struct World<'a, P: Protocol> {
     pub cluster: &'a Cluster,
     /// Every value a client has asked for so far.
     pub requested: &'a [Value],
+    /// The simulated time now.
+    pub now: Tick,
     /// The nodes whose state the step may have changed, bit `i` for node
     /// `i + 1`: the node that handled an input, crashed or restarted. The
     /// others are as the checker saw them last, so it need not look again.

@@ -925,6 +925,7 @@ impl<P: Protocol> Sim<P> {
                 nodes: &self.nodes,
                 cluster: &self.cluster,
                 requested: &self.requested,
+                now: self.now,
                 changed: self.touched,
             };
             self.checker.check(&world, &mut self.found);

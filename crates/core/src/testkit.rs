@@ -5,7 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::protocol::{
-    Cluster, Ctx, Effect, EffectOf, Input, Mistakes, NodeId, Protocol, Purpose, Timing, Variants,
+    Cluster, Ctx, Effect, EffectOf, Input, Mistakes, NodeId, Protocol, Purpose, Tick, Timing,
+    Variants,
 };
 use crate::rng::Rng;
 
@@ -76,29 +77,29 @@ impl<P: Protocol> Out<P> {
     }
 }
 
-/// Run `f` with a context for node `id` at t=0 that keeps every effect.
+/// Run `f` with a context for node `id` at time `now` that keeps every effect.
 fn with_ctx<P: Protocol, R>(
     id: NodeId,
     cluster: &Cluster,
-    seed: u64,
+    (seed, now): (u64, Tick),
     purpose: Purpose,
     f: impl FnOnce(&mut Ctx<'_, P>) -> R,
 ) -> (R, Out<P>) {
     let mut rng = Rng::new(seed);
     let mut effects = Vec::new();
-    let mut ctx = Ctx::new(id, cluster, 0, &mut rng, purpose, true, &mut effects);
+    let mut ctx = Ctx::new(id, cluster, now, &mut rng, purpose, true, &mut effects);
     let r = f(&mut ctx);
     (r, Out(effects))
 }
 
 /// Boot node `id` of `cluster`.
 pub fn boot<P: Protocol>(id: NodeId, cluster: &Cluster) -> (P, Out<P>) {
-    with_ctx(id, cluster, u64::from(id), Purpose::Election, P::boot)
+    with_ctx(id, cluster, (u64::from(id), 0), Purpose::Election, P::boot)
 }
 
 /// Restart node `id` from `durable`.
 pub fn restart<P: Protocol>(id: NodeId, cluster: &Cluster, durable: P::Durable) -> (P, Out<P>) {
-    with_ctx(id, cluster, u64::from(id), Purpose::Election, |ctx| {
+    with_ctx(id, cluster, (u64::from(id), 0), Purpose::Election, |ctx| {
         P::restart(durable, ctx)
     })
 }
@@ -110,7 +111,7 @@ pub fn step<P: Protocol>(
     cluster: &Cluster,
     input: Input<P::Msg, P::Timer>,
 ) -> Out<P> {
-    with_ctx(id, cluster, 99, Purpose::Heartbeat, |ctx| {
+    with_ctx(id, cluster, (99, 0), Purpose::Heartbeat, |ctx| {
         p.handle(input, ctx)
     })
     .1
@@ -127,7 +128,7 @@ pub fn deliver<P: Protocol>(
     step(p, id, cluster, Input::Deliver { from, msg })
 }
 
-/// Node `id` is asked to serve read `read` by `path`.
+/// Node `id` is asked at t=0 to serve read `read` by `path`.
 pub fn read<P: Protocol>(
     p: &mut P,
     id: NodeId,
@@ -135,7 +136,19 @@ pub fn read<P: Protocol>(
     read: crate::kv::ReadId,
     path: crate::kv::ReadPath,
 ) -> Out<P> {
-    with_ctx(id, cluster, 99, Purpose::Read, |ctx| {
+    read_at(p, id, cluster, read, path, 0)
+}
+
+/// Node `id` is asked at time `now` to serve read `read` by `path`.
+pub fn read_at<P: Protocol>(
+    p: &mut P,
+    id: NodeId,
+    cluster: &Cluster,
+    read: crate::kv::ReadId,
+    path: crate::kv::ReadPath,
+    now: Tick,
+) -> Out<P> {
+    with_ctx(id, cluster, (99, now), Purpose::Read, |ctx| {
         p.read(read, path, ctx)
     })
     .1

@@ -44,7 +44,7 @@ fn golden_trace_hashes() {
 #[test]
 fn golden_client_runs() {
     let golden: [(ProtocolKind, u64, u64); 3] = [
-        (ProtocolKind::Raft, 9154850953616214841, 15),
+        (ProtocolKind::Raft, 7938943654874090318, 10),
         (ProtocolKind::Paxos, 12840247766190799754, 9),
         (ProtocolKind::Zab, 11019631623999710318, 14),
     ];

@@ -58,6 +58,7 @@ fn path_label(p: ReadPath) -> &'static str {
     match p {
         ReadPath::Log => "through the log (linearizable)",
         ReadPath::ReadIndex => "ReadIndex (linearizable, no log entry)",
+        ReadPath::Lease => "lease (no messages; linearizable while clocks keep time)",
         ReadPath::Local => "local (fast, may be stale)",
         ReadPath::Sync => "sync, then local (ZooKeeper; current only while its leader is)",
     }

@@ -15,6 +15,7 @@ fn path_name(p: ReadPath) -> &'static str {
     match p {
         ReadPath::Log => "through the log (a decision)",
         ReadPath::ReadIndex => "ReadIndex (one heartbeat round)",
+        ReadPath::Lease => "lease (none within the lease; a round to renew it)",
         ReadPath::Local => "local (no messages)",
         ReadPath::Sync => "sync, then local (SYNC and its reply)",
     }

@@ -45,6 +45,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
             .checked();
         Msg::SetVariant(Variant::RaftNoNoop, !ticked)
     });
+    let on_lease = props.on_msg.reform(|e: Event| {
+        let ticked = e
+            .target_unchecked_into::<web_sys::HtmlInputElement>()
+            .checked();
+        Msg::SetVariant(Variant::RaftLease, ticked)
+    });
     let shows_raft = s.protocols.contains(&ProtocolKind::Raft);
     let new_seed = on_click(&props.on_new_seed, ());
     let copy = on_click(&props.on_copy, ());
@@ -99,13 +105,18 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     }) }
                 </select>
             </label>
-            { if shows_raft { html! {
+            { if shows_raft { html! { <>
             <label class="field" title={format!("Ticked: a new Raft leader appends a no-op of its term (§8). Unticked: {}.", Variant::RaftNoNoop.describe())}>
                 <input type="checkbox" checked={!s.variants.has(Variant::RaftNoNoop)} onchange={on_noop}
                        aria-label="Raft leaders append a no-op when elected (replays the session)" />
                 { "Raft no-op" }
             </label>
-            } } else { html! {} } }
+            <label class="field" title={format!("Ticked: {}.", Variant::RaftLease.describe())}>
+                <input type="checkbox" checked={s.variants.has(Variant::RaftLease)} onchange={on_lease}
+                       aria-label="Raft leader leases, for lease reads (replays the session)" />
+                { "Raft leases" }
+            </label>
+            </> } } else { html! {} } }
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
             <LessonMenu state={s.clone()} on_msg={props.on_msg.clone()} />
             <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>

@@ -211,6 +211,27 @@ impl Checker<Raft> for RaftChecker {
             }
         }
 
+        // Leases (thesis §6.4.1): while a leader holds a lease, no leader of
+        // a newer term has been elected. Stickiness and a lease shorter than
+        // the minimum election timeout make it so, if clocks keep time.
+        if let Some((&newest, &by)) = self.leaders.iter().next_back() {
+            for (i, slot) in world.nodes.iter().enumerate() {
+                let Slot::Up(r) = slot else { continue };
+                if let Role::Leader { reads, .. } = &r.role {
+                    if reads.lease_until > world.now && r.current_term < newest {
+                        violation!(
+                            out,
+                            "Leases",
+                            "n{}, leader of term {}, holds a lease until t={}, but n{by} has been elected leader of term {newest}",
+                            i + 1,
+                            r.current_term,
+                            reads.lease_until
+                        );
+                    }
+                }
+            }
+        }
+
         // Entries committed in this step, against every leader.
         for index in fresh {
             for (i, slot) in world.nodes.iter().enumerate() {

@@ -28,6 +28,14 @@
 //! `raft-no-noop` variant leaves it out, as Figure 2 alone does: that is the
 //! Raft in which Figure 8 can be played out.
 //!
+//! Reads (thesis §6.4) go through the log, by ReadIndex (a heartbeat round
+//! confirms leadership), or by lease (§6.4.1): with the `raft-lease`
+//! variant a follower that heard from its leader helps elect no other until
+//! its election timer runs out (§4.2.3), so for a little less than the
+//! minimum election timeout after a heartbeat a majority answered, the
+//! leader can answer reads alone. That holds only while clocks keep time:
+//! firing a follower's election timer early is a clock running fast.
+//!
 //! What survives a crash (Figure 2, "Persistent state on all servers"):
 //! `currentTerm`, `votedFor` and the log. Everything else is rebuilt.
 
@@ -39,13 +47,15 @@ pub use note::Note;
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
     Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
-    Observation, Protocol, Purpose, Shown, Standing, TimerKind, Value, Variant, NO_OP,
+    Observation, Protocol, Purpose, Shown, Standing, Tick, TimerKind, Timing, Value, Variant,
+    NO_OP,
 };
 
 /// A Raft term.
@@ -224,6 +234,53 @@ pub struct Reads {
     acked: BTreeMap<NodeId, u64>,
     /// Reads not yet confirmed.
     pending: Vec<PendingRead>,
+    /// With leases (`raft-lease`): the rounds not yet answered by a
+    /// majority, each with the time it was first sent. Every heartbeat
+    /// then starts a round.
+    sent: Vec<(u64, Tick)>,
+    /// With leases: no other leader can be elected before this time, by
+    /// this node's clock.
+    lease_until: Tick,
+}
+
+impl Reads {
+    /// Start heartbeat round `round + 1` at `now`.
+    fn next_round(&mut self, now: Tick, leases: bool) -> u64 {
+        self.round += 1;
+        if leases {
+            self.sent.push((self.round, now));
+        }
+        self.round
+    }
+
+    /// Thesis §6.4.1: once a majority has answered a heartbeat sent at
+    /// time t, none of them will help elect another leader before its
+    /// election timer runs out, which is at least the minimum election
+    /// timeout after t. The lease is a little shorter, for clocks that
+    /// drift. Returns the new end of the lease, if it moved.
+    fn renew_lease(&mut self, quorum: usize, timing: &Timing) -> Option<Tick> {
+        // The latest round a majority answered: this node counts for
+        // itself, so it is the (quorum - 1)-th highest among followers.
+        let mut answered: Vec<u64> = self.acked.values().copied().collect();
+        answered.sort_unstable_by(|a, b| b.cmp(a));
+        let majority = match quorum {
+            0 | 1 => self.round,
+            q => *answered.get(q - 2)?,
+        };
+        let &(_, sent) = self.sent.iter().rev().find(|(r, _)| *r <= majority)?;
+        self.sent.retain(|(r, _)| *r >= majority);
+        let until = sent + lease_length(timing);
+        (until > self.lease_until).then(|| {
+            self.lease_until = until;
+            until
+        })
+    }
+}
+
+/// How long a lease lasts: the minimum election timeout divided by a
+/// bound on clock drift (thesis §6.4.1), here 10 %.
+pub fn lease_length(timing: &Timing) -> Tick {
+    timing.election.0 * 10 / 11
 }
 
 /// A read waiting at the leader.
@@ -260,6 +317,10 @@ pub struct Raft {
     role: Role,
     /// Whether votedFor is lost on a crash (the `raft-volatile-vote` mistake).
     volatile_vote: bool,
+    /// Leader stickiness (thesis §4.2.3), with leases only: this node heard
+    /// from a leader of its term (or restarted) since its election timer
+    /// last ran out, so it helps elect no one else.
+    heard_leader: bool,
 }
 
 type RaftCtx<'a> = Ctx<'a, Raft>;
@@ -367,6 +428,7 @@ impl Raft {
     /// transitions to candidate state. It then votes for itself and issues
     /// RequestVote RPCs in parallel to each of the other servers".
     fn start_election(&mut self, ctx: &mut RaftCtx<'_>) {
+        self.heard_leader = false;
         self.current_term += 1;
         self.voted_for = Some(ctx.id);
         self.role = Role::Candidate {
@@ -409,7 +471,15 @@ impl Raft {
         self.role = Role::Leader {
             next_index: peers.iter().map(|p| (*p, next)).collect(),
             match_index: peers.iter().map(|p| (*p, 0)).collect(),
-            reads: Reads::default(),
+            reads: Reads {
+                // The first AppendEntries, sent below, are round 0.
+                sent: if ctx.cluster.variant(Variant::RaftLease) {
+                    vec![(0, ctx.now)]
+                } else {
+                    Vec::new()
+                },
+                ..Reads::default()
+            },
         };
         ctx.milestone(
             Milestone::LeaderElected,
@@ -562,8 +632,7 @@ impl Raft {
         if reads.pending.iter().all(|r| r.at.is_some()) {
             return;
         }
-        reads.round += 1;
-        let round = reads.round;
+        let round = reads.next_round(ctx.now, ctx.cluster.variant(Variant::RaftLease));
         for r in reads.pending.iter_mut().filter(|r| r.at.is_none()) {
             r.at = Some((commit, round));
             ctx.note(Note::ReadRound {
@@ -616,6 +685,14 @@ impl Raft {
         last_log_term: Term,
         ctx: &mut RaftCtx<'_>,
     ) {
+        // Thesis §4.2.3: "if a server receives a RequestVote request within
+        // the minimum election timeout of hearing from a current leader, it
+        // does not update its term or grant its vote." Leases rely on it.
+        if ctx.cluster.variant(Variant::RaftLease) && self.heard_leader && term > self.current_term
+        {
+            ctx.refuse(Note::VoteLeaderAlive { from, term });
+            return;
+        }
         self.observe_term(term, from, ctx);
         // RequestVote receiver implementation, Figure 2.
         // 1. "Reply false if term < currentTerm."
@@ -739,6 +816,7 @@ impl Raft {
             });
         }
         self.role = Role::Follower { leader: Some(from) };
+        self.heard_leader = true;
         Self::reset_election_timer(ctx);
 
         // 2. "Reply false if log doesn't contain an entry at prevLogIndex
@@ -853,6 +931,9 @@ impl Raft {
         // follower still took this node for its leader then.
         let acked = reads.acked.entry(from).or_insert(0);
         *acked = (*acked).max(read);
+        if ctx.cluster.variant(Variant::RaftLease) {
+            reads.renew_lease(ctx.cluster.quorum(), &ctx.cluster.timing);
+        }
         if success {
             // "If successful: update nextIndex and matchIndex for follower."
             // Replies may arrive out of order, so both only move forward.
@@ -878,7 +959,10 @@ impl Raft {
     /// of this term is committed; 2. confirm leadership with a heartbeat
     /// round answered by a majority; 3. answer once the noted index is
     /// applied (the simulator does that when told by `serve_read`).
-    fn on_read(&mut self, id: ReadId, ctx: &mut RaftCtx<'_>) {
+    ///
+    /// A `lease` read (thesis §6.4.1) skips step 2 while the leader's lease
+    /// holds: no other leader can have been elected yet.
+    fn on_read(&mut self, id: ReadId, lease: bool, ctx: &mut RaftCtx<'_>) {
         let own_term_committed = self.term_at(self.commit_index) == Some(self.current_term);
         let commit = self.commit_index;
         let term = self.current_term;
@@ -894,6 +978,22 @@ impl Raft {
             ctx.note(Note::ReadUnconfirmed { id, index: commit });
             ctx.serve_read(id, commit as u32);
             return;
+        }
+        if lease && !ctx.cluster.variant(Variant::RaftLease) {
+            ctx.note(Note::NoLeases { id });
+        } else if lease && own_term_committed && ctx.now < reads.lease_until {
+            ctx.note(Note::LeaseRead {
+                id,
+                index: commit,
+                until: reads.lease_until,
+            });
+            ctx.serve_read(id, commit as u32);
+            return;
+        } else if lease && own_term_committed {
+            ctx.note(Note::LeaseLapsed {
+                id,
+                until: reads.lease_until,
+            });
         }
         reads.pending.push(PendingRead { id, at: None });
         if !own_term_committed && !ctx.cluster.mistake(Mistake::RaftReadBeforeNoop) {
@@ -945,14 +1045,16 @@ impl Protocol for Raft {
 
     /// §5.2: "When servers start up, they begin as followers."
     fn boot(ctx: &mut Ctx<'_, Raft>) -> Self {
-        Self::restart(
-            Durable {
-                current_term: 0,
-                voted_for: None,
-                log: Vec::new(),
-            },
-            ctx,
-        )
+        let durable = Durable {
+            current_term: 0,
+            voted_for: None,
+            log: Vec::new(),
+        };
+        Raft {
+            // A new cluster has had no leader to stick to.
+            heard_leader: false,
+            ..Self::restart(durable, ctx)
+        }
     }
 
     fn restart(durable: Durable, ctx: &mut Ctx<'_, Raft>) -> Self {
@@ -966,6 +1068,10 @@ impl Protocol for Raft {
             last_applied: 0,
             role: Role::Follower { leader: None },
             volatile_vote: ctx.cluster.mistake(Mistake::RaftVolatileVote),
+            // A restarted node cannot know whether it answered a leader's
+            // heartbeat just before it crashed: it waits out its election
+            // timer before it helps elect anyone, or a lease could break.
+            heard_leader: true,
         }
     }
 
@@ -991,7 +1097,12 @@ impl Protocol for Raft {
                 }
             }
             Input::Timer(Timer::Heartbeat) => {
-                if self.is_leader() {
+                if let Role::Leader { reads, .. } = &mut self.role {
+                    // With leases every heartbeat is a round: its answers
+                    // renew the lease.
+                    if ctx.cluster.variant(Variant::RaftLease) {
+                        reads.next_round(ctx.now, true);
+                    }
                     self.broadcast_append(ctx);
                     ctx.set_timer(Timer::Heartbeat, ctx.cluster.timing.heartbeat);
                 }
@@ -1021,11 +1132,12 @@ impl Protocol for Raft {
         }
     }
 
-    const READ_PATHS: &'static [ReadPath] = &[ReadPath::ReadIndex];
+    const READ_PATHS: &'static [ReadPath] = &[ReadPath::ReadIndex, ReadPath::Lease];
 
     fn read(&mut self, id: ReadId, path: ReadPath, ctx: &mut RaftCtx<'_>) {
         match path {
-            ReadPath::ReadIndex => self.on_read(id, ctx),
+            ReadPath::ReadIndex => self.on_read(id, false, ctx),
+            ReadPath::Lease => self.on_read(id, true, ctx),
             ReadPath::Log | ReadPath::Local | ReadPath::Sync => {}
         }
     }

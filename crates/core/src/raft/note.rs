@@ -6,7 +6,7 @@ use core::fmt;
 
 use super::{Index, Term};
 use crate::kv::ReadId;
-use crate::protocol::{NodeId, Value};
+use crate::protocol::{NodeId, Tick, Value};
 
 /// One thing a Raft node says.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -134,6 +134,19 @@ pub enum Note {
     },
     /// The `raft-stale-read` mistake: answered without confirming leadership.
     ReadUnconfirmed { id: ReadId, index: Index },
+    /// A lease read in a cluster without leases: confirmed as ReadIndex is.
+    NoLeases { id: ReadId },
+    /// A lease read answered at once, within the lease.
+    LeaseRead {
+        id: ReadId,
+        index: Index,
+        until: Tick,
+    },
+    /// A lease read after the lease ran out: a round renews it first.
+    LeaseLapsed { id: ReadId, until: Tick },
+    /// Leader stickiness: a vote request ignored, for a leader was heard
+    /// since the election timer last ran out.
+    VoteLeaderAlive { from: NodeId, term: Term },
 }
 
 impl fmt::Display for Note {
@@ -275,6 +288,22 @@ impl fmt::Display for Note {
             Note::ReadUnconfirmed { id, index } => write!(
                 f,
                 "read r{id} answered at commit index {index} without confirming I still lead"
+            ),
+            Note::NoLeases { id } => write!(
+                f,
+                "read r{id}: no leases here (followers may elect another leader at any time without the raft-lease variant), so I confirm I lead as for ReadIndex"
+            ),
+            Note::LeaseRead { id, index, until } => write!(
+                f,
+                "read r{id} answered at commit index {index} within my lease (until t={until}): no other leader can be elected before then, if clocks drift little"
+            ),
+            Note::LeaseLapsed { id, until } => write!(
+                f,
+                "read r{id}: my lease ran out at t={until}; renewing it with a heartbeat round first"
+            ),
+            Note::VoteLeaderAlive { from, term } => write!(
+                f,
+                "ignored n{from}'s vote request for term {term}: I heard from my leader since my election timer last ran out (leader stickiness, which leases rely on)"
             ),
         }
     }

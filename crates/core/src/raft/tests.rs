@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use super::*;
 use crate::kv::ReadPath;
 use crate::protocol::{Cluster, Effect, Mistakes, Protocol, Variants};
-use crate::testkit::{boot, cluster, deliver, read, restart, step};
+use crate::testkit::{boot, cluster, deliver, read, read_at, restart, step};
 
 fn entry(term: Term, value: Value) -> Entry {
     Entry { term, value }
@@ -29,14 +29,18 @@ fn follower(id: NodeId, size: u8, term: Term, log: Vec<Entry>) -> Raft {
 
 /// Node 1 elected leader of term 1 in a cluster of `size`.
 fn leader(size: u8, mistakes: Mistakes) -> Raft {
-    let c = cluster(size, mistakes);
-    let (mut r, _) = boot::<Raft>(1, &c);
-    step(&mut r, 1, &c, Input::Timer(Timer::Election));
-    for peer in 2..=size {
+    leader_of(&cluster(size, mistakes))
+}
+
+/// Node 1 elected leader of term 1 in cluster `c`.
+fn leader_of(c: &Cluster) -> Raft {
+    let (mut r, _) = boot::<Raft>(1, c);
+    step(&mut r, 1, c, Input::Timer(Timer::Election));
+    for peer in 2..=c.size {
         deliver(
             &mut r,
             1,
-            &c,
+            c,
             peer,
             Msg::RequestVoteReply {
                 term: 1,
@@ -46,6 +50,119 @@ fn leader(size: u8, mistakes: Mistakes) -> Raft {
     }
     assert!(r.is_leader());
     r
+}
+
+/// A cluster of `size` running Raft with leases.
+fn with_leases(size: u8) -> Cluster {
+    Cluster {
+        variants: Variants::NONE.with(Variant::RaftLease),
+        ..cluster(size, Mistakes::NONE)
+    }
+}
+
+/// A heartbeat of term 1 from node 1.
+fn heartbeat() -> Msg {
+    Msg::AppendEntries {
+        term: 1,
+        prev_log_index: 0,
+        prev_log_term: 0,
+        entries: vec![],
+        leader_commit: 0,
+        read: 0,
+    }
+}
+
+/// A vote request for `term` from node 2, with an empty log.
+fn vote_request(term: Term) -> Msg {
+    Msg::RequestVote {
+        term,
+        last_log_index: 0,
+        last_log_term: 0,
+    }
+}
+
+#[test]
+fn with_leases_a_follower_that_heard_its_leader_ignores_vote_requests() {
+    // Thesis §4.2.3: within the election timeout of hearing from a leader a
+    // server "does not update its term or grant its vote".
+    let c = with_leases(3);
+    let mut r = follower(3, 3, 1, vec![]);
+    deliver(&mut r, 3, &c, 1, heartbeat());
+    let out = deliver(&mut r, 3, &c, 2, vote_request(2));
+    assert!(out.sends().is_empty());
+    assert!(out.says("leader stickiness"));
+    assert_eq!(r.term(), 1);
+    // Once its own election timer runs out it campaigns, and then answers
+    // a candidate of a newer term as usual.
+    step(&mut r, 3, &c, Input::Timer(Timer::Election));
+    let out = deliver(&mut r, 3, &c, 2, vote_request(3));
+    assert_eq!(
+        out.sends(),
+        vec![(
+            2,
+            Msg::RequestVoteReply {
+                term: 3,
+                granted: true
+            }
+        )]
+    );
+
+    // Without leases the same request is granted at once (Figure 2).
+    let c = cluster(3, Mistakes::NONE);
+    let mut r = follower(3, 3, 1, vec![]);
+    deliver(&mut r, 3, &c, 1, heartbeat());
+    let out = deliver(&mut r, 3, &c, 2, vote_request(2));
+    assert!(matches!(
+        out.sends()[..],
+        [(2, Msg::RequestVoteReply { granted: true, .. })]
+    ));
+}
+
+#[test]
+fn with_leases_a_restarted_node_waits_out_its_timer_but_a_new_one_votes() {
+    // A restarted node may have answered a heartbeat just before it
+    // crashed; a freshly booted cluster has had no leader.
+    let c = with_leases(3);
+    let mut r = follower(3, 3, 1, vec![]);
+    assert!(deliver(&mut r, 3, &c, 2, vote_request(2))
+        .sends()
+        .is_empty());
+    let (mut r, _) = boot::<Raft>(3, &c);
+    assert_eq!(deliver(&mut r, 3, &c, 2, vote_request(1)).sends().len(), 1);
+}
+
+#[test]
+fn a_lease_read_is_answered_alone_within_the_lease_and_renewed_after() {
+    // Thesis §6.4.1. Elected at t=0, the leader's first AppendEntries are
+    // round 0; a majority's answer gives a lease until 0 + 15 * 10 / 11.
+    let c = with_leases(3);
+    let mut r = leader_of(&c);
+    assert_eq!(lease_length(&c.timing), 13);
+    deliver(&mut r, 1, &c, 2, appended(1, 0));
+    let out = read_at(&mut r, 1, &c, 5, ReadPath::Lease, 12);
+    assert_eq!(out.served(), [(5, 1)]);
+    assert!(out.sends().is_empty(), "no messages within the lease");
+    // At t=13 the lease has run out: a round renews it first.
+    let out = read_at(&mut r, 1, &c, 6, ReadPath::Lease, 13);
+    assert!(out.served().is_empty());
+    assert!(out.says("my lease ran out at t=13"));
+    assert_eq!(out.sends().len(), 2);
+    assert_eq!(deliver(&mut r, 1, &c, 3, appended(1, 1)).served(), [(6, 1)]);
+}
+
+#[test]
+fn a_lease_read_waits_for_the_noop_and_without_leases_confirms_like_read_index() {
+    let c = with_leases(3);
+    let mut r = leader_of(&c);
+    let out = read(&mut r, 1, &c, 5, ReadPath::Lease);
+    assert!(out.served().is_empty() && out.says("read r5 waits"));
+
+    let c = cluster(3, Mistakes::NONE);
+    let mut r = leader_with_commit(Mistakes::NONE);
+    let out = read(&mut r, 1, &c, 5, ReadPath::Lease);
+    assert!(out.says("no leases here"));
+    assert!(out.served().is_empty());
+    assert_eq!(out.sends().len(), 2, "a heartbeat round, as for ReadIndex");
 }
 
 #[test]
@@ -600,20 +717,7 @@ fn read_index_waits_for_an_entry_of_the_leaders_term() {
 fn a_follower_redirects_a_read() {
     let c = cluster(3, Mistakes::NONE);
     let mut r = follower(2, 3, 1, vec![]);
-    deliver(
-        &mut r,
-        2,
-        &c,
-        1,
-        Msg::AppendEntries {
-            term: 1,
-            prev_log_index: 0,
-            prev_log_term: 0,
-            entries: vec![],
-            leader_commit: 0,
-            read: 0,
-        },
-    );
+    deliver(&mut r, 2, &c, 1, heartbeat());
     let out = read(&mut r, 2, &c, 5, ReadPath::ReadIndex);
     assert!(out.0.iter().any(|e| matches!(
         e,

@@ -1001,6 +1001,7 @@ fn check_all(worlds: &[Vec<Slot<Zab>>]) -> Vec<Vec<&'static str>> {
                 nodes,
                 cluster: &c,
                 requested: &[1, 2],
+                now: 0,
                 changed: crate::protocol::World::<Zab>::EVERY_NODE,
             };
             crate::protocol::Checker::check(&mut checker, &world, &mut out);
