@@ -259,16 +259,12 @@ impl Reads {
     /// timeout after t. The lease is a little shorter, for clocks that
     /// drift. Returns the new end of the lease, if it moved.
     fn renew_lease(&mut self, quorum: usize, timing: &Timing) -> Option<Tick> {
-        // The latest round a majority answered: this node counts for
-        // itself, so it is the (quorum - 1)-th highest among followers.
-        let mut answered: Vec<u64> = self.acked.values().copied().collect();
-        answered.sort_unstable_by(|a, b| b.cmp(a));
-        let majority = match quorum {
-            0 | 1 => self.round,
-            q => *answered.get(q - 2)?,
-        };
-        let &(_, sent) = self.sent.iter().rev().find(|(r, _)| *r <= majority)?;
-        self.sent.retain(|(r, _)| *r >= majority);
+        // The latest round a majority answered (this node counts for
+        // itself); older rounds can give no longer a lease.
+        let acked = &self.acked;
+        let answered = |round: u64| 1 + acked.values().filter(|a| **a >= round).count() >= quorum;
+        let &(round, sent) = self.sent.iter().rev().find(|(r, _)| answered(*r))?;
+        self.sent.retain(|(r, _)| *r >= round);
         let until = sent + lease_length(timing);
         (until > self.lease_until).then(|| {
             self.lease_until = until;
