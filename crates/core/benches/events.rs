@@ -7,6 +7,11 @@
 //! Run with `cargo bench -p consensus-core`. Each figure is the median of
 //! several runs of the same random schedules (seeds 0..8, 2,000 steps each,
 //! random fault profiles), so the work is identical from run to run.
+//!
+//! A second table compares short and long runs: the time per step of runs
+//! of 5,000 and of 40,000 steps, with checks on and off. Logs and histories
+//! grow with a run; a checker that looks only at what a step changed costs
+//! the same per step in both.
 
 use std::time::Instant;
 
@@ -16,6 +21,8 @@ use consensus_core::{Mistakes, ProtocolKind};
 const SEEDS: u64 = 8;
 const STEPS: u32 = 2_000;
 const RUNS: usize = 9;
+const LONG_SEEDS: u64 = 4;
+const LONG_RUNS: usize = 3;
 
 /// Steps per second of one pass over the schedules.
 fn one_pass(kind: ProtocolKind, check: bool, trace: bool) -> f64 {
@@ -30,6 +37,20 @@ fn one_pass(kind: ProtocolKind, check: bool, trace: bool) -> f64 {
         steps += u64::from(run_schedule(kind, config, STEPS, false, 0).steps);
     }
     steps as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Microseconds per step of `seeds` runs of `steps` steps each.
+fn per_step(kind: ProtocolKind, check: bool, seeds: u64, steps: u32) -> f64 {
+    let start = Instant::now();
+    let mut done = 0u64;
+    for seed in 0..seeds {
+        let config = consensus_core::Config {
+            check,
+            ..random_config(seed, Mistakes::NONE)
+        };
+        done += u64::from(run_schedule(kind, config, steps, false, 0).steps);
+    }
+    start.elapsed().as_secs_f64() * 1e6 / done as f64
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -62,5 +83,28 @@ fn main() {
     for kind in ProtocolKind::ALL {
         let [on, off, traced] = measure(kind);
         println!("{:<12} {on:>14.0} {off:>14.0} {traced:>16.0}", kind.title());
+    }
+    println!();
+    println!("microseconds per step, short and long runs (median of {LONG_RUNS} runs, {LONG_SEEDS} seeds)");
+    println!(
+        "{:<12} {:>12} {:>12} {:>12} {:>12}",
+        "protocol", "5k, checks", "5k, none", "40k, checks", "40k, none"
+    );
+    for kind in ProtocolKind::ALL {
+        let rounds: Vec<[f64; 4]> = (0..LONG_RUNS)
+            .map(|_| {
+                [
+                    per_step(kind, true, LONG_SEEDS, 5_000),
+                    per_step(kind, false, LONG_SEEDS, 5_000),
+                    per_step(kind, true, LONG_SEEDS, 40_000),
+                    per_step(kind, false, LONG_SEEDS, 40_000),
+                ]
+            })
+            .collect();
+        let [a, b, c, d] = [0, 1, 2, 3].map(|i| median(rounds.iter().map(|r| r[i]).collect()));
+        println!(
+            "{:<12} {a:>12.2} {b:>12.2} {c:>12.2} {d:>12.2}",
+            kind.title()
+        );
     }
 }

@@ -7,7 +7,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use super::{AcceptorSlot, Ballot, Paxos, Phase, SlotNo};
-use crate::check::{violation, Violation};
+use crate::check::{sync_map, violation, Violation};
 use crate::protocol::{Checker, NodeId, Slot, Value, World};
 
 /// Ghost history and checks for Basic Paxos.
@@ -22,6 +22,19 @@ pub struct PaxosChecker {
     /// Every (slot, ballot) a proposer started, and the proposer's last one.
     started: BTreeSet<(SlotNo, Ballot)>,
     current: BTreeMap<NodeId, (SlotNo, Ballot)>,
+    /// Each node's acceptor state and learned values (index `id - 1`), as
+    /// last checked.
+    nodes: Vec<NodeCopy>,
+    /// The slots a step changed at one node (reused from step to step).
+    slots: Vec<SlotNo>,
+}
+
+/// One node's slots as the checker last saw them: a check looks only at the
+/// slots a step changed.
+#[derive(Clone, Debug, Default)]
+struct NodeCopy {
+    acceptor: BTreeMap<SlotNo, AcceptorSlot>,
+    learned: BTreeMap<SlotNo, Value>,
 }
 
 fn acceptor_of(slot: &Slot<Paxos>) -> &BTreeMap<SlotNo, AcceptorSlot> {
@@ -34,8 +47,10 @@ fn acceptor_of(slot: &Slot<Paxos>) -> &BTreeMap<SlotNo, AcceptorSlot> {
 impl Checker<Paxos> for PaxosChecker {
     fn check(&mut self, world: &World<'_, Paxos>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
-        // Only a node the step changed can break a rule about itself; a
-        // value newly chosen is checked against every proposal.
+        self.nodes.resize_with(world.nodes.len(), NodeCopy::default);
+        // Only a node the step changed can break a rule about itself, and
+        // only in the slots the step changed; a value newly chosen is
+        // checked against every proposal.
         let mut newly_chosen = Vec::new();
         for (i, node) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
@@ -43,8 +58,12 @@ impl Checker<Paxos> for PaxosChecker {
                 continue;
             }
             let acceptor = acceptor_of(node);
+            sync_map(&mut self.nodes[i].acceptor, acceptor, &mut self.slots);
             // An acceptor's promise never decreases, even by being forgotten.
-            for ((_, slot), high) in self.promises.range((id, 0)..=(id, SlotNo::MAX)) {
+            for slot in &self.slots {
+                let Some(high) = self.promises.get(&(id, *slot)) else {
+                    continue;
+                };
                 let now = acceptor.get(slot).and_then(|a| a.promised);
                 if now.is_none_or(|p| p < *high) {
                     let now = now.map_or("nothing".into(), |p| alloc::format!("{p}"));
@@ -55,7 +74,10 @@ impl Checker<Paxos> for PaxosChecker {
                     );
                 }
             }
-            for (slot, a) in acceptor {
+            for slot in &self.slots {
+                let Some(a) = acceptor.get(slot) else {
+                    continue;
+                };
                 // An acceptor's promise never decreases, across restarts too.
                 if let Some(p) = a.promised {
                     let high = self.promises.entry((id, *slot)).or_insert(p);
@@ -117,19 +139,10 @@ impl Checker<Paxos> for PaxosChecker {
                 continue;
             }
             // A learner learns only a chosen value.
-            for (slot, v) in &p.chosen {
-                match self.chosen.get(slot) {
-                    Some((c, _)) if c == v => {}
-                    Some((c, _)) => violation!(
-                        out,
-                        "Learners learn only chosen values",
-                        "n{id} learned v{v} in slot {slot}, but v{c} was chosen"
-                    ),
-                    None => violation!(
-                        out,
-                        "Learners learn only chosen values",
-                        "n{id} learned v{v} in slot {slot}, which no majority accepted"
-                    ),
+            sync_map(&mut self.nodes[i].learned, &p.chosen, &mut self.slots);
+            for slot in &self.slots {
+                if let Some(v) = p.chosen.get(slot) {
+                    self.check_learned(id, *slot, *v, out);
                 }
             }
             let Some(prop) = &p.proposal else {
@@ -181,6 +194,33 @@ impl Checker<Paxos> for PaxosChecker {
                     }
                 }
             }
+        }
+        // A value learned before its slot was chosen is judged again now.
+        for slot in newly_chosen {
+            for (i, copy) in self.nodes.iter().enumerate() {
+                if let Some(v) = copy.learned.get(&slot) {
+                    self.check_learned((i + 1) as NodeId, slot, *v, out);
+                }
+            }
+        }
+    }
+}
+
+impl PaxosChecker {
+    /// A learner learns only a chosen value.
+    fn check_learned(&self, id: NodeId, slot: SlotNo, v: Value, out: &mut Vec<Violation>) {
+        match self.chosen.get(&slot) {
+            Some((c, _)) if *c == v => {}
+            Some((c, _)) => violation!(
+                out,
+                "Learners learn only chosen values",
+                "n{id} learned v{v} in slot {slot}, but v{c} was chosen"
+            ),
+            None => violation!(
+                out,
+                "Learners learn only chosen values",
+                "n{id} learned v{v} in slot {slot}, which no majority accepted"
+            ),
         }
     }
 }

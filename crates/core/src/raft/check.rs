@@ -1,12 +1,15 @@
 //! Raft's safety properties (Figure 3 of the paper and `CORRECTNESS.md`),
 //! checked after every step against the nodes and a ghost history of every
 //! leader, vote and commitment ever seen.
+//!
+//! The checker keeps a copy of every node's log and looks only at what a
+//! step changed, so a step costs the same early and late in a long run.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::{Durable, Entry, Index, Raft, Role, Term};
-use crate::check::{violation, Violation};
+use crate::check::{violation, LogCopy, Move, Violation};
 use crate::protocol::{Checker, NodeId, Shown, Slot, World};
 
 /// Ghost history and checks for Raft.
@@ -18,14 +21,81 @@ pub struct RaftChecker {
     votes: BTreeMap<(NodeId, Term), NodeId>,
     /// Highest term each node has had.
     terms: BTreeMap<NodeId, Term>,
-    /// Each current leader's log and commit index when last checked.
-    leader_logs: BTreeMap<NodeId, (Term, Vec<Entry>, Index)>,
-    /// Each node's applied entries, as last checked.
-    applied_logs: BTreeMap<NodeId, Vec<Entry>>,
-    /// Every committed entry, with the term of the leader that committed it.
-    committed: BTreeMap<Index, (Entry, Term)>,
+    /// Each current leader's term and commit index when last checked.
+    leading: BTreeMap<NodeId, (Term, Index)>,
+    /// Each node's log (index `id - 1`), as last checked.
+    logs: Vec<NodeLog>,
+    /// Every committed entry.
+    committed: BTreeMap<Index, Committed>,
     /// The entry applied at each index, by whichever node applied it first.
     applied: BTreeMap<Index, (Entry, NodeId)>,
+    /// Every (index, term) any log has held, with the hash of the log up to
+    /// it and the node that held it first.
+    written: BTreeMap<(Index, Term), (u64, NodeId)>,
+    /// Committed indexes whose count of holders this step changed
+    /// (reused from step to step).
+    recount: Vec<Index>,
+}
+
+/// A committed entry, the term of the leader that committed it, and how
+/// many nodes store it at its index.
+#[derive(Clone, Debug)]
+struct Committed {
+    entry: Entry,
+    term: Term,
+    holders: usize,
+}
+
+/// The checker's view of one node's log.
+#[derive(Clone, Debug, Default)]
+struct NodeLog {
+    /// Its log (the durable one while it is down).
+    copy: LogCopy<Entry>,
+    /// `prefix[k]` is a hash of entries `1..=k+1`, so that two logs' prefixes
+    /// compare in one step.
+    prefix: Vec<u64>,
+    /// How many of its entries it had applied when last checked up.
+    applied: usize,
+}
+
+impl NodeLog {
+    /// Bring the copy up to `log`, moving the holder counts of committed
+    /// entries it no longer or newly stores, and noting them in `recount`.
+    fn update(
+        &mut self,
+        log: &[Entry],
+        committed: &mut BTreeMap<Index, Committed>,
+        recount: &mut Vec<Index>,
+    ) {
+        self.copy.update(log, |k, e, how| {
+            let index = k as Index + 1;
+            if let Some(c) = committed.get_mut(&index) {
+                if c.entry == *e {
+                    match how {
+                        Move::Gone => c.holders -= 1,
+                        Move::Came => c.holders += 1,
+                    }
+                    recount.push(index);
+                }
+            }
+        });
+        self.prefix.truncate(self.copy.kept());
+        for e in &log[self.copy.kept()..] {
+            let before = self.prefix.last().copied().unwrap_or(0);
+            self.prefix.push(link(before, e));
+        }
+    }
+}
+
+/// The hash of a log prefix extended by one entry (splitmix64's mixer, so
+/// that different prefixes collide with odds of about 2^-64).
+fn link(before: u64, e: &Entry) -> u64 {
+    fn mix(mut x: u64) -> u64 {
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    }
+    mix(mix(before ^ e.term).wrapping_add(u64::from(e.value)) ^ 0x9e37_79b9_7f4a_7c15)
 }
 
 fn log_of(slot: &Slot<Raft>) -> &[Entry] {
@@ -38,16 +108,17 @@ fn log_of(slot: &Slot<Raft>) -> &[Entry] {
 impl RaftChecker {
     /// Leader Completeness for one committed entry and one leader.
     fn check_completeness(&self, index: Index, id: NodeId, r: &Raft, out: &mut Vec<Violation>) {
-        let Some((e, ct)) = self.committed.get(&index) else {
+        let Some(c) = self.committed.get(&index) else {
             return;
         };
-        if *ct < r.current_term && r.log.get((index - 1) as usize) != Some(e) {
+        if c.term < r.current_term && r.log.get((index - 1) as usize) != Some(&c.entry) {
             violation!(
                 out,
                 "Leader Completeness",
-                "{}@{} was committed at index {index} in term {ct}, but n{id}, leader of term {}, does not have it",
-                Shown(e.value),
-                e.term,
+                "{}@{} was committed at index {index} in term {}, but n{id}, leader of term {}, does not have it",
+                Shown(c.entry.value),
+                c.entry.term,
+                c.term,
                 r.current_term
             );
         }
@@ -57,15 +128,43 @@ impl RaftChecker {
 impl Checker<Raft> for RaftChecker {
     fn check(&mut self, world: &World<'_, Raft>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
+        self.logs.resize_with(world.nodes.len(), NodeLog::default);
+        // First bring the copies of the logs the step changed up to date; a
+        // node the step did not change is as it was checked last.
+        for (i, slot) in world.nodes.iter().enumerate() {
+            let id = (i + 1) as NodeId;
+            if !world.changed(id) {
+                continue;
+            }
+            let node = &mut self.logs[i];
+            node.update(log_of(slot), &mut self.committed, &mut self.recount);
+            // Log Matching: if two logs have an entry with the same index and
+            // term, they are identical up to it. Raft creates each (index,
+            // term) once, so it holds against every log ever seen, and only
+            // the entries new at their place need a look.
+            let entries = node.copy.entries().iter().enumerate();
+            for (k, e) in entries.skip(node.copy.kept()) {
+                let at = (k as Index + 1, e.term);
+                let (hash, first) = *self.written.entry(at).or_insert((node.prefix[k], id));
+                if hash != node.prefix[k] {
+                    violation!(
+                        out,
+                        "Log Matching",
+                        "n{id}'s entry at index {} has term {}, as n{first}'s had, but their logs differ up to it",
+                        at.0,
+                        at.1
+                    );
+                }
+            }
+        }
         let mut fresh = Vec::new();
         for (i, slot) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
-            // A node the step did not change is as it was checked last.
             if !world.changed(id) {
                 continue;
             }
             let Slot::Up(r) = slot else {
-                self.leader_logs.remove(&id);
+                self.leading.remove(&id);
                 continue;
             };
 
@@ -106,14 +205,13 @@ impl Checker<Raft> for RaftChecker {
             }
 
             // State Machine Safety: no index is applied with two different
-            // entries. Applied entries unchanged since the last check were
-            // checked then; the rest (new, or rewritten) are checked now.
-            let applied = &r.log[..(r.last_applied as usize).min(r.log.len())];
-            let seen = self.applied_logs.entry(id).or_default();
-            let same = seen.iter().zip(applied).take_while(|(a, b)| a == b).count();
-            seen.truncate(same);
-            seen.extend_from_slice(&applied[same..]);
-            for (k, e) in applied.iter().enumerate().skip(same) {
+            // entries. Applied entries the step left in place were checked
+            // before; the rest (new, or rewritten) are checked now.
+            let node = &mut self.logs[i];
+            let applied = (r.last_applied as usize).min(r.log.len());
+            let same = node.copy.kept().min(node.applied).min(applied);
+            node.applied = applied;
+            for (k, e) in r.log[..applied].iter().enumerate().skip(same) {
                 let index = k as Index + 1;
                 let (first, by) = *self.applied.entry(index).or_insert((*e, id));
                 if first != *e {
@@ -143,18 +241,16 @@ impl Checker<Raft> for RaftChecker {
 
                 // Leader Append-Only, and the Figure 8 commit rule.
                 let mut since = 0;
-                let mut new_term = true;
-                if let Some((term, log, commit)) = self.leader_logs.get_mut(&id) {
-                    if *term == r.current_term {
-                        new_term = false;
-                        if !r.log.starts_with(log) {
+                let new_term = match self.leading.get(&id) {
+                    Some(&(term, commit)) if term == r.current_term => {
+                        if self.logs[i].copy.rewrote() {
                             violation!(
                                 out,
                                 "Leader Append-Only",
                                 "n{id} rewrote its own log while leading term {term}"
                             );
                         }
-                        if r.commit_index > *commit
+                        if r.commit_index > commit
                             && r.term_at(r.commit_index) != Some(r.current_term)
                         {
                             violation!(
@@ -165,20 +261,12 @@ impl Checker<Raft> for RaftChecker {
                                 r.term_at(r.commit_index).unwrap_or(0)
                             );
                         }
-                        since = (*commit).min(r.commit_index);
-                        // Keep the copy current: append what was appended.
-                        if r.log.starts_with(log) {
-                            log.extend_from_slice(&r.log[log.len()..]);
-                        } else {
-                            log.clone_from(&r.log);
-                        }
-                        *commit = r.commit_index;
+                        since = commit.min(r.commit_index);
+                        false
                     }
-                }
-                if new_term {
-                    self.leader_logs
-                        .insert(id, (r.current_term, r.log.clone(), r.commit_index));
-                }
+                    _ => true,
+                };
+                self.leading.insert(id, (r.current_term, r.commit_index));
 
                 // Record what this leader has committed since it was last seen.
                 for (k, e) in r
@@ -192,7 +280,17 @@ impl Checker<Raft> for RaftChecker {
                     if let alloc::collections::btree_map::Entry::Vacant(v) =
                         self.committed.entry(index)
                     {
-                        v.insert((*e, r.current_term));
+                        let holders = world
+                            .nodes
+                            .iter()
+                            .filter(|s| log_of(s).get(k) == Some(e))
+                            .count();
+                        v.insert(Committed {
+                            entry: *e,
+                            term: r.current_term,
+                            holders,
+                        });
+                        self.recount.push(index);
                         fresh.push(index);
                     }
                 }
@@ -207,7 +305,7 @@ impl Checker<Raft> for RaftChecker {
                     }
                 }
             } else {
-                self.leader_logs.remove(&id);
+                self.leading.remove(&id);
             }
         }
 
@@ -243,46 +341,21 @@ impl Checker<Raft> for RaftChecker {
             }
         }
 
-        // Log Matching: if two logs have an entry with the same index and
-        // term, they are identical up to it. Pairs of unchanged logs were
-        // checked before.
-        for a in 0..world.nodes.len() {
-            for b in a + 1..world.nodes.len() {
-                if !world.changed((a + 1) as NodeId) && !world.changed((b + 1) as NodeId) {
-                    continue;
-                }
-                let (la, lb) = (log_of(&world.nodes[a]), log_of(&world.nodes[b]));
-                let common = la.len().min(lb.len());
-                if let Some(k) = (0..common).rev().find(|k| la[*k].term == lb[*k].term) {
-                    if la[..=k] != lb[..=k] {
-                        violation!(
-                            out,
-                            "Log Matching",
-                            "n{} and n{} agree on the term at index {} but their logs differ before it",
-                            a + 1,
-                            b + 1,
-                            k + 1
-                        );
-                    }
-                }
-            }
-        }
-
         // Committed durability: every committed entry is stored (durably)
         // on a majority, so every majority includes a node that has it.
-        for (index, (e, _)) in &self.committed {
-            let holders = world
-                .nodes
-                .iter()
-                .filter(|s| log_of(s).get((*index - 1) as usize) == Some(e))
-                .count();
-            if holders < quorum {
+        // Only entries whose holders this step changed can newly break it.
+        self.recount.sort_unstable();
+        self.recount.dedup();
+        for index in self.recount.drain(..) {
+            let c = &self.committed[&index];
+            if c.holders < quorum {
                 violation!(
                     out,
                     "Committed durability",
-                    "committed entry {}@{} at index {index} is stored on only {holders} of {} nodes",
-                    Shown(e.value),
-                    e.term,
+                    "committed entry {}@{} at index {index} is stored on only {} of {} nodes",
+                    Shown(c.entry.value),
+                    c.entry.term,
+                    c.holders,
                     world.nodes.len()
                 );
             }

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::kv::ReadPath;
-use crate::protocol::{Cluster, Effect, Mistakes, Protocol, Variants};
+use crate::protocol::{Cluster, Effect, Mistakes, Protocol, Slot, Variants, World};
 use crate::testkit::{boot, cluster, deliver, read, read_at, restart, step};
 
 fn entry(term: Term, value: Value) -> Entry {
@@ -742,4 +742,98 @@ fn the_read_mistakes_skip_a_step_of_read_index() {
     let out = read(&mut r, 1, &c, 5, ReadPath::ReadIndex);
     assert!(!out.says("waits"), "no wait for an entry of its term");
     assert_eq!(out.sends().len(), 2);
+}
+
+/// The invariants the checker finds broken after each step of `steps`:
+/// the nodes after the step, and the nodes the step changed.
+fn check_steps(steps: &[(Vec<Slot<Raft>>, u16)]) -> Vec<Vec<&'static str>> {
+    let c = cluster(3, Mistakes::NONE);
+    let mut checker = RaftChecker::default();
+    steps
+        .iter()
+        .map(|(nodes, changed)| {
+            let mut out = Vec::new();
+            let world = crate::protocol::World {
+                nodes,
+                cluster: &c,
+                requested: &[7, 8, 9],
+                now: 0,
+                changed: *changed,
+            };
+            crate::protocol::Checker::check(&mut checker, &world, &mut out);
+            out.iter().map(|v| v.invariant).collect()
+        })
+        .collect()
+}
+
+/// A node that is down, with `log` on disk.
+fn down(term: Term, log: Vec<Entry>) -> Slot<Raft> {
+    Slot::Down(Durable {
+        current_term: term,
+        voted_for: None,
+        log,
+    })
+}
+
+#[test]
+fn checker_finds_logs_that_match_at_an_entry_but_not_before_it() {
+    // Log Matching (§5.3): two entries with the same index and term have
+    // the same log before them. n1's and n2's entries at index 2 both have
+    // term 2, but their first entries differ.
+    let nodes = vec![
+        down(2, vec![entry(1, 7), entry(2, 8)]),
+        down(2, vec![entry(1, 9), entry(2, 8)]),
+        down(2, vec![]),
+    ];
+    let found = check_steps(&[(nodes, World::<Raft>::EVERY_NODE)]);
+    // Index 1 (term 1, two values) breaks it too.
+    assert_eq!(found[0], vec!["Log Matching", "Log Matching"]);
+}
+
+#[test]
+fn checker_finds_log_matching_broken_against_a_log_since_rewritten() {
+    // Raft creates each (index, term) once, so the rule holds across time:
+    // n2 comes to hold 8@2 at index 2 after another first entry than the
+    // one n1 held before it was truncated.
+    let first = vec![
+        down(2, vec![entry(1, 7), entry(2, 8)]),
+        down(2, vec![]),
+        down(2, vec![]),
+    ];
+    let second = vec![
+        down(2, vec![]),
+        down(2, vec![entry(1, 9), entry(2, 8)]),
+        down(2, vec![]),
+    ];
+    let found = check_steps(&[(first, World::<Raft>::EVERY_NODE), (second, 0b011)]);
+    assert!(found[0].is_empty(), "{:?}", found[0]);
+    assert_eq!(found[1], vec!["Log Matching", "Log Matching"]);
+}
+
+#[test]
+fn checker_counts_the_holders_of_a_committed_entry_as_logs_change() {
+    // Committed durability: a committed entry is stored on a majority. n1
+    // leads and has committed 7@1, which n2 also stores; then n2's copy is
+    // lost (a step that changes only n2), then n3 gets one.
+    let mut l = leader(3, Mistakes::NONE);
+    l.log = vec![entry(1, 7)];
+    l.commit_index = 1;
+    let lead = || Slot::Up(l.clone());
+    let steps = [
+        (
+            vec![lead(), down(1, vec![entry(1, 7)]), down(1, vec![])],
+            World::<Raft>::EVERY_NODE,
+        ),
+        (vec![lead(), down(1, vec![]), down(1, vec![])], 0b010),
+        (vec![lead(), down(1, vec![]), down(1, vec![])], 0),
+        (
+            vec![lead(), down(1, vec![]), down(1, vec![entry(1, 7)])],
+            0b100,
+        ),
+    ];
+    let found = check_steps(&steps);
+    assert!(found[0].is_empty(), "{:?}", found[0]);
+    assert_eq!(found[1], vec!["Committed durability"]);
+    assert!(found[2].is_empty(), "{:?}", found[2]);
+    assert!(found[3].is_empty(), "{:?}", found[3]);
 }

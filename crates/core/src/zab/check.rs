@@ -1,12 +1,15 @@
 //! Zab's safety properties (the paper's §III and `CORRECTNESS.md`), checked
 //! after every step against the nodes and a ghost history of every
 //! established leader, initial history and delivery ever seen.
+//!
+//! The checker keeps a copy of every node's history and looks only at what
+//! a step changed, so a step costs the same early and late in a long run.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{common_prefix, Epoch, FollowerPhase, Leader, LeaderPhase, Role, Txn, Zab, Zxid};
-use crate::check::{violation, Violation};
+use super::{Epoch, FollowerPhase, Leader, LeaderPhase, Role, Txn, Zab, Zxid};
+use crate::check::{violation, LogCopy, Move, Violation};
 use crate::protocol::{Checker, NodeId, Slot, Value, World};
 
 /// Ghost history and checks for Zab.
@@ -20,21 +23,37 @@ pub struct ZabChecker {
     proposed: BTreeMap<Zxid, Value>,
     /// The longest delivered sequence seen: all nodes must agree with it.
     delivered: Vec<Txn>,
+    /// How many nodes store each of `delivered` at its place.
+    holders: Vec<usize>,
+    /// Places in `delivered` whose holders this step changed (reused).
+    recount: Vec<usize>,
     /// Highest (acceptedEpoch, currentEpoch) each node has had.
     epochs: BTreeMap<NodeId, (Epoch, Epoch)>,
-    /// What each node (index `id - 1`) has delivered.
+    /// What each node (index `id - 1`) holds and has delivered.
     nodes: Vec<NodeGhost>,
 }
 
-/// What one node has delivered, over all its restarts.
+/// One node as the checker last saw it, and what it has delivered over all
+/// its restarts.
 #[derive(Clone, Debug, Default)]
 struct NodeGhost {
+    /// Its history (the durable one while it is down).
+    history: LogCopy<Txn>,
     /// Every transaction it ever delivered, in order. A restart forgets
     /// which are delivered (that is volatile) but never the history itself,
     /// so these stay the first entries of its history for good.
     delivered: Vec<Txn>,
     /// How many of its deliveries since it last started were checked.
     seen: usize,
+    /// How many entries at the start of its history are known to agree
+    /// with `delivered`.
+    agreed: usize,
+    /// How many entries of its history were recorded as proposals while
+    /// it led.
+    recorded: usize,
+    /// The epoch it was last found synchronized to, and the length of its
+    /// history then.
+    synced: Option<(Epoch, usize)>,
 }
 
 fn history_of(slot: &Slot<Zab>) -> &[Txn] {
@@ -49,9 +68,36 @@ impl Checker<Zab> for ZabChecker {
         let quorum = world.cluster.quorum();
         self.nodes
             .resize_with(world.nodes.len(), NodeGhost::default);
+        // A node the step did not change is as it was checked last. Bring
+        // the copies of the others up to date first, with the count of
+        // nodes that store each delivered transaction at its place.
+        for (i, slot) in world.nodes.iter().enumerate() {
+            if !world.changed((i + 1) as NodeId) {
+                continue;
+            }
+            let (delivered, holders, recount) =
+                (&self.delivered, &mut self.holders, &mut self.recount);
+            let ghost = &mut self.nodes[i];
+            ghost.history.update(history_of(slot), |k, t, how| {
+                if delivered.get(k) == Some(t) {
+                    match how {
+                        Move::Gone => holders[k] -= 1,
+                        Move::Came => holders[k] += 1,
+                    }
+                    recount.push(k);
+                }
+            });
+            let kept = ghost.history.kept();
+            ghost.agreed = ghost.agreed.min(kept);
+            ghost.recorded = ghost.recorded.min(kept);
+            if ghost.synced.is_some_and(|(_, len)| kept < len) {
+                ghost.synced = None;
+            }
+        }
         // Leaders first: what they establish and propose is the ghost
         // history the other nodes are checked against.
         for (i, slot) in world.nodes.iter().enumerate() {
+            let id = (i + 1) as NodeId;
             if let Slot::Up(
                 z @ Zab {
                     role: Role::Leading(l),
@@ -59,14 +105,22 @@ impl Checker<Zab> for ZabChecker {
                 },
             ) = slot
             {
-                self.check_leader((i + 1) as NodeId, z, l, out);
+                if world.changed(id) {
+                    self.check_leader(id, z, l, out);
+                }
             }
         }
         for (i, slot) in world.nodes.iter().enumerate() {
             let id = (i + 1) as NodeId;
-            // Histories are strictly increasing in zxid.
-            let h = history_of(slot);
-            if let Some(w) = h.windows(2).find(|w| w[0].zxid >= w[1].zxid) {
+            if !world.changed(id) {
+                continue;
+            }
+            // Histories are strictly increasing in zxid: the entries the
+            // step kept were checked before.
+            let ghost = &mut self.nodes[i];
+            let h = ghost.history.entries();
+            let from = ghost.history.kept().saturating_sub(1);
+            if let Some(w) = h[from..].windows(2).find(|w| w[0].zxid >= w[1].zxid) {
                 violation!(
                     out,
                     "Histories increase in zxid",
@@ -78,21 +132,23 @@ impl Checker<Zab> for ZabChecker {
             // What a node delivered stays the start of its history, crashed
             // or not: a synchronization may truncate only what was never
             // delivered.
-            let ghost = &self.nodes[i];
-            let kept = common_prefix(h, &ghost.delivered);
-            if kept < ghost.delivered.len() {
-                let lost = ghost.delivered[kept];
+            let agree = h.len().min(ghost.delivered.len());
+            while ghost.agreed < agree && h[ghost.agreed] == ghost.delivered[ghost.agreed] {
+                ghost.agreed += 1;
+            }
+            if ghost.agreed < ghost.delivered.len() {
+                let lost = ghost.delivered[ghost.agreed];
                 violation!(
                     out,
                     "Delivered prefix never shrinks",
                     "n{id} delivered v{} {} as transaction #{}, and its history no longer holds it there",
                     lost.value,
                     lost.zxid,
-                    kept + 1
+                    ghost.agreed + 1
                 );
             }
             let Slot::Up(z) = slot else {
-                self.nodes[i].seen = 0;
+                ghost.seen = 0;
                 continue;
             };
 
@@ -124,26 +180,7 @@ impl Checker<Zab> for ZabChecker {
                 ..
             } = &z.role
             {
-                // After synchronization a follower's history from
-                // before the epoch equals the leader's initial history.
-                let e = z.current_epoch;
-                if let Some(init) = self.initial.get(&e) {
-                    let before: Vec<Txn> = z
-                        .history
-                        .iter()
-                        .filter(|t| t.zxid.epoch < e)
-                        .copied()
-                        .collect();
-                    if before != *init {
-                        violation!(
-                            out,
-                            "Synchronized histories",
-                            "n{id} synced to epoch {e} with history {} but the epoch began from {}",
-                            super::history_text(&before),
-                            super::history_text(init)
-                        );
-                    }
-                }
+                self.check_synced(id, z, out);
             }
 
             self.check_deliveries(id, z.delivered(), out);
@@ -152,13 +189,23 @@ impl Checker<Zab> for ZabChecker {
         // Committed durability: each delivered transaction is stored, at its
         // place in the delivered order, on a quorum. Membership elsewhere in
         // a history does not count: a node holding it at another position
-        // would deliver a different sequence.
-        for (k, t) in self.delivered.iter().enumerate() {
-            let holders = world
+        // would deliver a different sequence. Only places whose holders
+        // this step changed can newly break it.
+        while self.holders.len() < self.delivered.len() {
+            let k = self.holders.len();
+            let t = self.delivered[k];
+            let holders = self
                 .nodes
                 .iter()
-                .filter(|s| history_of(s).get(k) == Some(t))
+                .filter(|g| g.history.entries().get(k) == Some(&t))
                 .count();
+            self.holders.push(holders);
+            self.recount.push(k);
+        }
+        self.recount.sort_unstable();
+        self.recount.dedup();
+        for k in self.recount.drain(..) {
+            let (t, holders) = (self.delivered[k], self.holders[k]);
             if holders < quorum {
                 violation!(
                     out,
@@ -213,11 +260,47 @@ impl ZabChecker {
                         "n{first} and n{id} both established epoch {e}"
                     );
                 }
-                for t in z.history.iter().filter(|t| t.zxid.epoch == e) {
+                // Its proposals are the entries of its epoch; those it held
+                // when last checked are recorded already.
+                let ghost = &mut self.nodes[usize::from(id) - 1];
+                for t in z.history[ghost.recorded..]
+                    .iter()
+                    .filter(|t| t.zxid.epoch == e)
+                {
                     self.proposed.entry(t.zxid).or_insert(t.value);
                 }
+                ghost.recorded = z.history.len();
             }
         }
+    }
+
+    /// After synchronization a follower's history from before its epoch
+    /// equals the leader's initial history. Once that was found so, only
+    /// what the follower appended since needs a look.
+    fn check_synced(&mut self, id: NodeId, z: &Zab, out: &mut Vec<Violation>) {
+        let e = z.current_epoch;
+        let Some(init) = self.initial.get(&e) else {
+            return;
+        };
+        let ghost = &mut self.nodes[usize::from(id) - 1];
+        let h = &z.history;
+        let still = match ghost.synced {
+            Some((epoch, len)) if epoch == e => h[len..].iter().all(|t| t.zxid.epoch >= e),
+            _ => false,
+        };
+        if still || h.iter().filter(|t| t.zxid.epoch < e).eq(init.iter()) {
+            ghost.synced = Some((e, h.len()));
+            return;
+        }
+        ghost.synced = None;
+        let before: Vec<Txn> = h.iter().filter(|t| t.zxid.epoch < e).copied().collect();
+        violation!(
+            out,
+            "Synchronized histories",
+            "n{id} synced to epoch {e} with history {} but the epoch began from {}",
+            super::history_text(&before),
+            super::history_text(init)
+        );
     }
 
     /// Check node `id`'s deliveries since the last step: each must be what

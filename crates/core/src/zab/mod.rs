@@ -60,6 +60,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::check::common_prefix;
 use crate::kv::{ReadId, ReadPath};
 use crate::protocol::{
     Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
@@ -1372,11 +1373,6 @@ impl Zab {
             },
         );
     }
-}
-
-/// How many leading entries two histories share.
-pub(super) fn common_prefix(a: &[Txn], b: &[Txn]) -> usize {
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
 /// Why a message of another session is ignored.
