@@ -153,17 +153,19 @@ fn random_step(
     // traffic (a resync that arrives after the next resync).
     // Held messages racing a newer message of the same type on the same
     // link: delivered now, the old one arrives just before its successor.
+    // Messages in flight are in sending order, so the newer ones follow.
     racing.clear();
     racing.extend(
         in_flight
             .iter()
-            .filter(|h| {
+            .enumerate()
+            .filter(|(i, h)| {
                 h.unordered
-                    && in_flight
+                    && in_flight[i + 1..]
                         .iter()
-                        .any(|m| m.id > h.id && (m.from, m.to, m.kind) == (h.from, h.to, h.kind))
+                        .any(|m| (m.from, m.to) == (h.from, h.to) && m.kind == h.kind)
             })
-            .map(|m| m.id),
+            .map(|(_, m)| m.id),
     );
     recovery.clear();
     recovery.extend(

@@ -1093,27 +1093,24 @@ impl<P: Protocol> Sim<P> {
         Ok(())
     }
 
-    fn find(&self, id: u64) -> Result<&Envelope<P::Msg>, ActionError> {
+    /// Where message `id` sits in `in_flight`, which is in sending order:
+    /// ids only grow, and removing a message keeps the others' order.
+    fn position(&self, id: u64) -> Result<usize, ActionError> {
         self.in_flight
-            .iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| ActionError(format!("no message #{id} is in flight")))
+            .binary_search_by_key(&id, |e| e.id)
+            .map_err(|_| ActionError(format!("no message #{id} is in flight")))
+    }
+
+    fn find(&self, id: u64) -> Result<&Envelope<P::Msg>, ActionError> {
+        self.position(id).map(|i| &self.in_flight[i])
     }
 
     fn find_mut(&mut self, id: u64) -> Result<&mut Envelope<P::Msg>, ActionError> {
-        self.in_flight
-            .iter_mut()
-            .find(|e| e.id == id)
-            .ok_or_else(|| ActionError(format!("no message #{id} is in flight")))
+        self.position(id).map(|i| &mut self.in_flight[i])
     }
 
     fn take(&mut self, id: u64) -> Result<Envelope<P::Msg>, ActionError> {
-        let pos = self
-            .in_flight
-            .iter()
-            .position(|e| e.id == id)
-            .ok_or_else(|| ActionError(format!("no message #{id} is in flight")))?;
-        Ok(self.in_flight.remove(pos))
+        self.position(id).map(|i| self.in_flight.remove(i))
     }
 
     /// The node a client talks to by default: the leader with the highest
@@ -1329,11 +1326,17 @@ impl<P: Protocol> Sim<P> {
             .between(self.faults.latency.0, self.faults.latency.1);
         let mut deliver_at = self.now + latency;
         if P::FIFO {
+            // The link keeps order: arrive no earlier than the last message
+            // sent on it that is still in order. Each such message arrives
+            // no earlier than the one before it, so the newest is the latest.
             let behind = self
                 .in_flight
                 .iter()
-                .filter(|e| e.from == from && e.to == to && !e.unordered);
-            deliver_at = behind.map(|e| e.deliver_at).fold(deliver_at, Tick::max);
+                .rev()
+                .find(|e| e.from == from && e.to == to && !e.unordered);
+            if let Some(e) = behind {
+                deliver_at = deliver_at.max(e.deliver_at);
+            }
         }
         let env = Envelope {
             id,
