@@ -23,7 +23,8 @@ use crate::components::panel::Panel;
 use crate::components::{on_click, Shared};
 use crate::link::{decode, encode, MAX_LEN};
 use crate::options::{parse, Controls as ControlSet, Options, Theme};
-use crate::state::{Msg, Playground, UiAction};
+use crate::session::UiAction;
+use crate::state::{Msg, Playground};
 
 /// Where the session is saved between visits.
 const AUTOSAVE_KEY: &str = "consensus-playground.session";

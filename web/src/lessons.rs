@@ -14,8 +14,8 @@ use consensus_core::protocol::{
     EntryView, Mistake, Mistakes, NodeId, NodeView, Variant, Variants, NO_OP,
 };
 
-use crate::link::Session;
-use crate::state::{PanelAction, Playground, UiAction, UiOp};
+use crate::session::{PanelAction, Session, UiAction, UiOp};
+use crate::state::Playground;
 
 use ProtocolKind::{Paxos, Raft, Zab};
 

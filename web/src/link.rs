@@ -25,52 +25,14 @@ use consensus_core::{paxos, raft, zab};
 use consensus_core::kv::{ClientId, Key, ReadPath};
 use consensus_core::linearizability::Datum;
 
-use crate::state::{read_paths, PanelAction, UiAction, UiOp, MAX_NODES, MIN_NODES};
+use crate::session::{
+    read_paths, LessonMark, PanelAction, Session, UiAction, UiOp, MAX_ACTIONS, MAX_NODES, MIN_NODES,
+};
 
 /// The format this playground writes and reads.
 pub const VERSION: u32 = 2;
 /// Longest text accepted, in bytes.
 pub const MAX_LEN: usize = 100_000;
-/// Most actions a session may hold.
-pub const MAX_ACTIONS: usize = 200_000;
-
-/// What a link or saved session holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Session {
-    /// The protocols shown, in order.
-    pub protocols: Vec<ProtocolKind>,
-    /// Cluster size.
-    pub nodes: u8,
-    /// The shared seed.
-    pub seed: u64,
-    /// Switched-on textbook mistakes.
-    pub mistakes: Mistakes,
-    /// Protocol variants chosen (say, Raft without the no-op).
-    pub variants: Variants,
-    /// Every action, in order.
-    pub history: Vec<UiAction>,
-    /// The guided scenario being followed, if any.
-    pub lesson: Option<LessonMark>,
-}
-
-/// A guided scenario and the narration step shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LessonMark {
-    /// The scenario's name, as in `?scenario=`.
-    pub id: String,
-    /// The step, from 0.
-    pub step: u32,
-}
-
-impl Session {
-    /// Whether two sessions start from the same place (protocols, nodes,
-    /// seed, mistakes, variants), whatever was done since.
-    pub fn same_setup(&self, other: &Session) -> bool {
-        let setup = |s: &Session| (s.protocols.clone(), s.nodes, s.seed, s.mistakes, s.variants);
-        setup(self) == setup(other)
-    }
-}
-
 fn letter(p: ProtocolKind) -> char {
     match p {
         ProtocolKind::Raft => 'r',

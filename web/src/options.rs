@@ -6,7 +6,7 @@
 use consensus_core::any::ProtocolKind;
 
 use crate::lessons::LESSONS;
-use crate::state::{MAX_NODES, MIN_NODES};
+use crate::session::{MAX_NODES, MIN_NODES};
 
 /// Which controls an embed shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -11,156 +11,18 @@ use std::rc::Rc;
 
 use consensus_core::accounting::Summary;
 use consensus_core::any::{AnyEvent, DecisionPoint, MessageView, ProtocolKind, TimerView};
-use consensus_core::kv::{ClientId, Key, KvOp, ReadPath};
-use consensus_core::linearizability::Datum;
-use consensus_core::protocol::{
-    Category, Mistakes, NodeId, NodeView, Protocol as _, Tick, Variant, Variants,
-};
+use consensus_core::protocol::{Category, Mistakes, NodeId, NodeView, Tick, Variant, Variants};
 use consensus_core::sim::{Action, Shape};
 use consensus_core::{AnySim, Config};
-use consensus_core::{Paxos, Raft, Zab};
 use yew::Reducible;
 
 use crate::lessons::{self, Lesson};
-use crate::link::{LessonMark, Session};
+use crate::session::{LessonMark, Session, UiAction, MAX_NODES, MIN_NODES};
 
 /// Lines of event log kept per panel.
 pub const LOG_LINES: usize = 200;
 /// Messages kept per panel for the space-time diagram.
 pub const RECORDS: usize = 80;
-/// Smallest and largest cluster the playground offers.
-pub const MIN_NODES: u8 = 3;
-/// See [`MIN_NODES`].
-pub const MAX_NODES: u8 = 7;
-
-/// Something the learner did, replayable.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum UiAction {
-    /// Every panel advances to the next moment something happens in any of them.
-    Step,
-    /// Every panel advances one tick (what Play does).
-    Tick,
-    /// A client request, sent to each cluster's leader (or first live node).
-    Request,
-    /// A client request sent to this node, in every panel.
-    RequestAt(NodeId),
-    /// Crash a node in every panel.
-    Crash(NodeId),
-    /// Restart a node in every panel.
-    Restart(NodeId),
-    /// Cut a node off from all the others, in every panel.
-    Isolate(NodeId),
-    /// Split the network into groups, in every panel.
-    Partition(Vec<Vec<NodeId>>),
-    /// Cut one link in one direction, in every panel.
-    Cut { from: NodeId, to: NodeId },
-    /// Restore every link, in every panel.
-    Heal,
-    /// Time out a node in one panel (fire its election, retry or leader timer).
-    TimeOut {
-        protocol: ProtocolKind,
-        node: NodeId,
-    },
-    /// An action on one message or timer of one panel.
-    Panel {
-        protocol: ProtocolKind,
-        action: PanelAction,
-    },
-    /// A client invokes an operation at a node, in every panel.
-    Invoke {
-        client: ClientId,
-        node: NodeId,
-        op: UiOp,
-    },
-    /// A client sends its waiting operation again, to another node.
-    Retry { client: ClientId, node: NodeId },
-    /// A client stops waiting: its operation's outcome is unknown.
-    GiveUp(ClientId),
-}
-
-/// A client operation as the learner chooses it: one for all panels, with
-/// the read path chosen per protocol.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UiOp {
-    /// Read a key, by the path chosen for Raft, Basic Paxos and Zab.
-    Read {
-        key: Key,
-        paths: [ReadPath; 3],
-    },
-    Write {
-        key: Key,
-        value: Datum,
-    },
-    Cas {
-        key: Key,
-        from: Datum,
-        to: Datum,
-    },
-}
-
-impl UiOp {
-    /// The operation in `protocol`'s panel.
-    pub fn for_protocol(self, protocol: ProtocolKind) -> KvOp {
-        match self {
-            UiOp::Read { key, paths } => KvOp::Read(key, paths[path_slot(protocol)]),
-            UiOp::Write { key, value } => KvOp::Write(key, value),
-            UiOp::Cas { key, from, to } => KvOp::Cas { key, from, to },
-        }
-    }
-}
-
-/// Where a protocol's read path sits in [`UiOp::Read`]'s `paths`.
-pub fn path_slot(protocol: ProtocolKind) -> usize {
-    match protocol {
-        ProtocolKind::Raft => 0,
-        ProtocolKind::Paxos => 1,
-        ProtocolKind::Zab => 2,
-    }
-}
-
-/// The read paths `protocol` offers, linearizable ones first.
-pub fn read_paths(protocol: ProtocolKind) -> Vec<ReadPath> {
-    let mut paths = vec![ReadPath::Log];
-    paths.extend(match protocol {
-        ProtocolKind::Raft => Raft::READ_PATHS,
-        ProtocolKind::Paxos => Paxos::READ_PATHS,
-        ProtocolKind::Zab => Zab::READ_PATHS,
-    });
-    paths.push(ReadPath::Local);
-    paths
-}
-
-/// What the learner can do to one message or timer of one panel.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PanelAction {
-    /// Deliver the message now.
-    Deliver(u64),
-    /// Drop the message.
-    Drop(u64),
-    /// Send a second copy of the message.
-    Duplicate(u64),
-    /// Postpone the message by some ticks.
-    Delay(u64, Tick),
-    /// Fire a node's armed timer now.
-    Fire(NodeId, String),
-}
-
-impl PanelAction {
-    /// The simulator action it is.
-    pub fn to_action(&self) -> Action {
-        match self {
-            PanelAction::Deliver(id) => Action::Deliver(*id),
-            PanelAction::Drop(id) => Action::Drop(*id),
-            PanelAction::Duplicate(id) => Action::Duplicate(*id),
-            PanelAction::Delay(id, by) => Action::Delay { id: *id, by: *by },
-            PanelAction::Fire(node, timer) => Action::Fire {
-                node: *node,
-                timer: timer.clone(),
-            },
-        }
-    }
-}
-
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Selection {
@@ -873,6 +735,7 @@ impl Reducible for Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::PanelAction;
     use consensus_core::protocol::NO_OP;
 
     fn reduce(pg: Playground, msg: Msg) -> Playground {

@@ -9,7 +9,8 @@ use consensus_core::protocol::NodeId;
 use yew::prelude::*;
 
 use super::Shared;
-use crate::state::{path_slot, read_paths, Msg, UiAction, UiOp};
+use crate::session::{path_slot, read_paths, UiAction, UiOp};
+use crate::state::Msg;
 
 /// Clients offered.
 const CLIENTS: ClientId = 3;

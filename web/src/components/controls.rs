@@ -7,7 +7,8 @@ use super::{on_click, on_select, Shared};
 use consensus_core::any::ProtocolKind;
 use consensus_core::protocol::Variant;
 
-use crate::state::{Msg, UiAction, MAX_NODES, MIN_NODES, SPEEDS};
+use crate::session::{UiAction, MAX_NODES, MIN_NODES};
+use crate::state::{Msg, SPEEDS};
 
 /// Props of [`Controls`].
 #[derive(Properties, PartialEq)]

@@ -10,7 +10,8 @@ use consensus_core::kv::OpState;
 use consensus_core::protocol::{Purpose, Shown};
 
 use super::{on_click, Shared};
-use crate::state::{Msg, PanelAction, Selection, UiAction};
+use crate::session::{PanelAction, UiAction};
+use crate::state::{Msg, Selection};
 
 /// Props of [`Inspector`].
 #[derive(Properties, PartialEq)]

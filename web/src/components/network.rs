@@ -4,7 +4,8 @@
 use consensus_core::protocol::NodeId;
 use yew::prelude::*;
 
-use crate::state::{Msg, UiAction};
+use crate::session::UiAction;
+use crate::state::Msg;
 
 /// Props of [`Network`].
 #[derive(Properties, PartialEq)]

@@ -10,7 +10,8 @@ use super::history::History;
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
 use super::{category_class, on_click, Shared};
-use crate::state::{Msg, PanelAction, Selection, UiAction};
+use crate::session::{PanelAction, UiAction};
+use crate::state::{Msg, Selection};
 
 /// Entries of each node's log shown (the most recent ones).
 const LOG_TAIL: usize = 10;
