@@ -2,9 +2,10 @@
 //! [`UiAction`], recorded in `history`, applied to every panel (or to one, for
 //! a chosen message or timer). All panels share one clock, so the same fault
 //! or request lands at the same tick everywhere. Step back rebuilds the state
-//! by replaying the history without its last action, which the core's
-//! determinism makes exact. Nothing here touches the browser, so it is tested
-//! natively.
+//! by replaying the history without its last action from the nearest
+//! checkpoint (a snapshot of the panels every few hundred actions), which the
+//! core's determinism makes exact. Nothing here touches the browser, so it is
+//! tested natively.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -267,6 +268,73 @@ pub struct Playground {
     pub variants: Variants,
     /// The guided scenario being followed, if any.
     pub lesson: Option<LessonAt>,
+    /// Snapshots of the panels along `history`, for cheap time travel.
+    checkpoints: Checkpoints,
+}
+
+/// Actions between two checkpoints, at first.
+pub const CHECKPOINT_EVERY: usize = 256;
+/// Most checkpoints kept: past it, every other one goes and the spacing
+/// doubles, so memory stays bounded however long the session.
+pub const MAX_CHECKPOINTS: usize = 64;
+
+/// The panels as they were after some prefix of the history. Step back and
+/// moving along a guided scenario go back to the nearest checkpoint and
+/// replay from there, which the core's determinism makes exact.
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    /// Actions applied when it was taken.
+    at: usize,
+    panels: Vec<Panel>,
+    now: Tick,
+}
+
+/// Checkpoints in history order, `every` actions apart.
+#[derive(Clone, Debug)]
+struct Checkpoints {
+    every: usize,
+    kept: Vec<Rc<Checkpoint>>,
+}
+
+impl Default for Checkpoints {
+    fn default() -> Self {
+        Checkpoints {
+            every: CHECKPOINT_EVERY,
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl Checkpoints {
+    /// Take one of `panels` after `at` actions, if one is due there.
+    fn offer(&mut self, at: usize, panels: &[Panel], now: Tick) {
+        if at % self.every != 0 {
+            return;
+        }
+        if self.kept.len() == MAX_CHECKPOINTS {
+            self.every *= 2;
+            let every = self.every;
+            self.kept.retain(|c| c.at % every == 0);
+            if at % every != 0 {
+                return;
+            }
+        }
+        self.kept.push(Rc::new(Checkpoint {
+            at,
+            panels: panels.to_vec(),
+            now,
+        }));
+    }
+
+    /// Forget the checkpoints taken after `len` actions.
+    fn truncate(&mut self, len: usize) {
+        self.kept.retain(|c| c.at <= len);
+    }
+
+    /// The latest checkpoint at or before `len` actions.
+    fn before(&self, len: usize) -> Option<&Rc<Checkpoint>> {
+        self.kept.iter().rev().find(|c| c.at <= len)
+    }
 }
 
 /// Where the learner is in a guided scenario.
@@ -390,7 +458,13 @@ impl Playground {
             mistakes,
             variants,
             lesson: None,
+            checkpoints: Checkpoints::default(),
         }
+    }
+
+    /// How many checkpoints are kept, and how many actions apart.
+    pub fn checkpoint_spacing(&self) -> (usize, usize) {
+        (self.checkpoints.kept.len(), self.checkpoints.every)
     }
 
     /// The panel of `protocol`, if shown.
@@ -432,13 +506,69 @@ impl Playground {
     }
 
     /// This playground with the state a session replays to, keeping the
-    /// learner's speed; or why it cannot be replayed.
+    /// learner's speed; or why it cannot be replayed. A session that starts
+    /// like this one goes back to the checkpoint nearest the end of what the
+    /// two have in common and replays only the rest.
     fn reopened(&self, session: &Session) -> Result<Playground, (usize, String)> {
-        let loaded = Playground::replay(session)?;
-        Ok(Playground {
-            speed: self.speed,
-            ..loaded
-        })
+        if !self.session().same_setup(session) {
+            let loaded = Playground::replay(session)?;
+            return Ok(Playground {
+                speed: self.speed,
+                ..loaded
+            });
+        }
+        let common = self
+            .history
+            .iter()
+            .zip(&session.history)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut next = self.rewound(common);
+        for (i, a) in session.history.iter().enumerate().skip(common) {
+            next.act(a.clone()).map_err(|e| (i + 1, e))?;
+        }
+        Ok(next)
+    }
+
+    /// This playground as it was after the first `len` actions of its
+    /// history: the nearest checkpoint, and the actions after it replayed.
+    fn rewound(&self, len: usize) -> Playground {
+        let mut back = Playground {
+            history: Vec::new(),
+            error: None,
+            notice: None,
+            selected: None,
+            playing: false,
+            help: false,
+            lesson: None,
+            ..self.clone()
+        };
+        back.checkpoints.truncate(len);
+        let start = match back.checkpoints.before(len) {
+            Some(c) => {
+                back.panels = c.panels.clone();
+                back.now = c.now;
+                c.at
+            }
+            None => {
+                let fresh = Playground::configured(
+                    self.protocols.clone(),
+                    self.nodes,
+                    self.seed,
+                    self.mistakes,
+                    self.variants,
+                );
+                back.panels = fresh.panels;
+                back.now = fresh.now;
+                0
+            }
+        };
+        back.history = self.history[..start].to_vec();
+        // Replaying a prefix of what was applied cannot be refused.
+        for a in &self.history[start..len] {
+            let _ = back.act(a.clone());
+        }
+        back
     }
 
     /// A fresh start with `nodes` and `seed`, keeping the protocols shown,
@@ -471,14 +601,17 @@ impl Playground {
     /// Do `action` on every panel it concerns. If it is refused everywhere
     /// it concerns, nothing changes and the reason is returned.
     pub fn act(&mut self, action: UiAction) -> Result<(), String> {
-        let mut next = self.clone();
-        next.apply(&action)?;
-        for p in &mut next.panels {
+        // Nothing to undo on a refusal: the simulator refuses an action
+        // before it changes anything, and `apply` refuses only when every
+        // panel it concerns did (or before it touched any).
+        self.apply(&action)?;
+        for p in &mut self.panels {
             p.refresh();
         }
-        next.history.push(action);
-        next.error = None;
-        *self = next;
+        self.history.push(action);
+        self.error = None;
+        self.checkpoints
+            .offer(self.history.len(), &self.panels, self.now);
         Ok(())
     }
 
@@ -873,6 +1006,89 @@ mod tests {
             .as_deref()
             .unwrap_or("")
             .contains("nothing to undo"));
+    }
+
+    /// A random session of `len` actions that the playground accepts:
+    /// steps, ticks, requests, crashes, restarts, partitions and heals.
+    fn random_session(pg: &mut Playground, len: usize, seed: u64) {
+        let mut rng = consensus_core::rng::Rng::new(seed);
+        let n = u32::from(pg.nodes);
+        while pg.history.len() < len {
+            let node = 1 + rng.below(n) as NodeId;
+            let a = match rng.below(20) {
+                0..10 => UiAction::Step,
+                10..13 => UiAction::Tick,
+                13..15 => UiAction::Request,
+                15 => UiAction::Crash(node),
+                16 => UiAction::Restart(node),
+                17 => UiAction::Isolate(node),
+                _ => UiAction::Heal,
+            };
+            // Refused actions (restarting a running node) are not recorded.
+            let _ = pg.act(a);
+        }
+    }
+
+    /// Everything a panel holds and shows, as text to compare.
+    fn panels_of(pg: &Playground) -> Vec<String> {
+        pg.panels.iter().map(|p| format!("{p:?}")).collect()
+    }
+
+    #[test]
+    fn going_back_from_a_checkpoint_is_the_same_as_replaying_from_the_start() {
+        let mut pg = Playground::new(5, 9);
+        random_session(&mut pg, 3 * CHECKPOINT_EVERY + 40, 9);
+        assert_eq!(pg.checkpoint_spacing(), (3, CHECKPOINT_EVERY));
+        let len = pg.history.len();
+        for back_to in [
+            len - 1,
+            3 * CHECKPOINT_EVERY,
+            2 * CHECKPOINT_EVERY + 7,
+            5,
+            0,
+        ] {
+            let session = Session {
+                history: pg.history[..back_to].to_vec(),
+                ..pg.session()
+            };
+            let replayed = Playground::replay(&session).expect("a prefix replays");
+            let rewound = pg.rewound(back_to);
+            assert_eq!(rewound.history, replayed.history);
+            assert_eq!(rewound.now, replayed.now);
+            assert_eq!(
+                panels_of(&rewound),
+                panels_of(&replayed),
+                "back to {back_to}"
+            );
+            // And on from there, both go the same way.
+            let (mut a, mut b) = (rewound, replayed);
+            random_session(&mut a, back_to + 50, 3);
+            random_session(&mut b, back_to + 50, 3);
+            assert_eq!(panels_of(&a), panels_of(&b));
+        }
+        let back = reduce(pg.clone(), Msg::StepBack);
+        assert_eq!(back.history, pg.history[..len - 1]);
+    }
+
+    #[test]
+    fn checkpoints_thin_out_so_memory_stays_bounded() {
+        let mut pg = Playground::with(vec![ProtocolKind::Raft], 3, 2);
+        let len = (MAX_CHECKPOINTS + 10) * CHECKPOINT_EVERY;
+        for _ in 0..len {
+            pg.act(UiAction::Tick).expect("a tick is always accepted");
+        }
+        let (kept, every) = pg.checkpoint_spacing();
+        assert_eq!(every, 2 * CHECKPOINT_EVERY);
+        assert_eq!(kept, len / every);
+        assert!(kept <= MAX_CHECKPOINTS);
+        // Going back still lands exactly where a replay does.
+        let back_to = len - every / 2;
+        let session = Session {
+            history: pg.history[..back_to].to_vec(),
+            ..pg.session()
+        };
+        let replayed = Playground::replay(&session).expect("a prefix replays");
+        assert_eq!(panels_of(&pg.rewound(back_to)), panels_of(&replayed));
     }
 
     #[test]
