@@ -69,6 +69,21 @@ export function clock(page, title) {
   return page.locator('section.panel', { has: page.getByRole('heading', { name: title, exact: true }) }).locator('.clock').innerText();
 }
 
+/**
+ * The text of a panel's clock once it is no longer `from` (the page renders
+ * an action after the event that asked for it; this waits for that render
+ * instead of reading the clock at once).
+ */
+export async function clockAfter(page, title, from) {
+  const selector = 'section.panel';
+  await page.waitForFunction(([selector, title, from]) => {
+    const panel = [...document.querySelectorAll(selector)]
+      .find((p) => p.querySelector('h2')?.innerText === title);
+    return panel && panel.querySelector('.clock').innerText !== from;
+  }, [selector, title, from]);
+  return clock(page, title);
+}
+
 /** The panel section headed `title`. */
 export function panel(page, title) {
   return page.locator('section.panel', { has: page.getByRole('heading', { name: title, exact: true }) });
