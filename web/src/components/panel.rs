@@ -3,7 +3,7 @@
 //! exact interleaving), the space-time diagram and the event log in words.
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::{Shown, NO_OP};
+use consensus_core::protocol::{EntryView, NodeId, Shown, NO_OP};
 use yew::prelude::*;
 
 use super::history::History;
@@ -67,45 +67,24 @@ pub fn Panel(props: &PanelProps) -> Html {
 
     let logs = panel.seen.views.iter().enumerate().map(|(i, v)| {
         let node = (i + 1) as u8;
-        let select = on_click(&props.on_msg, Msg::Select(Some(Selection::Node { protocol: p, node })));
-        let entries = match &v {
-            None => html! { <span class="down-note">{ "down (durable state kept)" }</span> },
-            Some(v) if v.log.is_empty() => html! { <span class="empty-log">{ "empty" }</span> },
+        let (tail, skipped) = match v {
             Some(v) => {
                 let skipped = v.log.len().saturating_sub(LOG_TAIL);
-                html! {
-                    <>
-                        { if skipped > 0 { html! { <span class="more">{ format!("+{skipped}") }</span> } } else { html! {} } }
-                        { for v.log.iter().skip(skipped).map(|e| html! {
-                            <span class={classes!("entry", if e.committed { "committed" } else { "uncommitted" }, (e.value == NO_OP).then_some("no-op"))}
-                                  title={format!("{} {}: {} ({}, {}){}", p.title(), e.position, Shown(e.value), e.era,
-                                                 if e.committed { "committed" } else { "not committed yet" },
-                                                 if e.value == NO_OP { ": a new leader's entry of its own term; once it commits, so has everything before it (§8)" } else { "" })}>
-                                { Shown(e.value).to_string() }
-                            </span>
-                        }) }
-                    </>
-                }
+                (Some(v.log[skipped..].to_vec()), skipped)
             }
+            None => (None, 0),
         };
-        html! {
-            <li>
-                <button class="node-link" onclick={select} aria-label={format!("n{node} state")}>{ format!("n{node}") }</button>
-                <span class="entries" aria-label={format!("n{node} log")}>{ entries }</span>
-            </li>
-        }
+        html! { <NodeLog key={u64::from(node)} protocol={p} {node} {tail} {skipped} on_msg={props.on_msg.clone()} /> }
     });
 
     let show_all = use_state(|| false);
-    let mut messages = panel.sim.messages();
-    messages.sort_by_key(|m| (m.deliver_at, m.id));
-    let total = messages.len();
+    let total = panel.seen.messages.len();
     let hidden = if *show_all {
         0
     } else {
         total.saturating_sub(PENDING_SHOWN)
     };
-    messages.truncate(total - hidden);
+    let messages = &panel.seen.messages[..total - hidden];
     let toggle_all = {
         let show_all = show_all.clone();
         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
@@ -181,7 +160,12 @@ pub fn Panel(props: &PanelProps) -> Html {
         <section class={classes!("panel", (!violations.is_empty()).then_some("violated"))} aria-labelledby={format!("title-{id}")}>
             <header>
                 <h2 id={format!("title-{id}")}>{ p.title() }</h2>
-                <span class="clock">{ format!("t={}", panel.sim.now()) }</span>
+                <span class="time">
+                    <span class="clock">{ format!("t={}", panel.sim.now()) }</span>
+                    // Several steps can happen at one tick: the step number
+                    // changes with every one.
+                    <span class="step-no">{ format!("step {}", props.state.history.len()) }</span>
+                </span>
             </header>
             { status }
             <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
@@ -202,5 +186,53 @@ pub fn Panel(props: &PanelProps) -> Html {
             <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
                 aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
+    }
+}
+
+/// Props of [`NodeLog`].
+#[derive(Properties, PartialEq)]
+struct NodeLogProps {
+    protocol: ProtocolKind,
+    node: NodeId,
+    /// The latest entries of its log; `None` while it is down.
+    tail: Option<Vec<EntryView>>,
+    /// Entries before the tail, not shown.
+    skipped: usize,
+    on_msg: Callback<Msg>,
+}
+
+/// One node's log, its latest entries: re-rendered only when they change.
+#[component]
+fn NodeLog(props: &NodeLogProps) -> Html {
+    let (p, node) = (props.protocol, props.node);
+    let select = on_click(
+        &props.on_msg,
+        Msg::Select(Some(Selection::Node { protocol: p, node })),
+    );
+    let entries = match &props.tail {
+        None => html! { <span class="down-note">{ "down (durable state kept)" }</span> },
+        Some(tail) if tail.is_empty() => html! { <span class="empty-log">{ "empty" }</span> },
+        Some(tail) => html! {
+            <>
+                { if props.skipped > 0 { html! { <span class="more">{ format!("+{}", props.skipped) }</span> } } else { html! {} } }
+                // Keyed by position: a new entry is one insertion, not a
+                // rewrite of every box after the first.
+                { for tail.iter().map(|e| html! {
+                    <span key={e.position.clone()}
+                          class={classes!("entry", if e.committed { "committed" } else { "uncommitted" }, (e.value == NO_OP).then_some("no-op"))}
+                          title={format!("{} {}: {} ({}, {}){}", p.title(), e.position, Shown(e.value), e.era,
+                                         if e.committed { "committed" } else { "not committed yet" },
+                                         if e.value == NO_OP { ": a new leader's entry of its own term; once it commits, so has everything before it (§8)" } else { "" })}>
+                        { Shown(e.value).to_string() }
+                    </span>
+                }) }
+            </>
+        },
+    };
+    html! {
+        <li>
+            <button class="node-link" onclick={select} aria-label={format!("n{node} state")}>{ format!("n{node}") }</button>
+            <span class="entries" aria-label={format!("n{node} log")}>{ entries }</span>
+        </li>
     }
 }
