@@ -263,9 +263,11 @@ pub fn App() -> Html {
     };
     let (opts, _) = &*options;
     let autosave = !opts.chooses_state();
+    // One callback for the page's lifetime, so that components whose other
+    // props did not change are not re-rendered because of it.
     let on_msg = {
-        let state = state.clone();
-        Callback::from(move |m: Msg| state.dispatch(m))
+        let dispatcher = state.dispatcher();
+        use_callback((), move |m: Msg, _| dispatcher.dispatch(m))
     };
 
     // Open a link or the saved session once, apply the theme, autoplay;

@@ -48,7 +48,8 @@ fn activate(cb: &Callback<Msg>, sel: Selection) -> (Callback<MouseEvent>, Callba
     (click, key)
 }
 
-/// The ring of one panel.
+/// The ring of one panel. Its parts are components of their own with
+/// small props, so a step re-renders only the nodes and messages it changed.
 #[component]
 pub fn Ring(props: &RingProps) -> Html {
     let Some(panel) = props.state.panel(props.protocol) else {
@@ -57,17 +58,13 @@ pub fn Ring(props: &RingProps) -> Html {
     let views = &panel.seen.views;
     let n = views.len();
     let now = panel.sim.now();
-    let cuts = &panel.seen.cuts;
     let title = props.protocol.title();
 
-    let links = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| {
-        let (na, nb) = ((a + 1) as NodeId, (b + 1) as NodeId);
-        let cut = cuts.contains(&(na, nb)) || cuts.contains(&(nb, na));
-        let ((x1, y1), (x2, y2)) = (position(a, n), position(b, n));
-        html! { <line key={format!("{na}-{nb}")} class={classes!("edge", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
-    });
-
-    let messages = panel.seen.messages.iter().map(|m| {
+    // In the order they were sent: a new message is appended and a delivered
+    // one removed, so the list of dots is never reordered.
+    let mut in_flight: Vec<_> = panel.seen.messages.iter().collect();
+    in_flight.sort_unstable_by_key(|m| m.id);
+    let messages = in_flight.into_iter().map(|m| {
         let (a, b) = (usize::from(m.from) - 1, usize::from(m.to) - 1);
         let ((x1, y1), (x2, y2)) = (position(a, n), position(b, n));
         let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
@@ -80,48 +77,131 @@ pub fn Ring(props: &RingProps) -> Html {
         let t = NODE_R / len + p * (1.0 - 2.0 * NODE_R / len);
         let (x, y) = (x1 + dx * t - uy * 6.0, y1 + dy * t + ux * 6.0);
         let sel = Selection::Message { protocol: props.protocol, id: m.id };
-        let (click, key) = activate(&props.on_msg, sel);
-        let selected = props.state.selected == Some(sel);
-        let serves = props.state.serves_selected_op(props.protocol, m);
-        let label = format!("Message #{} {} from n{} to n{}", m.id, m.kind, m.from, m.to);
         html! {
-            <g key={m.id} class={classes!("msg", category_class(m.category), selected.then_some("selected"), serves.then_some("serves"))}
-               style={format!("transform: translate({x:.1}px, {y:.1}px)")}
-               role="button" tabindex="-1" aria-label={label} onclick={click} onkeydown={key}>
-                <circle r="6" />
-            </g>
+            <Dot key={m.id} id={m.id} kind={m.kind} from={m.from} to={m.to} class={category_class(m.category)}
+                 at={(tenths(x), tenths(y))} selection={sel}
+                 selected={props.state.selected == Some(sel)}
+                 serves={props.state.serves_selected_op(props.protocol, m)}
+                 on_msg={props.on_msg.clone()} />
         }
     });
 
     let nodes = views.iter().enumerate().map(|(i, v)| {
         let id = (i + 1) as NodeId;
-        let (x, y) = position(i, n);
         let sel = Selection::Node { protocol: props.protocol, node: id };
-        let (click, key) = activate(&props.on_msg, sel);
-        let selected = props.state.selected == Some(sel);
         let (role, era, class) = match v {
-            Some(v) => (v.role, format!("{} {}", v.era_name, v.era), standing_class(v.standing)),
-            None => ("down", "crashed".to_string(), "down"),
+            Some(v) => (v.role, Some((v.era_name, v.era)), standing_class(v.standing)),
+            None => ("down", None, "down"),
         };
-        let label = format!("n{id}: {role}, {era}. Open its state and actions.");
         html! {
-            <g key={u64::from(id)} class={classes!("node", class, selected.then_some("selected"))} role="button" tabindex="0"
-               aria-label={label} onclick={click} onkeydown={key}>
-                <circle cx={x.to_string()} cy={y.to_string()} r={NODE_R.to_string()} />
-                <text x={x.to_string()} y={(y - 4.0).to_string()} class="node-id">{ format!("n{id}") }</text>
-                <text x={x.to_string()} y={(y + 10.0).to_string()} class="node-era">{ short_era(v.as_ref().map(|v| (v.era_name, v.era))) }</text>
-                <text x={x.to_string()} y={(y + NODE_R + 13.0).to_string()} class="node-role">{ role }</text>
-            </g>
+            <NodeGlyph key={u64::from(id)} id={id} at={position(i, n)} {role} {era} {class} selection={sel}
+                       selected={props.state.selected == Some(sel)} on_msg={props.on_msg.clone()} />
         }
     });
 
     html! {
         <svg class="ring" viewBox={format!("0 0 {SIZE} {SIZE}")} role="group"
              aria-label={format!("{title} cluster: {n} nodes and {} messages in flight", panel.seen.messages.len())}>
-            { for links }
+            <Links nodes={n} cuts={panel.seen.cuts.clone()} />
             { for messages }
             { for nodes }
         </svg>
+    }
+}
+
+/// A coordinate in tenths of a pixel: what a dot's position is compared by.
+fn tenths(v: f64) -> i32 {
+    (v * 10.0).round() as i32
+}
+
+/// Props of [`Links`].
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    nodes: usize,
+    cuts: Vec<(NodeId, NodeId)>,
+}
+
+/// Every link of the ring, cut ones dashed.
+#[component]
+fn Links(props: &LinksProps) -> Html {
+    let n = props.nodes;
+    let links = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| {
+        let (na, nb) = ((a + 1) as NodeId, (b + 1) as NodeId);
+        let cut = props.cuts.contains(&(na, nb)) || props.cuts.contains(&(nb, na));
+        let ((x1, y1), (x2, y2)) = (position(a, n), position(b, n));
+        html! { <line key={format!("{na}-{nb}")} class={classes!("edge", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
+    });
+    html! { <>{ for links }</> }
+}
+
+/// Props of [`Dot`].
+#[derive(Properties, PartialEq)]
+struct DotProps {
+    id: u64,
+    kind: &'static str,
+    from: NodeId,
+    to: NodeId,
+    /// Its category's class.
+    class: &'static str,
+    /// Where it is, in tenths of a pixel.
+    at: (i32, i32),
+    selection: Selection,
+    selected: bool,
+    serves: bool,
+    on_msg: Callback<Msg>,
+}
+
+/// A message in flight; CSS slides it from where it was to where it is.
+#[component]
+fn Dot(props: &DotProps) -> Html {
+    let (click, key) = activate(&props.on_msg, props.selection);
+    let (x, y) = (f64::from(props.at.0) / 10.0, f64::from(props.at.1) / 10.0);
+    let label = format!(
+        "Message #{} {} from n{} to n{}",
+        props.id, props.kind, props.from, props.to
+    );
+    html! {
+        <g class={classes!("msg", props.class, props.selected.then_some("selected"), props.serves.then_some("serves"))}
+           style={format!("transform: translate({x:.1}px, {y:.1}px)")}
+           role="button" tabindex="-1" aria-label={label} onclick={click} onkeydown={key}>
+            <circle r="6" />
+        </g>
+    }
+}
+
+/// Props of [`NodeGlyph`].
+#[derive(Properties, PartialEq)]
+struct NodeGlyphProps {
+    id: NodeId,
+    at: (f64, f64),
+    role: &'static str,
+    /// Its era's name and number; `None` while down.
+    era: Option<(&'static str, u64)>,
+    /// Its standing's class.
+    class: &'static str,
+    selection: Selection,
+    selected: bool,
+    on_msg: Callback<Msg>,
+}
+
+/// A node: its id, era and role, coloured by its standing.
+#[component]
+fn NodeGlyph(props: &NodeGlyphProps) -> Html {
+    let (click, key) = activate(&props.on_msg, props.selection);
+    let (id, (x, y)) = (props.id, props.at);
+    let era = match props.era {
+        Some((name, e)) => format!("{name} {e}"),
+        None => "crashed".to_string(),
+    };
+    let label = format!("n{id}: {}, {era}. Open its state and actions.", props.role);
+    html! {
+        <g class={classes!("node", props.class, props.selected.then_some("selected"))} role="button" tabindex="0"
+           aria-label={label} onclick={click} onkeydown={key}>
+            <circle cx={x.to_string()} cy={y.to_string()} r={NODE_R.to_string()} />
+            <text x={x.to_string()} y={(y - 4.0).to_string()} class="node-id">{ format!("n{id}") }</text>
+            <text x={x.to_string()} y={(y + 10.0).to_string()} class="node-era">{ short_era(props.era) }</text>
+            <text x={x.to_string()} y={(y + NODE_R + 13.0).to_string()} class="node-role">{ props.role }</text>
+        </g>
     }
 }
 
