@@ -34,6 +34,10 @@ done
 step "Release build of the site, and its shipped size"
 trunk build --release
 bash scripts/size.sh
+if grep -q -e '.well-known/trunk' -e 'WebSocket' dist/index.html; then
+  echo "dist/index.html holds Trunk's live-reload script; the shipped page must not (build it with trunk build --release)" >&2
+  exit 1
+fi
 
 step "Browser tests: headless Chromium against the release build on 127.0.0.1"
 node --test --test-concurrency=1 tests/browser/
