@@ -68,6 +68,28 @@ test('each guided scenario runs to its end, forward and back', async () => {
   }
 });
 
+test('a leader cut off in a minority is drawn as a stale leader once a newer one is elected', async () => {
+  const page = await open(browser, `${server.url}?scenario=minority-partition`);
+  const card = narration(page);
+  const raft = panel(page, 'Raft');
+  while (!(await card.innerText()).includes('The majority goes on')) {
+    assert.ok(!(await next(page).isDisabled()), 'the scenario reaches "The majority goes on"');
+    const before = await card.locator('.narration-count').innerText();
+    await next(page).click();
+    await page.waitForFunction((b) => document.querySelector('.narration-count')?.innerText !== b, before);
+  }
+  // Two nodes believe they lead; only the newer term's is drawn as the leader.
+  assert.equal(await raft.locator('.ring .node.leader').count(), 1);
+  assert.equal(await raft.locator('.ring .node.stale-leader').count(), 1);
+  assert.match(await raft.locator('.ring .node.stale-leader').getAttribute('aria-label'), /^n\d: stale leader, term \d+\./);
+  // After Heal the old leader hears the newer term and steps down.
+  await next(page).click();
+  await page.waitForFunction(() => document.querySelector('.narration-count')?.innerText.startsWith('Step') && document.body.innerText.includes('Heal: the stale leader steps down'));
+  assert.equal(await raft.locator('.ring .node.stale-leader').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('a guided scenario survives a link, and the learner can go off script and back', async () => {
   const page = await open(browser, `${server.url}?scenario=figure8`);
   const card = narration(page);

@@ -779,7 +779,7 @@ fn minority_partition(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "The majority goes on",
-        "The three nodes stop hearing from the leader, elect a new one in a newer term (epoch) and commit v2: three of five is a majority. Raft's old leader still thinks it leads. Zab's old leader gave up on its own when it lost its quorum of followers, and is LOOKING.",
+        "The three nodes stop hearing from the leader, elect a new one in a newer term (epoch) and commit v2: three of five is a majority. Raft's old leader still thinks it leads: the ring draws it dashed, as a stale leader of an older term. Zab's old leader gave up on its own when it lost its quorum of followers, and is LOOKING.",
     );
     s.act(UiAction::Heal)?;
     s.until("the stale leaders catching up", move |pg| {

@@ -86,11 +86,20 @@ pub fn Ring(props: &RingProps) -> Html {
         }
     });
 
+    let newest_leader = views
+        .iter()
+        .flatten()
+        .filter(|v| v.standing == Standing::Leads)
+        .map(|v| v.era)
+        .max();
     let nodes = views.iter().enumerate().map(|(i, v)| {
         let id = (i + 1) as NodeId;
         let sel = Selection::Node { protocol: props.protocol, node: id };
         let (role, era, class) = match v {
-            Some(v) => (v.role, Some((v.era_name, v.era)), standing_class(v.standing)),
+            Some(v) => {
+                let (role, class) = look(v.role, v.standing, v.era, newest_leader);
+                (role, Some((v.era_name, v.era)), class)
+            }
             None => ("down", None, "down"),
         };
         html! {
@@ -217,10 +226,54 @@ fn short_era(era: Option<(&str, u64)>) -> String {
 
 /// The CSS class that colours a node by its standing, the same across
 /// protocols.
+/// A node's role label and class on the ring. A leader of an older term or
+/// epoch than another leader is *stale*: a partition or a pause kept the
+/// newer leader's messages from it, so it still believes it leads, but a
+/// majority has moved on and nothing it sends can be committed. Two green
+/// "Leader"s would hide that, so the stale one is drawn apart.
+fn look(
+    role: &'static str,
+    standing: Standing,
+    era: u64,
+    newest_leader: Option<u64>,
+) -> (&'static str, &'static str) {
+    match newest_leader {
+        Some(newest) if standing == Standing::Leads && era < newest => {
+            ("stale leader", "stale-leader")
+        }
+        _ => (role, standing_class(standing)),
+    }
+}
+
 pub fn standing_class(standing: Standing) -> &'static str {
     match standing {
         Standing::Leads => "leader",
         Standing::Seeks => "candidate",
         Standing::Serves => "follower",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leader_of_an_older_era_than_another_is_stale() {
+        assert_eq!(
+            look("Leader", Standing::Leads, 2, Some(3)),
+            ("stale leader", "stale-leader")
+        );
+        assert_eq!(
+            look("Leader", Standing::Leads, 3, Some(3)),
+            ("Leader", "leader")
+        );
+        assert_eq!(
+            look("Follower", Standing::Serves, 1, Some(3)),
+            ("Follower", "follower")
+        );
+        assert_eq!(
+            look("Candidate", Standing::Seeks, 2, None),
+            ("Candidate", "candidate")
+        );
     }
 }
