@@ -27,62 +27,45 @@ test('measure the update work per step at 3 x 7 nodes with 150+ messages in flig
   assert.ok(inFlight >= 150, `only ${inFlight} messages in flight`);
   assert.equal(await page.locator('svg.ring g.node').count(), 21);
 
-  // Time each Step until the page has rendered it: the click's handler, the
-  // reducer, and Yew's render, up to the next macrotask.
-  const samples = await page.evaluate(async () => {
-    const step = [...document.querySelectorAll('button')].find((b) => b.innerText === 'Step');
+  // Two timings per Step, 25 steps each, keeping 150+ messages in flight
+  // (new requests between the measured steps):
+  // - update: the click's handler, the reducer and Yew's render, up to the
+  //   next macrotask;
+  // - frame: until its frame is on screen. The click is sent from the start of
+  //   a frame (an animation frame callback), so the page's script, style,
+  //   layout and paint for it all happen in that frame; a macrotask queued
+  //   there runs once the frame is done.
+  const { samples, frames } = await page.evaluate(async () => {
+    const button = (text) => [...document.querySelectorAll('button')].find((b) => b.innerText === text);
+    const step = button('Step');
+    const request = button('Request');
     const macrotask = () => new Promise((resolve) => {
       const ch = new MessageChannel();
       ch.port1.onmessage = () => resolve();
       ch.port2.postMessage(null);
     });
-    const request = [...document.querySelectorAll('button')].find((b) => b.innerText === 'Request');
-    const out = [];
-    for (let i = 0; i < 25; i++) {
-      // Keep the load up: new requests between the measured steps.
-      while (document.querySelectorAll('svg.ring g.msg').length < 150) {
-        request.click();
-        await macrotask();
-      }
-      const messages = document.querySelectorAll('svg.ring g.msg').length;
+    const update = async () => {
       const t0 = performance.now();
       step.click();
       await macrotask();
-      out.push({ ms: performance.now() - t0, messages });
-    }
-    return out;
-  });
-  // Time each Step until its frame is on screen: the click is sent from the
-  // start of a frame (an animation frame callback), so the page's script,
-  // style, layout and paint for it all happen in that frame; a macrotask
-  // queued there runs once the frame is done.
-  const frames = await page.evaluate(async () => {
-    const step = [...document.querySelectorAll('button')].find((b) => b.innerText === 'Step');
-    const request = [...document.querySelectorAll('button')].find((b) => b.innerText === 'Request');
-    const macrotask = () => new Promise((resolve) => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => resolve();
-      ch.port2.postMessage(null);
+      return performance.now() - t0;
+    };
+    const frame = () => new Promise((resolve) => {
+      requestAnimationFrame(async () => resolve(await update()));
     });
-    const frame = (action) => new Promise((resolve) => {
-      requestAnimationFrame(() => {
-        const t0 = performance.now();
-        action();
-        const ch = new MessageChannel();
-        ch.port1.onmessage = () => resolve(performance.now() - t0);
-        ch.port2.postMessage(null);
-      });
-    });
-    const out = [];
-    for (let i = 0; i < 25; i++) {
-      while (document.querySelectorAll('svg.ring g.msg').length < 150) {
-        request.click();
-        await macrotask();
+    const measure = async (time) => {
+      const out = [];
+      for (let i = 0; i < 25; i++) {
+        while (document.querySelectorAll('svg.ring g.msg').length < 150) {
+          request.click();
+          await macrotask();
+        }
+        const messages = document.querySelectorAll('svg.ring g.msg').length;
+        out.push({ ms: await time(), messages });
       }
-      const messages = document.querySelectorAll('svg.ring g.msg').length;
-      out.push({ ms: await frame(() => step.click()), messages });
-    }
-    return out;
+      return out;
+    };
+    return { samples: await measure(update), frames: await measure(frame) };
   });
   const quantiles = (xs) => {
     const sorted = xs.map((s) => s.ms).sort((a, b) => a - b);
