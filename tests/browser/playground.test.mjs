@@ -342,6 +342,13 @@ test('URL options: embed=1&protocols=raft shows only Raft, compactly, in the cho
   await bad.getByRole('alert').filter({ hasText: 'Some URL options were not understood' }).waitFor();
   assert.equal(await bad.locator('section.panel').count(), 3);
   await bad.close();
+
+  // Course-page editors percent-encode the commas.
+  const encoded = await open(browser, `${server.url}?protocols=zab%2Craft&nodes=%35`);
+  assert.deepEqual(await encoded.locator('section.panel h2').allInnerTexts(), ['Zab', 'Raft']);
+  assert.equal(await encoded.locator('section.panel').first().locator('svg.ring g.node').count(), 5);
+  assert.equal(await encoded.getByRole('alert').count(), 0);
+  await encoded.close();
 });
 
 test('the Embed button gives an iframe snippet that opens this session', async () => {

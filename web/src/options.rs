@@ -76,16 +76,16 @@ fn flag(v: &str) -> Option<bool> {
 pub fn parse(query: &str) -> (Options, Vec<String>) {
     let mut o = Options::default();
     let mut problems = Vec::new();
-    for pair in query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    // Course-page editors percent-encode links (`protocols=raft%2Cpaxos`,
+    // `+` for a space): decode them as browsers do.
+    for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+        let (key, value) = (key.as_ref(), value.trim());
         let ok = match key {
             "protocols" => {
-                let ps: Option<Vec<ProtocolKind>> =
-                    value.split(',').map(ProtocolKind::from_name).collect();
+                let ps: Option<Vec<ProtocolKind>> = value
+                    .split(',')
+                    .map(|n| ProtocolKind::from_name(n.trim()))
+                    .collect();
                 match ps {
                     Some(mut ps) if !ps.is_empty() => {
                         ps.dedup();
@@ -175,6 +175,25 @@ mod tests {
         let (o, problems) = parse("scenario=figure8");
         assert_eq!((o.scenario, problems.len()), (Some("figure8"), 0));
         assert!(o.chooses_state());
+    }
+
+    #[test]
+    fn reads_percent_encoded_options() {
+        let (o, problems) =
+            parse("?protocols=raft%2Cpaxos&nodes=%35&theme=dark+&scenario=figure%38");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            o.protocols,
+            Some(vec![ProtocolKind::Raft, ProtocolKind::Paxos])
+        );
+        assert_eq!(
+            (o.nodes, o.theme, o.scenario),
+            (Some(5), Theme::Dark, Some("figure8"))
+        );
+        // A broken escape is kept as typed, and reported like any bad value.
+        let (o, problems) = parse("protocols=raft%2");
+        assert_eq!(o.protocols, None);
+        assert!(problems[0].contains("protocols=raft%2"), "{problems:?}");
     }
 
     #[test]
