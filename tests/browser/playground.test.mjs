@@ -248,9 +248,9 @@ async function snapshot(page) {
   return page.evaluate(() => ({
     clocks: [...document.querySelectorAll('section.panel .clock')].map((e) => e.innerText),
     nodes: [...document.querySelectorAll('svg.ring g.node')].map((e) => e.getAttribute('aria-label')),
-    logs: [...document.querySelectorAll('.node-logs')].map((e) => e.innerText),
+    logs: [...document.querySelectorAll('table.logs')].map((e) => e.innerText),
     messages: document.querySelectorAll('svg.ring g.msg').length,
-    table: document.querySelector('table tbody').innerText,
+    table: document.querySelector('section.compare table tbody').innerText,
   }));
 }
 

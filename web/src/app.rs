@@ -17,6 +17,7 @@ use crate::components::controls::Controls;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::lesson::Narration;
+use crate::components::logs::LogLegend;
 use crate::components::modal::Modal;
 use crate::components::network::Network;
 use crate::components::panel::Panel;
@@ -484,6 +485,7 @@ pub fn App() -> Html {
                 <Clients state={shared.clone()} on_msg={on_msg.clone()} />
             } } }
             <main>
+                <LogLegend />
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {
                         <Panel key={p.name()} state={shared.clone()} protocol={*p} on_msg={on_msg.clone()} />

@@ -648,14 +648,14 @@ fn replication(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "A client request",
-        "A client sends v1 to each cluster. Raft's leader appends it to its log, drawn with a dashed border because it is not committed yet. It sends AppendEntries to every follower. Zab's leader sends PROPOSE; the Paxos node that got the request starts phase 1 with Prepare.",
+        "A client sends v1 to each cluster. Raft's leader appends it to its log: a yellow, dashed box with its term inside, because it is not committed yet. It sends AppendEntries to every follower. Zab's leader sends PROPOSE; the Paxos node that got the request starts phase 1 with Prepare.",
     );
     s.until("v1 committed on every node of every panel", |pg| {
         [Raft, Paxos, Zab].iter().all(|p| all_committed(pg, *p, 1))
     })?;
     s.step(
         "Committed",
-        "A majority stored v1, so it is committed (a solid border) and will never be lost. Raft's followers learn it with the leader's next AppendEntries, Zab's with a COMMIT, Paxos nodes with a Decide. The table below counts the messages each decision took.",
+        "A majority stored v1, so it is committed (a green box with a ✓) and will never be lost. Until a node hears so, its copy is hatched: committed in the cluster, not yet known there. Raft's followers learn it with the leader's next AppendEntries, Zab's with a COMMIT, Paxos nodes with a Decide. The table below counts the messages each decision took.",
     );
     Ok(())
 }
@@ -908,7 +908,7 @@ fn figure8(s: &mut Script) -> Outcome {
         )?;
         s.step(
             "A later term: v2 on a majority, still not committed",
-            "n1 restarts and wins term 3. It copies its old term-1 entry v2 to a majority: n1, n2, n3 and n4 hold it. Yet it does not commit v2 (still dashed): Raft §5.4.2 says a leader commits only entries of its own term by counting replicas.",
+            "n1 restarts and wins term 3. It copies its old term-1 entry v2 to a majority: n1, n2, n3 and n4 hold it. Yet it does not commit v2 (its box stays yellow and dashed): Raft §5.4.2 says a leader commits only entries of its own term by counting replicas.",
         );
     }
     s.act(UiAction::Crash(1))?;

@@ -48,6 +48,24 @@ impl ProtocolKind {
         }
     }
 
+    /// What an entry's place is called: `index` or `slot`.
+    pub fn index_name(self) -> &'static str {
+        match self {
+            ProtocolKind::Raft => Raft::INDEX,
+            ProtocolKind::Paxos => Paxos::INDEX,
+            ProtocolKind::Zab => Zab::INDEX,
+        }
+    }
+
+    /// What a log entry's box shows: `term`, `ballot` or `zxid`.
+    pub fn label_name(self) -> &'static str {
+        match self {
+            ProtocolKind::Raft => Raft::LABEL,
+            ProtocolKind::Paxos => Paxos::LABEL,
+            ProtocolKind::Zab => Zab::LABEL,
+        }
+    }
+
     /// The textbook number of messages per decision in a cluster of `nodes`.
     pub fn textbook(self, nodes: u8) -> u64 {
         let per_peer = match self {
@@ -371,6 +389,12 @@ impl AnySim {
     /// Violations found so far.
     pub fn violations(&self) -> &[Violation] {
         each!(self, s => s.violations())
+    }
+
+    /// The key of the entry committed in the cluster at `index`, whether or
+    /// not any node knows it yet.
+    pub fn committed_key(&self, index: u64) -> Option<u64> {
+        each!(self, s => s.committed_key(index))
     }
 
     /// Message accounting totals.

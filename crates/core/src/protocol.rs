@@ -683,16 +683,25 @@ pub enum Standing {
     Serves,
 }
 
-/// One entry of a log or history.
+/// One entry of a log or history, drawn as the papers draw it: a box at its
+/// index with its term (ballot, zxid) inside.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntryView {
-    /// Where it sits: `3` (Raft index, Paxos slot) or `(1,3)` (zxid).
-    pub position: String,
-    /// Its term/ballot/epoch, as text.
-    pub era: String,
+    /// Where it sits, from 1: Raft's log index, the Paxos slot, the place in
+    /// a Zab history. Entries of different nodes line up by it.
+    pub index: u64,
+    /// What its box shows, named by [`Protocol::LABEL`]: the term (`2`), the
+    /// ballot (`(2,n1)`) or the zxid (`(1,3)`).
+    pub label: String,
+    /// What makes it *this* entry among those that can sit at its index:
+    /// the term (Raft: Log Matching), the value (Paxos: a slot chooses a
+    /// value), the packed zxid (Zab). Two entries at one index with the same
+    /// key are the same entry; [`Checker::committed_key`] speaks in keys.
+    pub key: u64,
     /// The client value.
     pub value: Value,
-    /// Whether it is known committed/chosen/delivered at this node.
+    /// Whether this node knows it is committed (chosen, delivered): what it
+    /// may apply. The cluster may have committed it before the node knows.
     pub committed: bool,
 }
 
@@ -721,6 +730,11 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Messages per decision in the textbook steady state, per other node:
     /// Raft 2 (AppendEntries and reply), Paxos 4, Zab 3.
     const TEXTBOOK_PER_PEER: u64;
+    /// What an entry's place is called: `index` (Raft, Zab) or `slot` (Paxos).
+    const INDEX: &'static str = "index";
+    /// What an entry's box shows ([`EntryView::label`]): `term`, `ballot`
+    /// or `zxid`.
+    const LABEL: &'static str;
 
     /// A freshly booted node. It arms its first timers through `ctx`.
     fn boot(ctx: &mut Ctx<'_, Self>) -> Self;
@@ -812,4 +826,8 @@ pub trait Checker<P: Protocol>: Clone + fmt::Debug + Default {
     /// Check every invariant against the world after a step and record
     /// ghost history; push one [`Violation`] per broken invariant.
     fn check(&mut self, world: &World<'_, P>, out: &mut Vec<Violation>);
+    /// The [`EntryView::key`] of the entry committed in the cluster at
+    /// `index`, as the ghost history knows it: what is committed, whether
+    /// or not any node knows it yet.
+    fn committed_key(&self, index: u64) -> Option<u64>;
 }

@@ -334,7 +334,8 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
     Ok(command)
 }
 
-/// One node's line: role, era and log, uncommitted entries in parentheses.
+/// One node's line: role, era and log, each entry `index:value@label`
+/// (label: term, ballot or zxid), uncommitted ones in parentheses.
 pub fn node_line(id: NodeId, view: Option<&NodeView>) -> String {
     let Some(v) = view else {
         return format!("n{id} down");
@@ -344,7 +345,7 @@ pub fn node_line(id: NodeId, view: Option<&NodeView>) -> String {
         if i > 0 {
             line.push(' ');
         }
-        let entry = format!("{}:{}@{}", e.position, Shown(e.value), e.era);
+        let entry = format!("{}:{}@{}", e.index, Shown(e.value), e.label);
         if e.committed {
             line.push_str(&entry);
         } else {

@@ -1464,6 +1464,12 @@ impl<P: Protocol> Sim<P> {
         &self.violations
     }
 
+    /// The key of the entry the cluster has committed at `index`, as the
+    /// checker's ghost history knows it ([`Checker::committed_key`]).
+    pub fn committed_key(&self, index: u64) -> Option<u64> {
+        self.checker.committed_key(index)
+    }
+
     /// The message accounting.
     pub fn accounting(&self) -> &Accounting {
         &self.accounting

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::logs::LogLegend;
 use super::modal::Modal;
 use super::on_click;
 use crate::state::Msg;
@@ -31,7 +32,9 @@ pub fn Help(props: &HelpProps) -> Html {
                     <dt><kbd>{ "Tab" }</kbd></dt><dd>{ "Move between controls, nodes and pending messages; Enter or Space activates" }</dd>
                 </dl>
                 <p>{ "Each panel runs one protocol on the same cluster, seed, requests and faults. Click a node for its full state and to crash, restart, time out or isolate it; click a message, or use the pending list, to deliver, drop, duplicate or delay it." }</p>
-                <p>{ "Log entries with a solid border are committed (chosen, delivered); dashed ones are not yet. The event log under each panel says, in words, what happened and why inputs were refused." }</p>
+                <p>{ "Each node's log is a row of boxes, lined up by index (Paxos: by slot) across nodes, as the papers draw them: the term (ballot, zxid) inside, the value beneath." }</p>
+                <LogLegend />
+                <p>{ "The event log under each panel says, in words, what happened and why inputs were refused." }</p>
                 <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
         </Modal>
     }

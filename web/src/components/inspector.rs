@@ -78,7 +78,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                                 { for v.details.iter().map(|(k, val)| html! { <><dt>{ *k }</dt><dd>{ val }</dd></> }) }
                                 <dt>{ "log" }</dt>
                                 <dd>{ if v.log.is_empty() { "empty".to_string() } else {
-                                    v.log.iter().map(|e| format!("{}: {} ({}){}", e.position, Shown(e.value), e.era, if e.committed { "" } else { " uncommitted" })).collect::<Vec<_>>().join(", ")
+                                    v.log.iter().map(|e| format!("{} {}: {} ({} {}){}", protocol.index_name(), e.index, Shown(e.value), protocol.label_name(), e.label, if e.committed { "" } else { " uncommitted" })).collect::<Vec<_>>().join(", ")
                                 } }</dd>
                                 <dt>{ "store" }</dt>
                                 <dd>{ store.clone().unwrap_or_default() }</dd>

@@ -8,6 +8,7 @@ pub mod help;
 pub mod history;
 pub mod inspector;
 pub mod lesson;
+pub mod logs;
 pub mod modal;
 pub mod network;
 pub mod panel;

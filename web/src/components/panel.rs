@@ -3,18 +3,16 @@
 //! exact interleaving), the space-time diagram and the event log in words.
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::{EntryView, NodeId, Shown, NO_OP};
 use yew::prelude::*;
 
 use super::history::History;
+use super::logs::logs;
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
 use super::{category_class, on_click, Shared};
 use crate::session::{PanelAction, UiAction};
 use crate::state::{Msg, Selection};
 
-/// Entries of each node's log shown (the most recent ones).
-const LOG_TAIL: usize = 10;
 /// Pending messages listed before "Show all" (the soonest to arrive).
 const PENDING_SHOWN: usize = 12;
 /// Event log lines rendered (the most recent).
@@ -64,18 +62,6 @@ pub fn Panel(props: &PanelProps) -> Html {
             </div>
         }
     };
-
-    let logs = panel.seen.views.iter().enumerate().map(|(i, v)| {
-        let node = (i + 1) as u8;
-        let (tail, skipped) = match v {
-            Some(v) => {
-                let skipped = v.log.len().saturating_sub(LOG_TAIL);
-                (Some(v.log[skipped..].to_vec()), skipped)
-            }
-            None => (None, 0),
-        };
-        html! { <NodeLog key={u64::from(node)} protocol={p} {node} {tail} {skipped} on_msg={props.on_msg.clone()} /> }
-    });
 
     let show_all = use_state(|| false);
     let total = panel.seen.messages.len();
@@ -169,7 +155,7 @@ pub fn Panel(props: &PanelProps) -> Html {
             </header>
             { status }
             <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
-            <ul class="node-logs" aria-label={format!("{} logs; solid entries are committed", p.title())}>{ for logs }</ul>
+            { logs(p, &panel.sim, &panel.seen.views, &props.on_msg) }
             <History state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             <details class="pending" open=true>
                 <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
@@ -186,53 +172,5 @@ pub fn Panel(props: &PanelProps) -> Html {
             <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
                 aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
-    }
-}
-
-/// Props of [`NodeLog`].
-#[derive(Properties, PartialEq)]
-struct NodeLogProps {
-    protocol: ProtocolKind,
-    node: NodeId,
-    /// The latest entries of its log; `None` while it is down.
-    tail: Option<Vec<EntryView>>,
-    /// Entries before the tail, not shown.
-    skipped: usize,
-    on_msg: Callback<Msg>,
-}
-
-/// One node's log, its latest entries: re-rendered only when they change.
-#[component]
-fn NodeLog(props: &NodeLogProps) -> Html {
-    let (p, node) = (props.protocol, props.node);
-    let select = on_click(
-        &props.on_msg,
-        Msg::Select(Some(Selection::Node { protocol: p, node })),
-    );
-    let entries = match &props.tail {
-        None => html! { <span class="down-note">{ "down (durable state kept)" }</span> },
-        Some(tail) if tail.is_empty() => html! { <span class="empty-log">{ "empty" }</span> },
-        Some(tail) => html! {
-            <>
-                { if props.skipped > 0 { html! { <span class="more">{ format!("+{}", props.skipped) }</span> } } else { html! {} } }
-                // Keyed by position: a new entry is one insertion, not a
-                // rewrite of every box after the first.
-                { for tail.iter().map(|e| html! {
-                    <span key={e.position.clone()}
-                          class={classes!("entry", if e.committed { "committed" } else { "uncommitted" }, (e.value == NO_OP).then_some("no-op"))}
-                          title={format!("{} {}: {} ({}, {}){}", p.title(), e.position, Shown(e.value), e.era,
-                                         if e.committed { "committed" } else { "not committed yet" },
-                                         if e.value == NO_OP { ": a new leader's entry of its own term; once it commits, so has everything before it (§8)" } else { "" })}>
-                        { Shown(e.value).to_string() }
-                    </span>
-                }) }
-            </>
-        },
-    };
-    html! {
-        <li>
-            <button class="node-link" onclick={select} aria-label={format!("n{node} state")}>{ format!("n{node}") }</button>
-            <span class="entries" aria-label={format!("n{node} log")}>{ entries }</span>
-        </li>
     }
 }

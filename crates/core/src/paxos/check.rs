@@ -45,6 +45,10 @@ fn acceptor_of(slot: &Slot<Paxos>) -> &BTreeMap<SlotNo, AcceptorSlot> {
 }
 
 impl Checker<Paxos> for PaxosChecker {
+    fn committed_key(&self, slot: u64) -> Option<u64> {
+        self.chosen.get(&slot).map(|(v, _)| u64::from(*v))
+    }
+
     fn check(&mut self, world: &World<'_, Paxos>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
         self.nodes.resize_with(world.nodes.len(), NodeCopy::default);

@@ -572,6 +572,8 @@ impl Protocol for Paxos {
     const NAME: &'static str = "paxos";
     const TEXTBOOK_PER_PEER: u64 = 4;
     const TITLE: &'static str = "Basic Paxos";
+    const INDEX: &'static str = "slot";
+    const LABEL: &'static str = "ballot";
 
     fn boot(ctx: &mut Ctx<'_, Paxos>) -> Self {
         Self::restart(
@@ -738,8 +740,9 @@ impl Protocol for Paxos {
                 (None, _) => continue,
             };
             log.push(EntryView {
-                position: format!("{slot}"),
-                era,
+                index: slot,
+                label: era,
+                key: u64::from(value),
                 value,
                 committed,
             });

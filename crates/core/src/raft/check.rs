@@ -126,6 +126,10 @@ impl RaftChecker {
 }
 
 impl Checker<Raft> for RaftChecker {
+    fn committed_key(&self, index: u64) -> Option<u64> {
+        self.committed.get(&index).map(|c| c.entry.term)
+    }
+
     fn check(&mut self, world: &World<'_, Raft>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
         self.logs.resize_with(world.nodes.len(), NodeLog::default);

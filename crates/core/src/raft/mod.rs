@@ -1038,6 +1038,7 @@ impl Protocol for Raft {
     const NAME: &'static str = "raft";
     const TEXTBOOK_PER_PEER: u64 = 2;
     const TITLE: &'static str = "Raft";
+    const LABEL: &'static str = "term";
 
     /// §5.2: "When servers start up, they begin as followers."
     fn boot(ctx: &mut Ctx<'_, Raft>) -> Self {
@@ -1228,8 +1229,9 @@ impl Protocol for Raft {
                 .iter()
                 .enumerate()
                 .map(|(i, e)| EntryView {
-                    position: format!("{}", i + 1),
-                    era: format!("{}", e.term),
+                    index: i as u64 + 1,
+                    label: format!("{}", e.term),
+                    key: e.term,
                     value: e.value,
                     committed: (i as Index) < self.commit_index,
                 })

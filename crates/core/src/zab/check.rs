@@ -64,6 +64,11 @@ fn history_of(slot: &Slot<Zab>) -> &[Txn] {
 }
 
 impl Checker<Zab> for ZabChecker {
+    fn committed_key(&self, index: u64) -> Option<u64> {
+        let place = usize::try_from(index).ok()?.checked_sub(1)?;
+        self.delivered.get(place).map(|t| t.zxid.packed())
+    }
+
     fn check(&mut self, world: &World<'_, Zab>, out: &mut Vec<Violation>) {
         let quorum = world.cluster.quorum();
         self.nodes

@@ -1399,6 +1399,7 @@ impl Protocol for Zab {
     const NAME: &'static str = "zab";
     const TEXTBOOK_PER_PEER: u64 = 3;
     const TITLE: &'static str = "Zab";
+    const LABEL: &'static str = "zxid";
     const FIFO: bool = true;
 
     fn boot(ctx: &mut Ctx<'_, Zab>) -> Self {
@@ -1625,8 +1626,9 @@ impl Protocol for Zab {
                 .iter()
                 .enumerate()
                 .map(|(i, t)| EntryView {
-                    position: format!("{}", t.zxid),
-                    era: format!("{}", t.zxid.epoch),
+                    index: i as u64 + 1,
+                    label: format!("{}", t.zxid),
+                    key: t.zxid.packed(),
                     value: t.value,
                     committed: i < self.delivered,
                 })
