@@ -58,6 +58,18 @@ test('each guided scenario runs to its end, forward and back', async () => {
     const caught = (id.startsWith('mistake-') && id !== 'mistake-raft-equal-timeouts')
       || ['stale-read', 'zookeeper-sync', 'lease-read'].includes(id);
     assert.equal(violated > 0, caught, `${id}: the checker's verdict is shown`);
+    // The banner lists every invariant it counts.
+    for (const banner of await page.locator('section.panel .invariants.broken').all()) {
+      const heading = await banner.locator('strong').innerText();
+      const kinds = Number(heading.match(/of (\d+) invariants?$/)?.[1]);
+      assert.equal(await banner.locator('li').count(), kinds, `${id}: ${heading}`);
+    }
+    if (id === 'mistake-raft-commit-old-term') {
+      const listed = await page.locator('section.panel .invariants.broken li b').allInnerTexts();
+      for (const name of ['Leader Completeness', 'State Machine Safety', 'Committed durability']) {
+        assert.ok(listed.includes(name), `${id}: the narration names ${name}; listed: ${listed}`);
+      }
+    }
     if (['figure8', 'mistake-paxos-forget-promise', 'stale-read', 'mistake-raft-stale-read', 'lease-read'].includes(id)) {
       await page.screenshot({ path: join(SHOTS, `scenario-${id}.png`), fullPage: true });
     }

@@ -179,7 +179,54 @@ test('Request: decisions fill the "Messages per decision" table at textbook cost
     assert.equal(cells[2].trim(), textbook, `measured = textbook: ${row}`);
   }
   assert.ok(await page.locator('.chart rect.bar').count() >= 3);
+  // The headline figures also sit at the top of each panel.
+  for (const [title, textbook] of [['Raft', 8], ['Basic Paxos', 16], ['Zab', 12]]) {
+    assert.equal(await panel(page, title).locator('.panel-cost').innerText(),
+      `1 decision · ${textbook}.00 messages per decision · textbook ${textbook}`);
+  }
+  // "Only the why" hides deliveries and timers, and keeps the decision.
+  const raftLog = panel(page, 'Raft').locator('.event-log');
+  assert.ok(await raftLog.locator('li.msg').count() > 0);
+  await panel(page, 'Raft').getByRole('checkbox', { name: /Only the why/ }).check();
+  assert.equal(await raftLog.locator('li.msg').count(), 0);
+  assert.ok(await raftLog.locator('li.decision').count() > 0, 'the decision stays');
   await page.screenshot({ path: join(SHOTS, 'decided.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('logs: boxes line up by index, yellow until committed, hatched until known, named in words', async () => {
+  const page = await open(browser, server.url);
+  await untilSettled(page);
+  const raft = panel(page, 'Raft');
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  const fresh = raft.getByRole('img', { name: /^index 2, term \d+, v1, not committed/ });
+  assert.equal(await fresh.count(), 1, "the leader's new entry, and only there");
+  const look = await fresh.evaluate((e) => [getComputedStyle(e).borderTopStyle, getComputedStyle(e).backgroundColor]);
+  assert.deepEqual(look, ['dashed', 'rgb(255, 241, 168)'], 'yellow, and dashed for who cannot tell colours apart');
+  // Step until every node knows v1 is committed; on the way the cluster has
+  // committed it before some follower hears so.
+  let hatched = 0;
+  for (let i = 0; i < 60; i++) {
+    hatched += await raft.getByRole('img', { name: /^index 2, term \d+, v1, committed in the cluster, n\d does not know yet/ }).count();
+    if (await raft.getByRole('img', { name: /^index 2, term \d+, v1, committed(, |$)/ }).count() === 5) break;
+    await step(page);
+  }
+  const known = raft.getByRole('img', { name: /^index 2, term \d+, v1, committed(, |$)/ });
+  assert.equal(await known.count(), 5, 'known committed on every node');
+  assert.ok(hatched > 0, 'committed in the cluster before a follower knew');
+  assert.equal(await known.first().evaluate((e) => getComputedStyle(e).borderTopStyle), 'solid');
+  assert.equal(await raft.getByRole('img', { name: /commit index/ }).count(), 5, "each node's commit index is marked");
+  // One column per index: every node's index-2 box sits under the header "2".
+  const header = await raft.locator('table.logs thead th', { hasText: /^2$/ }).boundingBox();
+  for (const box of await known.all()) {
+    const b = await box.boundingBox();
+    assert.ok(Math.abs(b.x + b.width / 2 - (header.x + header.width / 2)) < 2, 'lined up by index');
+  }
+  // The other protocols name their own places and labels.
+  await panel(page, 'Basic Paxos').getByRole('img', { name: /^slot 1, ballot \(\d+,n\d\), v1, committed/ }).first().waitFor();
+  await panel(page, 'Zab').getByRole('img', { name: /^index 1, zxid \(\d+,1\), v1, committed/ }).first().waitFor();
+  await raft.locator('table.logs').screenshot({ path: join(SHOTS, 'logs.png') });
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -119,6 +119,10 @@ pub fn logs(
     on_msg: &Callback<Msg>,
 ) -> Html {
     let (first, last, rows) = rows(sim, views);
+    if last == 0 {
+        // Nothing to line up yet: one line instead of a row per node.
+        return html! { <p class="logs-empty">{ "Every log is empty: send a Request." }</p> };
+    }
     let header = (first..=last).map(|i| html! { <th scope="col" key={i}>{ i }</th> });
     let body = rows.into_iter().enumerate().map(|(i, (row, before))| {
         let node = i as NodeId + 1;
@@ -133,7 +137,7 @@ pub fn logs(
                 <thead>
                     <tr>
                         <th scope="col" class="index-name">{ p.index_name() }</th>
-                        { if last == 0 { html! { <th scope="col"></th> } } else { html! { <>{ for header }</> } } }
+                        { for header }
                     </tr>
                 </thead>
                 <tbody>{ for body }</tbody>
@@ -147,7 +151,7 @@ pub fn logs(
 pub fn LogLegend() -> Html {
     let sample = |class: &'static str, text: &'static str| {
         html! {
-            <span><span class={classes!("entry", class)} aria-hidden="true"></span>{ " " }{ text }</span>
+            <span><span class={classes!("entry", class.split(' ').collect::<Vec<_>>())} aria-hidden="true"></span>{ " " }{ text }</span>
         }
     };
     html! {
@@ -156,8 +160,8 @@ pub fn LogLegend() -> Html {
             { sample("uncommitted", "not committed (dashed)") }
             { sample("cluster-committed", "committed, this node does not know yet (hatched)") }
             { sample("committed", "committed, known here (✓)") }
-            { sample("commit-point", "bar: the node's commit index") }
-            { sample("differs", "≠ differs from the leader's log") }
+            { sample("committed commit-point", "bar: the node's commit index") }
+            { sample("uncommitted differs", "≠ differs from the leader's log") }
         </p>
     }
 }

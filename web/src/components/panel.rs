@@ -55,10 +55,22 @@ pub fn Panel(props: &PanelProps) -> Html {
     let status = if violations.is_empty() {
         html! { <p class="invariants ok" role="status">{ "✓ All invariants hold" }</p> }
     } else {
+        // Every invariant broken is listed, once, with its first violation
+        // and how many times it broke: the count in the heading adds up.
+        let mut broken: Vec<(&str, usize, &str)> = Vec::new();
+        for v in violations {
+            match broken.iter_mut().find(|(name, _, _)| *name == v.invariant) {
+                Some((_, n, _)) => *n += 1,
+                None => broken.push((v.invariant, 1, &v.detail)),
+            }
+        }
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
         html! {
             <div class="invariants broken" role="alert">
-                <strong>{ format!("✗ {} invariant violation{}", violations.len(), if violations.len() == 1 { "" } else { "s" }) }</strong>
-                <ul>{ for violations.iter().take(4).map(|v| html! { <li><b>{ v.invariant }</b>{ ": " }{ &v.detail }</li> }) }</ul>
+                <strong>{ format!("✗ {} invariant violation{} of {} invariant{}", violations.len(), plural(violations.len()), broken.len(), plural(broken.len())) }</strong>
+                <ul>{ for broken.iter().map(|(name, n, detail)| html! {
+                    <li><b>{ *name }</b>{ if *n > 1 { format!(" ({n} times)") } else { String::new() } }{ ": " }{ *detail }</li>
+                }) }</ul>
             </div>
         }
     };
@@ -135,10 +147,24 @@ pub fn Panel(props: &PanelProps) -> Html {
         })
     };
 
+    // "Only the why": hide deliveries, timers and requests, keep what
+    // nodes said about them (refusals, notes), decisions, faults and
+    // violations.
+    let why_only = use_state(|| false);
+    let on_why_only = {
+        let why_only = why_only.clone();
+        Callback::from(move |e: Event| {
+            why_only.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .checked(),
+            )
+        })
+    };
     let lines = panel
         .log
         .iter()
         .rev()
+        .filter(|l| !*why_only || l.class != "msg")
         .take(LOG_SHOWN)
         .map(|l| html! { <li key={l.seq} class={l.class}>{ &l.text }</li> });
 
@@ -153,6 +179,7 @@ pub fn Panel(props: &PanelProps) -> Html {
                     <span class="step-no">{ format!("step {}", props.state.history.len()) }</span>
                 </span>
             </header>
+            { cost(p, panel, props.state.nodes) }
             { status }
             <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             { logs(p, &panel.sim, &panel.seen.views, &props.on_msg) }
@@ -165,12 +192,41 @@ pub fn Panel(props: &PanelProps) -> Html {
                 <summary>{ "Space-time diagram" }</summary>
                 { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} /> } } else { html! {} } }
             </details>
-            <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
+            <div class="log-head">
+                <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
+                <label class="why-only">
+                    <input type="checkbox" checked={*why_only} onchange={on_why_only} />
+                    { " Only the why (hide deliveries and timers)" }
+                </label>
+            </div>
             // While playing, the log changes several times a second: screen
             // readers would read it without pause, so it is announced only
             // when the learner steps.
             <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
                 aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
+    }
+}
+
+/// The headline comparison, at the top of the panel: decisions so far and
+/// what each cost, beside the textbook figure (the full table is below).
+fn cost(p: ProtocolKind, panel: &crate::state::Panel, nodes: u8) -> Html {
+    let decisions = panel.seen.summary.decisions;
+    let textbook = p.textbook(nodes);
+    let Some(measured) = panel.per_decision() else {
+        return html! {
+            <p class="panel-cost">{ format!("No decision yet · textbook {textbook} messages per decision") }</p>
+        };
+    };
+    let over = measured > textbook as f64 + 1e-9;
+    html! {
+        <p class={classes!("panel-cost", over.then_some("over"))}>
+            { format!("{decisions} decision{} · ", if decisions == 1 { "" } else { "s" }) }
+            <b>{ format!("{measured:.2}") }</b>
+            { format!(" messages per decision · textbook {textbook}") }
+            { if over { html! {
+                <span class="badge" title="Faults, retries or resent entries cost messages beyond the textbook steady state: the table below lists them by type">{ "above textbook" }</span>
+            } } else { html! {} } }
+        </p>
     }
 }
