@@ -64,7 +64,12 @@ test('each guided scenario runs to its end, forward and back', async () => {
       const kinds = Number(heading.match(/of (\d+) invariants?$/)?.[1]);
       assert.equal(await banner.locator('li').count(), kinds, `${id}: ${heading}`);
     }
+    // A box held as committed against what the cluster committed is a
+    // violation, and drawn only then.
+    const contradicting = await page.locator('.entry.contradicts').count();
+    if (!caught) assert.equal(contradicting, 0, `${id}: no contradicting entry without a violation`);
     if (id === 'mistake-raft-commit-old-term') {
+      assert.ok(contradicting > 0, `${id}: the overwritten entry is drawn as contradicting`);
       const listed = await page.locator('section.panel .invariants.broken li b').allInnerTexts();
       for (const name of ['Leader Completeness', 'State Machine Safety', 'Committed durability']) {
         assert.ok(listed.includes(name), `${id}: the narration names ${name}; listed: ${listed}`);

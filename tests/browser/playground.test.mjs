@@ -161,6 +161,17 @@ test('Crash, Restart and Isolate a node; Heal restores the links', async () => {
   await page.screenshot({ path: join(SHOTS, 'isolated.png'), fullPage: true });
   await page.getByRole('button', { name: 'Heal' }).click();
   assert.equal(await page.locator('line.edge.cut').count(), 0);
+  // A one-way cut: only the half leading to the node that no longer hears.
+  await page.getByLabel('Cut link from').selectOption('1');
+  await page.getByLabel('Cut link to').selectOption('3');
+  await page.getByRole('button', { name: 'Cut link' }).click();
+  assert.equal(await raft.locator('line.edge.cut').count(), 1);
+  const half = await raft.locator('line.edge.cut.one-way').boundingBox();
+  const n1 = await raft.getByRole('button', { name: /^n1: / }).boundingBox();
+  const n3 = await raft.getByRole('button', { name: /^n3: / }).boundingBox();
+  const dist = (b, n) => Math.hypot(b.x + b.width / 2 - (n.x + n.width / 2), b.y + b.height / 2 - (n.y + n.height / 2));
+  assert.ok(dist(half, n3) < dist(half, n1), 'the cut half is on n3\'s side');
+  await page.getByRole('button', { name: 'Heal' }).click();
   assert.deepEqual(page.errors, []);
   await page.close();
 });

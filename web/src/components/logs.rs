@@ -40,6 +40,10 @@ struct Cell {
     /// Whether it is the last of the node's known-committed prefix: the
     /// node's commit index.
     commit_point: bool,
+    /// Whether this node holds it as committed while the cluster committed
+    /// another entry at its index: a safety violation, drawn where it
+    /// happened. (An uncommitted entry there is only bound to be replaced.)
+    contradicts: bool,
 }
 
 /// One node's row: `None` while it is down.
@@ -81,9 +85,10 @@ fn rows(sim: &AnySim, views: &[Option<NodeView>]) -> (u64, u64, Vec<(Row, usize)
                     before += 1;
                     continue;
                 }
+                let committed = sim.committed_key(e.index);
                 let known = if e.committed {
                     Known::Here
-                } else if sim.committed_key(e.index) == Some(e.key) {
+                } else if committed == Some(e.key) {
                     Known::InCluster
                 } else {
                     Known::Not
@@ -103,6 +108,7 @@ fn rows(sim: &AnySim, views: &[Option<NodeView>]) -> (u64, u64, Vec<(Row, usize)
                     known,
                     differs,
                     commit_point: e.index == known_prefix,
+                    contradicts: e.committed && committed.is_some_and(|k| k != e.key),
                 });
             }
             (Some(cells), before)
@@ -162,6 +168,7 @@ pub fn LogLegend() -> Html {
             { sample("committed", "committed, known here (✓)") }
             { sample("committed commit-point", "bar: the node's commit index") }
             { sample("uncommitted differs", "≠ differs from the leader's log") }
+            { sample("contradicts", "red: held as committed, but the cluster committed another entry (a violation)") }
         </p>
     }
 }
@@ -239,6 +246,9 @@ fn entry(p: ProtocolKind, node: NodeId, c: &Cell) -> Html {
     if c.commit_point {
         name.push_str(&format!(", n{node}'s commit index"));
     }
+    if c.contradicts {
+        name.push_str(", but the cluster committed another entry here");
+    }
     if let Some(leader) = c.differs {
         name.push_str(&format!(", differs from leader n{leader}'s log"));
     }
@@ -257,6 +267,7 @@ fn entry(p: ProtocolKind, node: NodeId, c: &Cell) -> Html {
         (c.value == NO_OP).then_some("no-op"),
         c.commit_point.then_some("commit-point"),
         c.differs.is_some().then_some("differs"),
+        c.contradicts.then_some("contradicts"),
     );
     // The box's text is for the eye; its accessible name says it in words.
     html! {
@@ -352,5 +363,6 @@ mod tests {
         let c = cell(&sim, old, 2).expect("the stale leader's entry");
         assert_eq!((c.known, c.differs), (Known::Not, Some(new)), "{c:?}");
         assert_eq!(cell(&sim, new, 2).expect("its no-op").differs, None);
+        assert!(!c.contradicts, "not committed, only bound to be replaced");
     }
 }

@@ -130,15 +130,27 @@ struct LinksProps {
     cuts: Vec<(NodeId, NodeId)>,
 }
 
-/// Every link of the ring, cut ones dashed.
+/// Every link of the ring: cut both ways, dashed red; cut one way, the
+/// half that leads to the node that no longer hears is dashed red, so a
+/// one-way cut does not look like a partition.
 #[component]
 fn Links(props: &LinksProps) -> Html {
     let n = props.nodes;
     let links = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| {
         let (na, nb) = ((a + 1) as NodeId, (b + 1) as NodeId);
-        let cut = props.cuts.contains(&(na, nb)) || props.cuts.contains(&(nb, na));
+        let (to_b, to_a) = (props.cuts.contains(&(na, nb)), props.cuts.contains(&(nb, na)));
         let ((x1, y1), (x2, y2)) = (position(a, n), position(b, n));
-        html! { <line key={format!("{na}-{nb}")} class={classes!("edge", cut.then_some("cut"))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
+        let line = |class: Classes, (x1, y1): (f64, f64), (x2, y2): (f64, f64)| html! {
+            <line {class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+        };
+        let mid = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        let shape = match (to_b, to_a) {
+            (true, true) => line(classes!("edge", "cut"), (x1, y1), (x2, y2)),
+            (false, false) => line(classes!("edge"), (x1, y1), (x2, y2)),
+            (true, false) => html! { <>{ line(classes!("edge"), (x1, y1), mid) }{ line(classes!("edge", "cut", "one-way"), mid, (x2, y2)) }</> },
+            (false, true) => html! { <>{ line(classes!("edge", "cut", "one-way"), (x1, y1), mid) }{ line(classes!("edge"), mid, (x2, y2)) }</> },
+        };
+        html! { <g key={format!("{na}-{nb}")}>{ shape }</g> }
     });
     html! { <>{ for links }</> }
 }
