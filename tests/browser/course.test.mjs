@@ -66,7 +66,7 @@ test('each guided scenario runs to its end, forward and back', async () => {
     }
     // A box held as committed against what the cluster committed is a
     // violation, and drawn only then.
-    const contradicting = await page.locator('.entry.contradicts').count();
+    const contradicting = await page.locator('section.panel .entry.contradicts').count();
     if (!caught) assert.equal(contradicting, 0, `${id}: no contradicting entry without a violation`);
     if (id === 'mistake-raft-commit-old-term') {
       assert.ok(contradicting > 0, `${id}: the overwritten entry is drawn as contradicting`);
