@@ -310,13 +310,19 @@ mod tests {
             .flatten()
     }
 
-    #[test]
-    fn an_entry_is_committed_in_the_cluster_before_its_followers_know() {
+    /// A 3-node Raft whose leader has committed its no-op, and that leader.
+    fn raft_in_office() -> (AnySim, NodeId) {
         let mut sim = AnySim::new(ProtocolKind::Raft, Config::new(3, 7)).expect("a sim");
         until(&mut sim, |s| {
             leader(s, 1).is_some() && s.committed_key(1).is_some()
         });
         let l = leader(&sim, 1).expect("a leader");
+        (sim, l)
+    }
+
+    #[test]
+    fn an_entry_is_committed_in_the_cluster_before_its_followers_know() {
+        let (mut sim, l) = raft_in_office();
         sim.apply(Action::Request { node: Some(l) })
             .expect("a request");
         // The leader commits index 2 on the first acknowledgement: no
@@ -345,11 +351,7 @@ mod tests {
 
     #[test]
     fn a_stale_leaders_entry_differs_from_the_new_leaders() {
-        let mut sim = AnySim::new(ProtocolKind::Raft, Config::new(3, 7)).expect("a sim");
-        until(&mut sim, |s| {
-            leader(s, 1).is_some() && s.committed_key(1).is_some()
-        });
-        let old = leader(&sim, 1).expect("a leader");
+        let (mut sim, old) = raft_in_office();
         let others: Vec<NodeId> = (1..=3).filter(|&n| n != old).collect();
         sim.apply(Action::Partition(vec![vec![old], others.clone()]))
             .expect("a partition");
