@@ -19,8 +19,7 @@
 use std::fmt::Write as _;
 
 use consensus_core::any::ProtocolKind;
-use consensus_core::protocol::{Mistakes, NodeId, Switch, Switches, TimerKind, Variant, Variants};
-use consensus_core::{paxos, raft, zab};
+use consensus_core::protocol::{Mistakes, NodeId, Switch, Switches, Variant, Variants};
 
 use consensus_core::kv::{ClientId, Key, ReadPath};
 use consensus_core::linearizability::Datum;
@@ -33,26 +32,6 @@ use crate::session::{
 pub const VERSION: u32 = 2;
 /// Longest text accepted, in bytes.
 pub const MAX_LEN: usize = 100_000;
-fn letter(p: ProtocolKind) -> char {
-    match p {
-        ProtocolKind::Raft => 'r',
-        ProtocolKind::Paxos => 'p',
-        ProtocolKind::Zab => 'z',
-    }
-}
-
-fn protocol_of(c: char) -> Option<ProtocolKind> {
-    ProtocolKind::ALL.into_iter().find(|p| letter(*p) == c)
-}
-
-/// The timers of a protocol, by name.
-fn timers(p: ProtocolKind) -> Vec<&'static str> {
-    match p {
-        ProtocolKind::Raft => raft::Timer::ALL.iter().map(|t| t.name()).collect(),
-        ProtocolKind::Paxos => paxos::Timer::ALL.iter().map(|t| t.name()).collect(),
-        ProtocolKind::Zab => zab::Timer::ALL.iter().map(|t| t.name()).collect(),
-    }
-}
 
 /// One action as a token (without its repeat count).
 fn token(a: &UiAction) -> String {
@@ -73,9 +52,9 @@ fn token(a: &UiAction) -> String {
             format!("g{}", gs.join("."))
         }
         UiAction::Cut { from, to } => format!("x{from}{to}"),
-        UiAction::TimeOut { protocol, node } => format!("o{}{node}", letter(*protocol)),
+        UiAction::TimeOut { protocol, node } => format!("o{}{node}", protocol.letter()),
         UiAction::Panel { protocol, action } => {
-            let p = letter(*protocol);
+            let p = protocol.letter();
             match action {
                 PanelAction::Deliver(id) => format!("d{p}{id}"),
                 PanelAction::Drop(id) => format!("k{p}{id}"),
@@ -83,7 +62,7 @@ fn token(a: &UiAction) -> String {
                 PanelAction::Delay(id, by) => format!("l{p}{id}.{by}"),
                 PanelAction::Fire(node, timer) => {
                     // A timer is written as its position in the protocol's list.
-                    let i = timers(*protocol)
+                    let i = protocol.timer_names()
                         .iter()
                         .position(|t| t == timer)
                         .unwrap_or(usize::MAX);
@@ -138,13 +117,16 @@ fn ui_op(parts: &[&str]) -> Option<UiOp> {
             to: datum(to)?,
         }),
         ["r", k, p] => {
+            // One letter per protocol, in the registry's order. Links
+            // written before a protocol existed have fewer: the protocols
+            // they do not name read through the log.
             let letters: Vec<char> = p.chars().collect();
-            let [r, x, z] = letters.as_slice() else {
+            if letters.is_empty() || letters.len() > ProtocolKind::COUNT {
                 return None;
-            };
-            let mut paths = [ReadPath::Log; 3];
-            for (slot, (c, protocol)) in [r, x, z].iter().zip(ProtocolKind::ALL).enumerate() {
-                let path = ReadPath::ALL.into_iter().find(|p| path_letter(*p) == **c)?;
+            }
+            let mut paths = [ReadPath::Log; ProtocolKind::COUNT];
+            for (slot, (c, protocol)) in letters.iter().zip(ProtocolKind::ALL).enumerate() {
+                let path = ReadPath::ALL.into_iter().find(|p| path_letter(*p) == *c)?;
                 if !read_paths(protocol).contains(&path) {
                     return None;
                 }
@@ -166,7 +148,7 @@ fn repeatable(a: &UiAction) -> bool {
 
 /// The session as text.
 pub fn encode(s: &Session) -> String {
-    let protocols: String = s.protocols.iter().map(|p| letter(*p)).collect();
+    let protocols: String = s.protocols.iter().map(|p| p.letter()).collect();
     let mut out = format!("v{VERSION};p={protocols};n={};s={}", s.nodes, s.seed);
     switches(&mut out, "m", s.mistakes);
     switches(&mut out, "o", s.variants);
@@ -219,7 +201,7 @@ fn node(s: &str, nodes: u8) -> Option<NodeId> {
 /// The protocol letter at the start of `rest` (one that is shown), and the rest.
 fn panel_of<'a>(rest: &'a str, protocols: &[ProtocolKind]) -> Option<(ProtocolKind, &'a str)> {
     let mut cs = rest.chars();
-    let p = protocol_of(cs.next()?)?;
+    let p = ProtocolKind::from_letter(cs.next()?)?;
     protocols.contains(&p).then_some((p, cs.as_str()))
 }
 
@@ -333,7 +315,7 @@ fn read_token(
             let (protocol, rest) = panel_of(rest, protocols)?;
             let (n, i) = rest.split_once('.')?;
             let i: usize = i.parse().ok()?;
-            let timer = timers(protocol).get(i)?.to_string();
+            let timer = protocol.timer_names().get(i)?.to_string();
             UiAction::Panel {
                 protocol,
                 action: PanelAction::Fire(single(n)?, timer),
@@ -382,7 +364,7 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         };
         match key {
             "p" => {
-                let ps: Option<Vec<ProtocolKind>> = value.chars().map(protocol_of).collect();
+                let ps: Option<Vec<ProtocolKind>> = value.chars().map(ProtocolKind::from_letter).collect();
                 match ps {
                     Some(ps) if !ps.is_empty() && ps.len() <= 3 => protocols = Some(ps),
                     _ => {
@@ -582,11 +564,7 @@ mod tests {
     }
 
     fn protocol() -> impl Strategy<Value = ProtocolKind> {
-        prop_oneof![
-            Just(ProtocolKind::Raft),
-            Just(ProtocolKind::Paxos),
-            Just(ProtocolKind::Zab)
-        ]
+        prop::sample::select(ProtocolKind::ALL.to_vec())
     }
 
     fn action() -> impl Strategy<Value = UiAction> {
@@ -612,7 +590,7 @@ mod tests {
                         1 => PanelAction::Drop(id),
                         2 => PanelAction::Duplicate(id),
                         3 => PanelAction::Delay(id, by),
-                        _ => PanelAction::Fire(node, timers(protocol)[0].to_string()),
+                        _ => PanelAction::Fire(node, protocol.timer_names()[0].to_string()),
                     };
                     UiAction::Panel { protocol, action }
                 }
@@ -624,11 +602,9 @@ mod tests {
                 0u8..3,
                 any::<i64>(),
                 any::<i64>(),
-                0usize..4,
-                0usize..2,
-                0usize..2
+                prop::collection::vec(0usize..8, ProtocolKind::COUNT)
             )
-                .prop_map(|(client, node, k, key, a, b, r, x, z)| {
+                .prop_map(|(client, node, k, key, a, b, picks)| {
                     let key = Key::ALL[usize::from(key)];
                     let op = match k {
                         0 => UiOp::Write { key, value: a },
@@ -639,11 +615,10 @@ mod tests {
                         },
                         _ => UiOp::Read {
                             key,
-                            paths: [
-                                read_paths(ProtocolKind::Raft)[r],
-                                read_paths(ProtocolKind::Paxos)[x],
-                                read_paths(ProtocolKind::Zab)[z],
-                            ],
+                            paths: core::array::from_fn(|i| {
+                                let paths = read_paths(ProtocolKind::ALL[i]);
+                                paths[picks[i] % paths.len()]
+                            }),
                         },
                     };
                     UiAction::Invoke { client, node, op }

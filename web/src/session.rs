@@ -8,9 +8,8 @@
 use consensus_core::any::ProtocolKind;
 use consensus_core::kv::{ClientId, Key, KvOp, ReadPath};
 use consensus_core::linearizability::Datum;
-use consensus_core::protocol::{Mistakes, NodeId, Protocol as _, Tick, Variants};
+use consensus_core::protocol::{Mistakes, NodeId, Tick, Variants};
 use consensus_core::sim::Action;
-use consensus_core::{Paxos, Raft, Zab};
 
 /// Most actions a session may hold.
 pub const MAX_ACTIONS: usize = 200_000;
@@ -109,7 +108,7 @@ pub enum UiOp {
     /// Read a key, by the path chosen for Raft, Basic Paxos and Zab.
     Read {
         key: Key,
-        paths: [ReadPath; 3],
+        paths: [ReadPath; ProtocolKind::COUNT],
     },
     Write {
         key: Key,
@@ -126,30 +125,17 @@ impl UiOp {
     /// The operation in `protocol`'s panel.
     pub fn for_protocol(self, protocol: ProtocolKind) -> KvOp {
         match self {
-            UiOp::Read { key, paths } => KvOp::Read(key, paths[path_slot(protocol)]),
+            UiOp::Read { key, paths } => KvOp::Read(key, paths[protocol.position()]),
             UiOp::Write { key, value } => KvOp::Write(key, value),
             UiOp::Cas { key, from, to } => KvOp::Cas { key, from, to },
         }
     }
 }
 
-/// Where a protocol's read path sits in [`UiOp::Read`]'s `paths`.
-pub fn path_slot(protocol: ProtocolKind) -> usize {
-    match protocol {
-        ProtocolKind::Raft => 0,
-        ProtocolKind::Paxos => 1,
-        ProtocolKind::Zab => 2,
-    }
-}
-
 /// The read paths `protocol` offers, linearizable ones first.
 pub fn read_paths(protocol: ProtocolKind) -> Vec<ReadPath> {
     let mut paths = vec![ReadPath::Log];
-    paths.extend(match protocol {
-        ProtocolKind::Raft => Raft::READ_PATHS,
-        ProtocolKind::Paxos => Paxos::READ_PATHS,
-        ProtocolKind::Zab => Zab::READ_PATHS,
-    });
+    paths.extend(protocol.own_read_paths());
     paths.push(ReadPath::Local);
     paths
 }

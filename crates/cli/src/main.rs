@@ -393,7 +393,12 @@ fn chosen(
     variant_names: &[String],
 ) -> Result<Chosen, String> {
     let kind = ProtocolKind::from_name(protocol)
-        .ok_or_else(|| format!("unknown protocol '{protocol}': choose raft, paxos or zab"))?;
+        .ok_or_else(|| {
+            format!(
+                "unknown protocol '{protocol}': choose {}",
+                ProtocolKind::names()
+            )
+        })?;
     let belongs = |what: &str, name: &str, of: &str| {
         if of == kind.name() {
             Ok(())

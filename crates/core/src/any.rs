@@ -1,5 +1,5 @@
-//! One simulation of any of the three protocols, behind one type, for the
-//! command-line tool, the scenario runner and the web app.
+//! One simulation of any protocol, behind one type, for the command-line
+//! tool, the scenario runner and the web app; and the registry of protocols.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -13,72 +13,171 @@ use crate::protocol::{
     Category, Message, Milestone, NodeId, NodeView, Protocol, Purpose, Tick, TimerKind,
 };
 use crate::sim::{Action, ActionError, Config, EventOf, Shape, Sim};
-use crate::{Paxos, Raft, Zab};
 
-/// The three protocols.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProtocolKind {
-    /// Raft.
-    Raft,
-    /// Basic Paxos.
-    Paxos,
-    /// Zab.
-    Zab,
+/// The registry: every protocol the playground runs, one line each, in the
+/// order the playground shows them. Adding a protocol is its module (a
+/// [`Protocol`] with its checker) plus one line here: the command line,
+/// scenario files, share links and the web app read everything else from
+/// the protocol itself.
+macro_rules! registry {
+    ($d:tt $($kind:ident => $ty:ty, $doc:literal;)*) => {
+        /// The protocols.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ProtocolKind {
+            $(#[doc = $doc] $kind,)*
+        }
+
+        impl ProtocolKind {
+            /// How many there are.
+            pub const COUNT: usize = [$(stringify!($kind)),*].len();
+            /// All of them, in the order the playground shows them.
+            pub const ALL: [ProtocolKind; ProtocolKind::COUNT] = [$(ProtocolKind::$kind),*];
+
+            /// Its place in [`ProtocolKind::ALL`].
+            pub fn position(self) -> usize {
+                self as usize
+            }
+        }
+
+        /// A simulation of any protocol.
+        #[derive(Clone, Debug)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum AnySim {
+            $(#[doc = $doc] $kind(Sim<$ty>),)*
+        }
+
+        /// One event of any protocol's simulation.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum AnyEvent {
+            $(#[doc = $doc] $kind(EventOf<$ty>),)*
+        }
+
+        $(impl From<EventOf<$ty>> for AnyEvent {
+            fn from(e: EventOf<$ty>) -> Self {
+                AnyEvent::$kind(e)
+            }
+        })*
+
+        /// `each!(sim, s => body)` runs `body` with `s` bound to the
+        /// simulation inside an [`AnySim`] (or, with the enum named first,
+        /// to the event inside an [`AnyEvent`]).
+        macro_rules! each {
+            ($d self:expr, $d sim:ident => $d body:expr) => {
+                each!($d self, AnySim, $d sim => $d body)
+            };
+            ($d self:expr, $d any:ident, $d x:ident => $d body:expr) => {
+                match $d self {
+                    $($d any::$kind($d x) => $d body,)*
+                }
+            };
+        }
+
+        /// `with_protocol!(kind, P => body)` runs `body` with the type `P`
+        /// standing for the protocol `kind` names.
+        macro_rules! with_protocol {
+            ($d k:expr, $d p:ident => $d body:expr) => {
+                match $d k {
+                    $(ProtocolKind::$kind => {
+                        type $d p = $ty;
+                        $d body
+                    })*
+                }
+            };
+        }
+
+        impl AnySim {
+            /// Boot `protocol` as `config` says.
+            pub fn new(protocol: ProtocolKind, config: Config) -> Result<Self, ActionError> {
+                Ok(match protocol {
+                    $(ProtocolKind::$kind => AnySim::$kind(Sim::new(config)?),)*
+                })
+            }
+
+            /// Which protocol this is.
+            pub fn kind(&self) -> ProtocolKind {
+                match self {
+                    $(AnySim::$kind(_) => ProtocolKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+registry! { $
+    Raft => crate::Raft, "Raft.";
+    Paxos => crate::Paxos, "Basic Paxos.";
+    Zab => crate::Zab, "Zab.";
 }
 
 impl ProtocolKind {
-    /// All three, in the order the playground shows them.
-    pub const ALL: [ProtocolKind; 3] = [ProtocolKind::Raft, ProtocolKind::Paxos, ProtocolKind::Zab];
-
-    /// `raft`, `paxos` or `zab`.
+    /// Its command-line name: `raft`, `paxos`, `zab`, ...
     pub fn name(self) -> &'static str {
-        match self {
-            ProtocolKind::Raft => Raft::NAME,
-            ProtocolKind::Paxos => Paxos::NAME,
-            ProtocolKind::Zab => Zab::NAME,
-        }
+        with_protocol!(self, P => P::NAME)
     }
 
-    /// `Raft`, `Basic Paxos` or `Zab`.
+    /// Its title: `Raft`, `Basic Paxos`, `Zab`, ...
     pub fn title(self) -> &'static str {
-        match self {
-            ProtocolKind::Raft => Raft::TITLE,
-            ProtocolKind::Paxos => Paxos::TITLE,
-            ProtocolKind::Zab => Zab::TITLE,
-        }
+        with_protocol!(self, P => P::TITLE)
+    }
+
+    /// Its name where space is short: `Raft`, `Paxos`, `Zab`, ...
+    pub fn short(self) -> &'static str {
+        with_protocol!(self, P => P::SHORT)
+    }
+
+    /// Its letter in share links (see [`Protocol::LETTER`]).
+    pub fn letter(self) -> char {
+        with_protocol!(self, P => P::LETTER)
+    }
+
+    /// The protocol whose link letter is `c`.
+    pub fn from_letter(c: char) -> Option<ProtocolKind> {
+        ProtocolKind::ALL.into_iter().find(|p| p.letter() == c)
     }
 
     /// What an entry's place is called: `index` or `slot`.
     pub fn index_name(self) -> &'static str {
-        match self {
-            ProtocolKind::Raft => Raft::INDEX,
-            ProtocolKind::Paxos => Paxos::INDEX,
-            ProtocolKind::Zab => Zab::INDEX,
-        }
+        with_protocol!(self, P => P::INDEX)
     }
 
     /// What a log entry's box shows: `term`, `ballot` or `zxid`.
     pub fn label_name(self) -> &'static str {
-        match self {
-            ProtocolKind::Raft => Raft::LABEL,
-            ProtocolKind::Paxos => Paxos::LABEL,
-            ProtocolKind::Zab => Zab::LABEL,
-        }
+        with_protocol!(self, P => P::LABEL)
+    }
+
+    /// What a decision's number is, in words (`its log index`, `its slot`).
+    pub fn decision_number(self) -> &'static str {
+        with_protocol!(self, P => P::DECISION_NUMBER)
+    }
+
+    /// The names of its timers, in the order share links number them.
+    pub fn timer_names(self) -> Vec<&'static str> {
+        with_protocol!(self, P => <P as Protocol>::Timer::ALL.iter().map(|t| t.name()).collect())
+    }
+
+    /// The read paths it serves itself (see [`Protocol::READ_PATHS`]).
+    pub fn own_read_paths(self) -> &'static [crate::kv::ReadPath] {
+        with_protocol!(self, P => P::READ_PATHS)
     }
 
     /// The textbook number of messages per decision in a cluster of `nodes`.
     pub fn textbook(self, nodes: u8) -> u64 {
-        let per_peer = match self {
-            ProtocolKind::Raft => Raft::TEXTBOOK_PER_PEER,
-            ProtocolKind::Paxos => Paxos::TEXTBOOK_PER_PEER,
-            ProtocolKind::Zab => Zab::TEXTBOOK_PER_PEER,
-        };
-        per_peer * u64::from(nodes.saturating_sub(1))
+        with_protocol!(self, P => P::TEXTBOOK_PER_PEER) * u64::from(nodes.saturating_sub(1))
     }
 
     /// The protocol called `name`.
     pub fn from_name(name: &str) -> Option<ProtocolKind> {
         ProtocolKind::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Every protocol's name, for error messages: `raft, paxos or zab`.
+    pub fn names() -> String {
+        let names: Vec<&str> = ProtocolKind::ALL.iter().map(|p| p.name()).collect();
+        match names.split_last() {
+            Some((last, [])) => String::from(*last),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
     }
 }
 
@@ -158,31 +257,6 @@ pub struct DecisionPoint {
     pub messages: u64,
 }
 
-/// A simulation of any protocol.
-#[derive(Clone, Debug)]
-#[allow(clippy::large_enum_variant)]
-pub enum AnySim {
-    /// Raft.
-    Raft(Sim<Raft>),
-    /// Basic Paxos.
-    Paxos(Sim<Paxos>),
-    /// Zab.
-    Zab(Sim<Zab>),
-}
-
-macro_rules! each {
-    ($self:expr, $sim:ident => $body:expr) => {
-        each!($self, AnySim, $sim => $body)
-    };
-    ($self:expr, $any:ident, $x:ident => $body:expr) => {
-        match $self {
-            $any::Raft($x) => $body,
-            $any::Paxos($x) => $body,
-            $any::Zab($x) => $body,
-        }
-    };
-}
-
 /// What one read path cost in a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadCost {
@@ -197,17 +271,6 @@ pub struct ReadCost {
     pub expected: u64,
 }
 
-/// One event of any protocol's simulation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AnyEvent {
-    /// Raft.
-    Raft(EventOf<Raft>),
-    /// Basic Paxos.
-    Paxos(EventOf<Paxos>),
-    /// Zab.
-    Zab(EventOf<Zab>),
-}
-
 impl AnyEvent {
     /// When it happened.
     pub fn at(&self) -> Tick {
@@ -219,18 +282,6 @@ impl AnyEvent {
         each!(self, AnyEvent, e => e.shape())
     }
 }
-
-macro_rules! any_event_from {
-    ($($protocol:ident),*) => {
-        $(impl From<EventOf<$protocol>> for AnyEvent {
-            fn from(e: EventOf<$protocol>) -> Self {
-                AnyEvent::$protocol(e)
-            }
-        })*
-    };
-}
-
-any_event_from!(Raft, Paxos, Zab);
 
 impl fmt::Display for AnyEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -276,11 +327,6 @@ fn timeout_timer<P: Protocol>(sim: &Sim<P>, node: NodeId) -> Option<&'static str
         .map(|t| t.name())
 }
 
-/// The read paths of the protocol `sim` runs.
-fn read_paths<P: Protocol>(_: &Sim<P>) -> &'static [crate::kv::ReadPath] {
-    P::READ_PATHS
-}
-
 fn quiescent<P: Protocol>(sim: &Sim<P>) -> Vec<bool> {
     sim.nodes()
         .iter()
@@ -289,24 +335,6 @@ fn quiescent<P: Protocol>(sim: &Sim<P>) -> Vec<bool> {
 }
 
 impl AnySim {
-    /// Boot `protocol` as `config` says.
-    pub fn new(protocol: ProtocolKind, config: Config) -> Result<Self, ActionError> {
-        Ok(match protocol {
-            ProtocolKind::Raft => AnySim::Raft(Sim::new(config)?),
-            ProtocolKind::Paxos => AnySim::Paxos(Sim::new(config)?),
-            ProtocolKind::Zab => AnySim::Zab(Sim::new(config)?),
-        })
-    }
-
-    /// Which protocol this is.
-    pub fn kind(&self) -> ProtocolKind {
-        match self {
-            AnySim::Raft(_) => ProtocolKind::Raft,
-            AnySim::Paxos(_) => ProtocolKind::Paxos,
-            AnySim::Zab(_) => ProtocolKind::Zab,
-        }
-    }
-
     /// Apply one action; a refused action changes nothing.
     pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
         each!(self, s => s.apply(action))
@@ -468,7 +496,7 @@ impl AnySim {
     /// The read paths the protocol serves itself (besides through the log
     /// and locally, which every protocol offers).
     pub fn read_paths(&self) -> &'static [crate::kv::ReadPath] {
-        each!(self, s => read_paths(s))
+        self.kind().own_read_paths()
     }
 
     /// What the reads answered so far cost, per read path that served any,

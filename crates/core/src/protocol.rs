@@ -723,6 +723,13 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     const NAME: &'static str;
     /// Human title: `Raft`, `Basic Paxos`, `Zab`.
     const TITLE: &'static str;
+    /// The title where space is short (a field label): `Paxos`.
+    const SHORT: &'static str = Self::TITLE;
+    /// Its letter in share links. NB: links already written use it, so a
+    /// protocol's letter never changes and no two protocols share one.
+    const LETTER: char;
+    /// What a decision's number is, in words: `its log index`, `its slot`.
+    const DECISION_NUMBER: &'static str = "its log index";
     /// Whether the protocol assumes FIFO links (Zab runs over TCP). The
     /// simulator then never lets a message overtake an earlier one on the
     /// same link — unless the learner delivers or delays one by hand.

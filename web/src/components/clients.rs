@@ -2,14 +2,13 @@
 //! a key to a node of its choice, in every panel at once, with the read path
 //! chosen per protocol; a waiting client can retry elsewhere or give up.
 
-use consensus_core::any::ProtocolKind;
 use consensus_core::kv::{ClientId, Key, ReadPath};
 use consensus_core::linearizability::Datum;
 use consensus_core::protocol::NodeId;
 use yew::prelude::*;
 
 use super::Shared;
-use crate::session::{path_slot, read_paths, UiAction, UiOp};
+use crate::session::{read_paths, UiAction, UiOp};
 use crate::state::Msg;
 
 /// Clients offered.
@@ -131,7 +130,7 @@ pub fn Clients(props: &ClientsProps) -> Html {
     };
     let path_fields = s.protocols.iter().map(|p| {
         let p = *p;
-        let slot = path_slot(p);
+        let slot = p.position();
         let form = form.clone();
         let on_path = Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
@@ -140,7 +139,7 @@ pub fn Clients(props: &ClientsProps) -> Html {
             form.set(next);
         });
         html! {
-            <label class="field">{ format!("{} reads", short(p)) }
+            <label class="field">{ format!("{} reads", p.short()) }
                 <select onchange={on_path} aria-label={format!("How {} serves the read", p.title())}>
                     { for read_paths(p).into_iter().map(|path| html! {
                         <option value={path.name()} selected={f.paths[slot] == path}>{ path_label(path) }</option>
@@ -191,11 +190,3 @@ pub fn Clients(props: &ClientsProps) -> Html {
     }
 }
 
-/// A protocol's name in a field label.
-fn short(p: ProtocolKind) -> &'static str {
-    match p {
-        ProtocolKind::Raft => "Raft",
-        ProtocolKind::Paxos => "Paxos",
-        ProtocolKind::Zab => "Zab",
-    }
-}

@@ -5,7 +5,6 @@
 
 use yew::prelude::*;
 
-use consensus_core::any::ProtocolKind;
 use consensus_core::kv::OpState;
 use consensus_core::protocol::{Purpose, Shown};
 
@@ -24,15 +23,6 @@ pub struct InspectorProps {
 
 fn button(cb: &Callback<Msg>, label: &str, msg: Msg, enabled: bool) -> Html {
     html! { <button onclick={on_click(cb, msg)} disabled={!enabled}>{ label }</button> }
-}
-
-/// What a decision's number is in `protocol`.
-fn protocol_key(protocol: ProtocolKind) -> &'static str {
-    match protocol {
-        ProtocolKind::Raft => "its log index",
-        ProtocolKind::Paxos => "its slot",
-        ProtocolKind::Zab => "its zxid, as one number",
-    }
 }
 
 /// The inspector, when something is selected.
@@ -124,7 +114,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                         <dt>{ "sent" }</dt><dd>{ format!("t={}", m.sent_at) }</dd>
                         <dt>{ "arrives" }</dt><dd>{ format!("t={}", m.deliver_at) }</dd>
                         <dt>{ "serves" }</dt><dd>{ match m.purpose {
-                            Purpose::Decision(key) => format!("decision {key} ({})", protocol_key(protocol)),
+                            Purpose::Decision(key) => format!("decision {key} ({})", protocol.decision_number()),
                             other => other.name().to_string(),
                         } }</dd>
                         { m.copy_of.map(|c| html! { <><dt>{ "duplicate of" }</dt><dd>{ format!("#{c}") }</dd></> }).unwrap_or_default() }

@@ -572,6 +572,9 @@ impl Protocol for Paxos {
     const NAME: &'static str = "paxos";
     const TEXTBOOK_PER_PEER: u64 = 4;
     const TITLE: &'static str = "Basic Paxos";
+    const LETTER: char = 'p';
+    const SHORT: &'static str = "Paxos";
+    const DECISION_NUMBER: &'static str = "its slot";
     const INDEX: &'static str = "slot";
     const LABEL: &'static str = "ballot";
 

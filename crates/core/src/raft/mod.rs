@@ -1038,6 +1038,7 @@ impl Protocol for Raft {
     const NAME: &'static str = "raft";
     const TEXTBOOK_PER_PEER: u64 = 2;
     const TITLE: &'static str = "Raft";
+    const LETTER: char = 'r';
     const LABEL: &'static str = "term";
 
     /// §5.2: "When servers start up, they begin as followers."

@@ -1399,6 +1399,8 @@ impl Protocol for Zab {
     const NAME: &'static str = "zab";
     const TEXTBOOK_PER_PEER: u64 = 3;
     const TITLE: &'static str = "Zab";
+    const LETTER: char = 'z';
+    const DECISION_NUMBER: &'static str = "its zxid, as one number";
     const LABEL: &'static str = "zxid";
     const FIFO: bool = true;
 
