@@ -608,10 +608,7 @@ fn reply(pg: &Playground, protocol: ProtocolKind, client: ClientId) -> Option<Re
 
 /// A read of `key` by `path` in Raft and through the log elsewhere.
 fn raft_read(key: Key, path: ReadPath) -> UiOp {
-    UiOp::Read {
-        key,
-        paths: [path, ReadPath::Log, ReadPath::Log],
-    }
+    UiOp::read(key, &[(Raft, path)])
 }
 
 /// Whether Raft and Zab both have a leader.
@@ -1235,7 +1232,7 @@ fn stale_read(s: &mut Script) -> Outcome {
         lonely,
         UiOp::Read {
             key: Key::X,
-            paths: [ReadPath::Local; 3],
+            paths: [ReadPath::Local; ProtocolKind::COUNT],
         },
     )?;
     let replies: Vec<_> = [Raft, Paxos, Zab].iter().map(|p| s.reply(*p, 2)).collect();
@@ -1279,14 +1276,7 @@ fn zookeeper_sync(s: &mut Script) -> Outcome {
         "C1 writes x = 1 at the leader. A quorum logs it, the leader commits it, applies it and answers C1. The COMMIT to one follower is slow (held back here).",
     );
     s.ticks(1)?;
-    s.invoke(
-        2,
-        follower,
-        UiOp::Read {
-            key: Key::X,
-            paths: [ReadPath::Log, ReadPath::Log, ReadPath::Local],
-        },
-    )?;
+    s.invoke(2, follower, UiOp::read(Key::X, &[(Zab, ReadPath::Local)]))?;
     s.expect(
         "the local read finds no value",
         s.reply(Zab, 2) == Some(Reply::Value(None)),
@@ -1296,14 +1286,7 @@ fn zookeeper_sync(s: &mut Script) -> Outcome {
         "A local read at the follower",
         "C2 reads x at that follower. ZooKeeper serves reads from the server the client is connected to, without asking anyone: fast, and here stale. It read no value although C1's write had finished. ZooKeeper promises such reads are sequentially consistent (a client sees its own order of updates), not linearizable, and the history checker flags it.",
     );
-    s.invoke(
-        3,
-        follower,
-        UiOp::Read {
-            key: Key::X,
-            paths: [ReadPath::Log, ReadPath::Log, ReadPath::Sync],
-        },
-    )?;
+    s.invoke(3, follower, UiOp::read(Key::X, &[(Zab, ReadPath::Sync)]))?;
     s.until("C3's read answered", |pg| reply(pg, Zab, 3).is_some())?;
     s.expect(
         "the read after sync finds x = 1",

@@ -62,7 +62,8 @@ fn token(a: &UiAction) -> String {
                 PanelAction::Delay(id, by) => format!("l{p}{id}.{by}"),
                 PanelAction::Fire(node, timer) => {
                     // A timer is written as its position in the protocol's list.
-                    let i = protocol.timer_names()
+                    let i = protocol
+                        .timer_names()
                         .iter()
                         .position(|t| t == timer)
                         .unwrap_or(usize::MAX);
@@ -364,7 +365,8 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         };
         match key {
             "p" => {
-                let ps: Option<Vec<ProtocolKind>> = value.chars().map(ProtocolKind::from_letter).collect();
+                let ps: Option<Vec<ProtocolKind>> =
+                    value.chars().map(ProtocolKind::from_letter).collect();
                 match ps {
                     Some(ps) if !ps.is_empty() && ps.len() <= 3 => protocols = Some(ps),
                     _ => {

@@ -105,7 +105,8 @@ pub enum UiAction {
 /// the read path chosen per protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UiOp {
-    /// Read a key, by the path chosen for Raft, Basic Paxos and Zab.
+    /// Read a key, by the path chosen for each protocol (in the order of
+    /// [`ProtocolKind::ALL`]).
     Read {
         key: Key,
         paths: [ReadPath; ProtocolKind::COUNT],
@@ -122,6 +123,16 @@ pub enum UiOp {
 }
 
 impl UiOp {
+    /// A read of `key` through the log in every protocol but those `paths`
+    /// names.
+    pub fn read(key: Key, paths: &[(ProtocolKind, ReadPath)]) -> UiOp {
+        let mut all = [ReadPath::Log; ProtocolKind::COUNT];
+        for (p, path) in paths {
+            all[p.position()] = *path;
+        }
+        UiOp::Read { key, paths: all }
+    }
+
     /// The operation in `protocol`'s panel.
     pub fn for_protocol(self, protocol: ProtocolKind) -> KvOp {
         match self {
@@ -201,13 +212,20 @@ mod tests {
 
     #[test]
     fn a_read_takes_the_path_chosen_for_each_protocol() {
-        let op = UiOp::Read {
-            key: Key::X,
-            paths: [ReadPath::ReadIndex, ReadPath::Log, ReadPath::Local],
-        };
+        let op = UiOp::read(
+            Key::X,
+            &[
+                (ProtocolKind::Raft, ReadPath::ReadIndex),
+                (ProtocolKind::Zab, ReadPath::Local),
+            ],
+        );
         assert_eq!(
             op.for_protocol(ProtocolKind::Raft),
             KvOp::Read(Key::X, ReadPath::ReadIndex)
+        );
+        assert_eq!(
+            op.for_protocol(ProtocolKind::MultiPaxos),
+            KvOp::Read(Key::X, ReadPath::Log)
         );
         assert_eq!(
             op.for_protocol(ProtocolKind::Zab),

@@ -392,13 +392,12 @@ fn chosen(
     mistake_names: &[String],
     variant_names: &[String],
 ) -> Result<Chosen, String> {
-    let kind = ProtocolKind::from_name(protocol)
-        .ok_or_else(|| {
-            format!(
-                "unknown protocol '{protocol}': choose {}",
-                ProtocolKind::names()
-            )
-        })?;
+    let kind = ProtocolKind::from_name(protocol).ok_or_else(|| {
+        format!(
+            "unknown protocol '{protocol}': choose {}",
+            ProtocolKind::names()
+        )
+    })?;
     let belongs = |what: &str, name: &str, of: &str| {
         if of == kind.name() {
             Ok(())

@@ -107,6 +107,7 @@ registry! { $
     Raft => crate::Raft, "Raft.";
     Paxos => crate::Paxos, "Basic Paxos.";
     Zab => crate::Zab, "Zab.";
+    MultiPaxos => crate::MultiPaxos, "Multi-Paxos.";
 }
 
 impl ProtocolKind {

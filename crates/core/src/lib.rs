@@ -1,13 +1,13 @@
 //! # consensus-core
 //!
-//! Raft, Basic Paxos and Zab as pure, deterministic state machines, driven by
+//! Raft, Basic Paxos, Multi-Paxos and Zab as pure, deterministic state machines, driven by
 //! a seeded simulator that owns time, randomness and the network — the engine
 //! of Consensus Playground.
 //!
 //! * [`protocol`]: the protocol-neutral interface. A node is fed one input at
 //!   a time and answers with effects as data.
-//! * [`raft`], [`paxos`], [`zab`]: the three protocols, each with its
-//!   invariant checker and ghost history.
+//! * [`raft`], [`paxos`], [`multipaxos`], [`zab`]: the protocols, each with
+//!   its invariant checker and ghost history.
 //! * [`sim`]: the simulator. Every change is a recorded [`sim::Action`];
 //!   replaying (configuration, actions) reproduces a run exactly.
 //! * [`accounting`]: messages per decision, by type, against the textbook.
@@ -29,6 +29,7 @@ pub mod check;
 pub mod explore;
 pub mod kv;
 pub mod linearizability;
+pub mod multipaxos;
 pub mod paxos;
 pub mod protocol;
 pub mod raft;
@@ -42,6 +43,7 @@ mod testkit;
 
 pub use any::{AnySim, ProtocolKind};
 pub use check::Violation;
+pub use multipaxos::MultiPaxos;
 pub use paxos::Paxos;
 pub use protocol::{Mistake, Mistakes, NodeId, Protocol, Tick, Value, Variant, Variants};
 pub use raft::Raft;

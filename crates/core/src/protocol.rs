@@ -134,12 +134,14 @@ pub enum Mistake {
     RaftStaleRead,
     /// Raft: ReadIndex is served before the leader committed an entry of its term.
     RaftReadBeforeNoop,
+    /// Multi-Paxos: a new leader skips phase 1's recovery of accepted values.
+    MultipaxosSkipRecovery,
 }
 
 impl Mistake {
     /// Every mistake, in a stable order. NB: a mistake's position is its
     /// bit in share links: new ones go last.
-    pub const ALL: [Mistake; 9] = [
+    pub const ALL: [Mistake; 10] = [
         Mistake::RaftCommitOldTerm,
         Mistake::RaftVolatileVote,
         Mistake::RaftEqualTimeouts,
@@ -149,6 +151,7 @@ impl Mistake {
         Mistake::ZabStaleSync,
         Mistake::RaftStaleRead,
         Mistake::RaftReadBeforeNoop,
+        Mistake::MultipaxosSkipRecovery,
     ];
 
     /// The switch's name, as used on the command line and in scenario files.
@@ -163,6 +166,7 @@ impl Mistake {
             Mistake::ZabStaleSync => "zab-stale-sync",
             Mistake::RaftStaleRead => "raft-stale-read",
             Mistake::RaftReadBeforeNoop => "raft-read-before-noop",
+            Mistake::MultipaxosSkipRecovery => "multipaxos-skip-recovery",
         }
     }
 
@@ -200,6 +204,9 @@ impl Mistake {
             }
             Mistake::RaftReadBeforeNoop => {
                 "ReadIndex is served before the leader has committed an entry of its own term, when its commit index may be behind (thesis §6.4)"
+            }
+            Mistake::MultipaxosSkipRecovery => {
+                "a new leader skips phase 1's recovery and proposes its own values in slots where a value may already be chosen"
             }
         }
     }
@@ -461,11 +468,15 @@ pub enum Milestone {
     Synced,
     /// An election started.
     ElectionStarted,
+    /// A new Multi-Paxos leader filled a slot with a no-op.
+    GapFilled,
+    /// A learner found it had missed decisions and asked for them.
+    CaughtUp,
 }
 
 impl Milestone {
     /// Every milestone, in order.
-    pub const ALL: [Milestone; 7] = [
+    pub const ALL: [Milestone; 9] = [
         Milestone::LeaderElected,
         Milestone::SteppedDown,
         Milestone::Truncation,
@@ -473,6 +484,8 @@ impl Milestone {
         Milestone::Adopted,
         Milestone::Synced,
         Milestone::ElectionStarted,
+        Milestone::GapFilled,
+        Milestone::CaughtUp,
     ];
 
     /// A short name.
@@ -485,6 +498,8 @@ impl Milestone {
             Milestone::Adopted => "adopted",
             Milestone::Synced => "synced",
             Milestone::ElectionStarted => "election-started",
+            Milestone::GapFilled => "gap-filled",
+            Milestone::CaughtUp => "catch-up",
         }
     }
 }

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use super::Shared;
 use crate::session::{read_paths, UiAction, UiOp};
 use crate::state::Msg;
+use consensus_core::any::ProtocolKind;
 
 /// Clients offered.
 const CLIENTS: ClientId = 3;
@@ -23,7 +24,7 @@ struct Form {
     value: Datum,
     from: Datum,
     node: NodeId,
-    paths: [ReadPath; 3],
+    paths: [ReadPath; ProtocolKind::COUNT],
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -84,7 +85,7 @@ pub fn Clients(props: &ClientsProps) -> Html {
         value: 1,
         from: 0,
         node: 1,
-        paths: [ReadPath::Log; 3],
+        paths: [ReadPath::Log; ProtocolKind::COUNT],
     });
     let f = *form;
     let node = f.node.min(s.nodes).max(1);
@@ -189,4 +190,3 @@ pub fn Clients(props: &ClientsProps) -> Html {
         </section>
     }
 }
-
