@@ -69,6 +69,18 @@ fn zab_random_schedules() {
     at_least(&t, Milestone::Truncation, 5);
 }
 
+#[test]
+fn multipaxos_random_schedules() {
+    let t = explore(ProtocolKind::MultiPaxos);
+    // Leader changes, each recovering what the promises reported, filling
+    // gaps with no-ops, and learners catching up on missed decisions.
+    at_least(&t, Milestone::LeaderElected, SEEDS * 2);
+    at_least(&t, Milestone::SteppedDown, SEEDS);
+    at_least(&t, Milestone::Adopted, SEEDS);
+    at_least(&t, Milestone::GapFilled, 10);
+    at_least(&t, Milestone::CaughtUp, SEEDS);
+}
+
 /// Every switchable mistake is caught by the random schedules: a safety
 /// violation, or (for the liveness mistake) a failed liveness check.
 #[test]
@@ -92,7 +104,11 @@ fn every_mistake_is_caught() {
 /// the whole run. (Two candidates may still run in term 1; one steps down.)
 #[test]
 fn fault_free_runs_elect_once() {
-    for kind in [ProtocolKind::Raft, ProtocolKind::Zab] {
+    for kind in [
+        ProtocolKind::Raft,
+        ProtocolKind::Zab,
+        ProtocolKind::MultiPaxos,
+    ] {
         for seed in 0..10 {
             let c = consensus_core::explore::compare(kind, 5, 20, seed).expect("a comparison");
             assert!(c.failure.is_none(), "{kind:?} seed {seed}: {:?}", c.failure);
