@@ -17,14 +17,14 @@ fn scenario_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn run_dir(protocol: &str) {
+fn run_dir(protocol: &str, least: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
         .join(protocol);
     let files = scenario_files(&dir);
     assert!(
-        files.len() >= 10,
-        "{protocol}: expected at least 10 scenario files, found {}",
+        files.len() >= least,
+        "{protocol}: expected at least {least} scenario files, found {}",
         files.len()
     );
     let rewrite = std::env::var_os("REWRITE").is_some();
@@ -57,15 +57,20 @@ fn run_dir(protocol: &str) {
 
 #[test]
 fn raft_scenarios() {
-    run_dir("raft");
+    run_dir("raft", 10);
 }
 
 #[test]
 fn paxos_scenarios() {
-    run_dir("paxos");
+    run_dir("paxos", 10);
 }
 
 #[test]
 fn zab_scenarios() {
-    run_dir("zab");
+    run_dir("zab", 10);
+}
+
+#[test]
+fn multipaxos_scenarios() {
+    run_dir("multipaxos", 4);
 }

@@ -308,7 +308,7 @@ impl MultiPaxos {
         ctx.milestone(Milestone::ElectionStarted, Note::Preparing { ballot, from });
         ctx.observe(Observation::Role {
             role: self.role_name(),
-            era: self.era(),
+            era: u64::from(ballot.round),
         });
         // Phase 1 gets an election timeout to finish; then a higher ballot.
         Self::reset_election_timer(ctx);
@@ -945,9 +945,12 @@ impl Protocol for MultiPaxos {
                     (None, Some((_, v))) => (*v, false),
                     (None, None) => return None,
                 };
+                // The ballot shown is that of the node's own acceptance of
+                // this value; a value learned without accepting it has none.
+                let ballot = accepted.filter(|(_, v)| *v == value);
                 Some(EntryView {
                     index: slot,
-                    label: accepted.map_or("-".into(), |(b, _)| format!("{b}")),
+                    label: ballot.map_or("-".into(), |(b, _)| format!("{b}")),
                     key: u64::from(value),
                     value,
                     committed,

@@ -101,6 +101,11 @@ impl fmt::Display for Note {
                         f,
                         "a majority promised ballot {ballot}: leading from slot {from}, nothing to recover"
                     )
+                } else if recovered_to == from {
+                    write!(
+                        f,
+                        "a majority promised ballot {ballot}: leading, recovering slot {from} first"
+                    )
                 } else {
                     write!(
                         f,
