@@ -258,7 +258,7 @@ pub fn App() -> Html {
         let protocols = o
             .protocols
             .clone()
-            .unwrap_or_else(|| consensus_core::ProtocolKind::ALL.to_vec());
+            .unwrap_or_else(|| crate::session::DEFAULT_PROTOCOLS.to_vec());
         let (nodes, seed) = (o.nodes.unwrap_or(5), o.seed.unwrap_or(1));
         use_reducer(move || Playground::with(protocols, nodes, seed))
     };

@@ -17,7 +17,7 @@ use consensus_core::protocol::{
 use crate::session::{PanelAction, Session, UiAction, UiOp};
 use crate::state::Playground;
 
-use ProtocolKind::{Paxos, Raft, Zab};
+use ProtocolKind::{MultiPaxos, Paxos, Raft, Zab};
 
 /// One narration step: what to look at once the script has run to `end`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub struct Entry {
 type Outcome = Result<(), String>;
 
 /// Every guided scenario, in the order of the menu.
-pub const LESSONS: [Entry; 25] = [
+pub const LESSONS: [Entry; 28] = [
     Entry {
         id: "replication",
         title: "Normal replication",
@@ -316,6 +316,36 @@ pub const LESSONS: [Entry; 25] = [
         // so the early answer is plain to see.
         variant: Some(Variant::RaftNoNoop),
         script: read_index,
+    },
+    Entry {
+        id: "multipaxos-cost",
+        title: "Multi-Paxos: phase 1 once, then 2 messages per follower",
+        protocols: &[Paxos, MultiPaxos],
+        nodes: 5,
+        seed: 1,
+        mistake: None,
+        variant: None,
+        script: multipaxos_cost,
+    },
+    Entry {
+        id: "multipaxos-gap",
+        title: "Multi-Paxos: a new leader recovers slots and fills a gap",
+        protocols: &[MultiPaxos],
+        nodes: 3,
+        seed: 1,
+        mistake: None,
+        variant: None,
+        script: multipaxos_gap,
+    },
+    Entry {
+        id: "mistake-multipaxos-skip-recovery",
+        title: "Mistake: a new Multi-Paxos leader skips recovery",
+        protocols: &[MultiPaxos],
+        nodes: 3,
+        seed: 1,
+        mistake: Some(Mistake::MultipaxosSkipRecovery),
+        variant: None,
+        script: multipaxos_gap,
     },
 ];
 
@@ -1190,6 +1220,129 @@ fn cost(s: &mut Script) -> Outcome {
         "With a crashed follower",
         "One follower is down. Messages to it are still sent and lost, and the replies it would have sent are missing: a decision still needs a majority's answers. Drop or duplicate a message yourself and send another request to see retries add to the bill.",
     );
+    Ok(())
+}
+
+fn multipaxos_cost(s: &mut Script) -> Outcome {
+    s.until("a Multi-Paxos leader", |pg| {
+        leader(pg, MultiPaxos).is_some()
+    })?;
+    let elected =
+        s.pg.panel(MultiPaxos)
+            .map_or(0, |p| p.seen.summary.background.values().sum::<u64>());
+    s.step(
+        "Phase 1, once",
+        "No one leads Multi-Paxos at first. A node whose election timer runs out sends Prepare for every slot at once, and a majority promises: it leads. Those messages are counted as election, a one-time cost. Basic Paxos has no leader to elect.",
+    );
+    s.act(UiAction::Request)?;
+    s.until("v1 decided in both panels", |pg| {
+        [Paxos, MultiPaxos].iter().all(|p| decisions(pg, *p) == 1)
+    })?;
+    s.expect(
+        "Basic Paxos spends 4(N−1) and Multi-Paxos 2(N−1)",
+        s.pg.panels
+            .iter()
+            .all(|p| p.seen.summary.messages() == p.protocol().textbook(s.pg.nodes)),
+    )?;
+    s.step(
+        "Phase 2 alone",
+        "One request each. Basic Paxos runs both phases for its slot: Prepare, Promise, Accept, Accepted, 4(N−1) = 16 messages. The Multi-Paxos leader already holds promises for every slot, so it sends only Accept and counts Accepted: 2(N−1) = 8 messages, one round trip. Both tell the other learners with Decide, counted apart.",
+    );
+    let old = s.leader(MultiPaxos).ok_or("no Multi-Paxos leader")?;
+    s.act(UiAction::Crash(old))?;
+    s.until("a new Multi-Paxos leader", |pg| {
+        leader(pg, MultiPaxos).is_some_and(|l| l != old)
+    })?;
+    s.act(UiAction::Request)?;
+    s.until("v2 decided in both panels", |pg| {
+        [Paxos, MultiPaxos].iter().all(|p| decisions(pg, *p) == 2)
+    })?;
+    let background =
+        s.pg.panel(MultiPaxos)
+            .map_or(0, |p| p.seen.summary.background.values().sum::<u64>());
+    s.expect(
+        "the leader change cost another round of phase 1",
+        background > elected,
+    )?;
+    s.step(
+        "A leader change",
+        "The leader crashes. The others stop hearing its heartbeats; one runs phase 1 again with a higher ballot, and the promises tell it what the old leader had accepted. That is the price of a leader change, paid once; then each decision is phase 2 again.",
+    );
+    Ok(())
+}
+
+/// The messages in flight in the Multi-Paxos panel that `wanted` accepts.
+fn multipaxos_messages(s: &Script, wanted: impl Fn(&MessageView) -> bool) -> Vec<u64> {
+    s.pg.panel(MultiPaxos).map_or(Vec::new(), |p| {
+        p.sim
+            .messages()
+            .into_iter()
+            .filter(|m| wanted(m))
+            .map(|m| m.id)
+            .collect()
+    })
+}
+
+fn multipaxos_gap(s: &mut Script) -> Outcome {
+    let mistaken = s.pg.mistakes != Mistakes::NONE;
+    s.time_out(MultiPaxos, 1)?;
+    s.settle()?;
+    s.act(UiAction::RequestAt(1))?;
+    s.settle()?;
+    s.expect("n1 leads", s.leader(MultiPaxos) == Some(1))?;
+    s.step(
+        "n1 leads and decides v1",
+        "n1's election timer ran out: phase 1 for every slot, a majority promised, n1 leads. v1 is chosen in slot 1 with phase 2 alone.",
+    );
+    s.act(UiAction::RequestAt(1))?;
+    s.act(UiAction::RequestAt(1))?;
+    for id in multipaxos_messages(s, |m| m.text.contains("slot=2") || m.to == 3) {
+        s.panel(MultiPaxos, PanelAction::Drop(id))?;
+    }
+    s.settle_where(MultiPaxos, |m| m.kind == "Accept")?;
+    for id in multipaxos_messages(s, |m| m.kind == "Accepted") {
+        s.panel(MultiPaxos, PanelAction::Drop(id))?;
+    }
+    s.expect(
+        "n2 accepted v3 in slot 3 and nothing in slot 2",
+        s.view(MultiPaxos, 2).is_some_and(|v| {
+            v.log.iter().map(|e| (e.index, e.value)).collect::<Vec<_>>() == [(1, 1), (3, 3)]
+        }),
+    )?;
+    s.step(
+        "A hole, and a value no one knows is chosen",
+        "n1 proposes v2 in slot 2 and v3 in slot 3. Every Accept for slot 2 is lost; v3 reaches n2 only, and n2's Accepted is lost. n1 and n2 accepted v3, a majority: v3 is chosen, but no one knows it yet.",
+    );
+    s.act(UiAction::Crash(1))?;
+    s.time_out(MultiPaxos, 2)?;
+    s.settle()?;
+    s.expect("n2 leads", s.leader(MultiPaxos) == Some(2))?;
+    if mistaken {
+        s.act(UiAction::RequestAt(2))?;
+        s.act(UiAction::RequestAt(2))?;
+        s.settle()?;
+        s.expect_broken(MultiPaxos, &["Safe proposals", "Agreement"])?;
+        s.step(
+            "n2 ignores what the promises said",
+            "n1 crashes and n2 runs phase 1 from slot 2. Its own acceptor reports v3 in slot 3, but with the mistake n2 goes straight to phase 2: v4 into slot 2, v5 into slot 3, where v3 is already chosen. The checker names the broken rules: Safe proposals, and Agreement once v5 is chosen too.",
+        );
+    } else {
+        s.expect(
+            "slot 2 holds a no-op and slot 3 holds v3",
+            s.violations(MultiPaxos) == 0
+                && s.view(MultiPaxos, 3).is_some_and(|v| {
+                    v.log
+                        .iter()
+                        .map(|e| (e.index, e.value, e.committed))
+                        .collect::<Vec<_>>()
+                        == [(1, 1, true), (2, NO_OP, true), (3, 3, true)]
+                }),
+        )?;
+        s.step(
+            "Recovery and a no-op",
+            "n1 crashes and n2 runs phase 1 from slot 2, its first slot not known chosen. The promises report v3 in slot 3 and nothing in slot 2. n2 proposes v3 again in slot 3, since it may be chosen (it is), and a no-op in slot 2 so that the log has no hole to wait on (Paxos Made Simple §3). v2 was never accepted by anyone but n1: it is lost, and its client must try again.",
+        );
+    }
     Ok(())
 }
 

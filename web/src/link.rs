@@ -368,12 +368,19 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
                 let ps: Option<Vec<ProtocolKind>> =
                     value.chars().map(ProtocolKind::from_letter).collect();
                 match ps {
-                    Some(ps) if !ps.is_empty() && ps.len() <= 3 => protocols = Some(ps),
+                    Some(ps) if !ps.is_empty() && ps.len() <= ProtocolKind::COUNT => {
+                        protocols = Some(ps)
+                    }
                     _ => {
+                        let letters: Vec<String> = ProtocolKind::ALL
+                            .iter()
+                            .map(|p| p.letter().to_string())
+                            .collect();
                         return err(format!(
-                            "the link names unknown protocols '{}' (use r, p, z)",
-                            clip(value)
-                        ))
+                            "the link names unknown protocols '{}' (use {})",
+                            clip(value),
+                            letters.join(", ")
+                        ));
                     }
                 }
             }
@@ -482,7 +489,7 @@ mod tests {
 
     fn session(history: Vec<UiAction>) -> Session {
         Session {
-            protocols: ProtocolKind::ALL.to_vec(),
+            protocols: crate::session::DEFAULT_PROTOCOLS.to_vec(),
             nodes: 5,
             seed: 42,
             mistakes: Mistakes::NONE,

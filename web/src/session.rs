@@ -122,6 +122,18 @@ pub enum UiOp {
     },
 }
 
+impl UiAction {
+    /// The protocol whose panel alone the action concerns, if it is one.
+    pub fn protocol(&self) -> Option<ProtocolKind> {
+        match self {
+            UiAction::Panel { protocol, .. } | UiAction::TimeOut { protocol, .. } => {
+                Some(*protocol)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl UiOp {
     /// A read of `key` through the log in every protocol but those `paths`
     /// names.
@@ -142,6 +154,11 @@ impl UiOp {
         }
     }
 }
+
+/// The protocols a page shows unless told otherwise: the seeds' first three.
+/// The others are a click (or a `protocols=` option) away.
+pub const DEFAULT_PROTOCOLS: [ProtocolKind; 3] =
+    [ProtocolKind::Raft, ProtocolKind::Paxos, ProtocolKind::Zab];
 
 /// The read paths `protocol` offers, linearizable ones first.
 pub fn read_paths(protocol: ProtocolKind) -> Vec<ReadPath> {

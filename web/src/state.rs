@@ -18,7 +18,7 @@ use consensus_core::{AnySim, Config};
 use yew::Reducible;
 
 use crate::lessons::{self, Lesson};
-use crate::session::{LessonMark, Session, UiAction, MAX_NODES, MIN_NODES};
+use crate::session::{LessonMark, Session, UiAction, DEFAULT_PROTOCOLS, MAX_NODES, MIN_NODES};
 
 /// Lines of event log kept per panel.
 pub const LOG_LINES: usize = 200;
@@ -396,6 +396,9 @@ pub enum Msg {
     /// Choose a protocol variant or not, replaying the session with the
     /// choice (or refusing, with the reason, if it no longer replays).
     SetVariant(Variant, bool),
+    /// Show (or stop showing) a protocol's panel: the session is replayed
+    /// with the new set, so a panel added goes through the same actions.
+    ShowProtocol(ProtocolKind, bool),
     /// Open a session from a link, a saved session or a file: replayed
     /// exactly, or refused with the reason and the current state kept.
     Load {
@@ -412,9 +415,9 @@ pub enum Msg {
 pub const SPEEDS: [u32; 5] = [1, 2, 4, 8, 16];
 
 impl Playground {
-    /// A fresh playground: all three protocols, `nodes` nodes, `seed`.
+    /// A fresh playground: the protocols shown by default, `nodes` nodes, `seed`.
     pub fn new(nodes: u8, seed: u64) -> Self {
-        Self::with(ProtocolKind::ALL.to_vec(), nodes, seed)
+        Self::with(DEFAULT_PROTOCOLS.to_vec(), nodes, seed)
     }
 
     /// A fresh playground showing `protocols`.
@@ -844,6 +847,27 @@ impl Reducible for Playground {
                     }
                 }
             }
+            Msg::ShowProtocol(protocol, on) => {
+                let mut session = next.session();
+                if on && !session.protocols.contains(&protocol) {
+                    session.protocols.push(protocol);
+                } else if !on && session.protocols.len() > 1 {
+                    session.protocols.retain(|p| *p != protocol);
+                    // What was done to that panel alone goes with it.
+                    session.history.retain(|a| a.protocol() != Some(protocol));
+                } else {
+                    return self;
+                }
+                session.lesson = None;
+                match next.reopened(&session) {
+                    Ok(shown) => next = shown,
+                    Err((i, why)) => {
+                        next.error = Some(format!(
+                            "With that set of protocols, action {i} could not be replayed ({why}); nothing changed."
+                        ))
+                    }
+                }
+            }
             Msg::Refuse(why) => next.error = Some(why),
             Msg::Notice(text) => next.notice = Some(text),
             Msg::NewSeed(seed) => next = next.restarted(next.nodes, seed),
@@ -1102,6 +1126,44 @@ mod tests {
         assert_eq!(before, after);
         let pg = reduce(pg, Msg::DismissError);
         assert_eq!(pg.error, None);
+    }
+
+    #[test]
+    fn a_protocol_added_goes_through_the_same_session() {
+        let mut pg = Playground::new(3, 6);
+        assert_eq!(pg.protocols, DEFAULT_PROTOCOLS.to_vec());
+        for a in [
+            UiAction::TimeOut {
+                protocol: ProtocolKind::Zab,
+                node: 1,
+            },
+            UiAction::Tick,
+            UiAction::Request,
+            UiAction::Tick,
+        ] {
+            pg = reduce(pg, Msg::Do(a));
+        }
+        let zab = pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash();
+        pg = reduce(pg, Msg::ShowProtocol(ProtocolKind::MultiPaxos, true));
+        assert_eq!(pg.protocols.last(), Some(&ProtocolKind::MultiPaxos));
+        assert_eq!(pg.history.len(), 4);
+        assert_eq!(pg.panel(ProtocolKind::Zab).unwrap().sim.trace_hash(), zab);
+        // The new panel saw the same actions: its clock moved with the rest.
+        let multi = pg.panel(ProtocolKind::MultiPaxos).unwrap();
+        assert_eq!(multi.sim.now(), pg.now);
+        assert_eq!(multi.sim.requested(), &[1]);
+        // Hiding Zab drops what was done to its panel alone.
+        pg = reduce(pg, Msg::ShowProtocol(ProtocolKind::Zab, false));
+        assert!(pg.panel(ProtocolKind::Zab).is_none());
+        assert_eq!(pg.history.len(), 3);
+        assert_eq!(pg.error, None);
+        // The last panel cannot be hidden.
+        for p in [ProtocolKind::Raft, ProtocolKind::Paxos] {
+            pg = reduce(pg, Msg::ShowProtocol(p, false));
+        }
+        assert_eq!(pg.protocols, vec![ProtocolKind::MultiPaxos]);
+        let pg = reduce(pg, Msg::ShowProtocol(ProtocolKind::MultiPaxos, false));
+        assert_eq!(pg.protocols, vec![ProtocolKind::MultiPaxos]);
     }
 
     #[test]

@@ -35,7 +35,7 @@ macro_rules! say {
 #[command(
     name = "consensus",
     version,
-    about = "Raft, Basic Paxos and Zab on one deterministic simulator"
+    about = "Raft, Basic Paxos, Zab and Multi-Paxos on one deterministic simulator"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,7 +44,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Run the same fault-free workload on all three protocols and compare
+    /// Run the same fault-free workload on every protocol and compare
     /// the messages, message delays and ticks each spends per decision.
     Compare {
         /// Cluster size, 1 to 9.
@@ -63,7 +63,7 @@ enum Cmd {
     /// Random schedules under random fault profiles, with every invariant
     /// checked after every step. Exits 1 at the first violation.
     Check {
-        /// raft, paxos or zab.
+        /// raft, paxos, zab or multipaxos.
         #[arg(long, required_unless_present = "list_mistakes")]
         protocol: Option<String>,
         /// How many seeds to run.
@@ -104,7 +104,7 @@ enum Cmd {
     /// Run a random schedule with three clients and print its client
     /// history in the format `lincheck` reads.
     History {
-        /// raft, paxos or zab.
+        /// raft, paxos, zab or multipaxos.
         #[arg(long)]
         protocol: String,
         /// The seed of the schedule.

@@ -171,7 +171,7 @@ impl ProtocolKind {
         ProtocolKind::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Every protocol's name, for error messages: `raft, paxos or zab`.
+    /// Every protocol's name, for error messages: `raft, paxos, zab or ...`.
     pub fn names() -> String {
         let names: Vec<&str> = ProtocolKind::ALL.iter().map(|p| p.name()).collect();
         match names.split_last() {

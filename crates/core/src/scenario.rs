@@ -139,10 +139,9 @@ pub fn parse_config<'a>(
             .ok_or_else(|| format!("expected key=value, not '{arg}'"))?;
         match k {
             "protocol" => {
-                protocol =
-                    Some(ProtocolKind::from_name(v).ok_or_else(|| {
-                        format!("unknown protocol '{v}' (known: raft, paxos, zab)")
-                    })?);
+                protocol = Some(ProtocolKind::from_name(v).ok_or_else(|| {
+                    format!("unknown protocol '{v}' (known: {})", ProtocolKind::names())
+                })?);
             }
             "nodes" => config.nodes = number(Some(v), "node count")?,
             "seed" => config.seed = number(Some(v), "seed")?,

@@ -32,7 +32,7 @@ pub struct ControlsProps {
 }
 
 /// Play/Pause, speed, Step, Step back, Request, Heal, node count, the Raft
-/// no-op, New seed, guided scenarios, Copy link, Embed, Export, Import, help.
+/// no-op, the protocols shown, New seed, guided scenarios, Copy link, Embed, Export, Import, help.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let s = &props.state;
@@ -53,6 +53,23 @@ pub fn Controls(props: &ControlsProps) -> Html {
         Msg::SetVariant(Variant::RaftLease, ticked)
     });
     let shows_raft = s.protocols.contains(&ProtocolKind::Raft);
+    let pickers = ProtocolKind::ALL.map(|p| {
+        let shown = s.protocols.contains(&p);
+        let on_change = props.on_msg.reform(move |e: Event| {
+            let ticked = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .checked();
+            Msg::ShowProtocol(p, ticked)
+        });
+        let only = shown && s.protocols.len() == 1;
+        html! {
+            <label class="field">
+                <input type="checkbox" checked={shown} disabled={only} onchange={on_change}
+                       aria-label={format!("Show {} (replays the session)", p.title())} />
+                { p.title() }
+            </label>
+        }
+    });
     let new_seed = on_click(&props.on_new_seed, ());
     let copy = on_click(&props.on_copy, ());
     let embed = on_click(&props.on_embed, ());
@@ -118,6 +135,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 { "Raft leases" }
             </label>
             </> } } else { html! {} } }
+            <details class="protocol-picker">
+                <summary title="Choose the protocols shown side by side">{ format!("Protocols ({})", s.protocols.len()) }</summary>
+                <div class="picker-list" role="group" aria-label="Protocols shown">{ for pickers }</div>
+            </details>
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
             <LessonMenu state={s.clone()} on_msg={props.on_msg.clone()} />
             <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>
