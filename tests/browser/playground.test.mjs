@@ -206,6 +206,38 @@ test('Request: decisions fill the "Messages per decision" table at textbook cost
   await page.close();
 });
 
+test('Protocols: Multi-Paxos joins the same session, costs 2(N-1) per decision, and panels can be hidden', async () => {
+  const page = await open(browser, server.url);
+  await step(page, 5);
+  const before = await clock(page, 'Raft');
+  await page.locator('summary', { hasText: 'Protocols' }).click();
+  await page.getByRole('checkbox', { name: 'Show Multi-Paxos (replays the session)' }).check();
+  await page.waitForSelector('section.panel h2:text-is("Multi-Paxos")');
+  // Added after five steps, it has been through the same five.
+  assert.equal(await clock(page, 'Multi-Paxos'), before);
+  await page.waitForFunction(() => location.hash.includes('p=rpzm'));
+  await untilSettled(page);
+  for (let i = 0; i < 200 && await panel(page, 'Multi-Paxos').getByRole('button', { name: /: Leader, / }).count() === 0; i++) {
+    await step(page);
+  }
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  await step(page, 40);
+  assert.equal(await panel(page, 'Multi-Paxos').locator('.panel-cost').innerText(),
+    '1 decision · 8.00 messages per decision · textbook 8');
+  const rows = await page.getByRole('table', { name: 'Messages per decision' }).locator('tbody tr').allInnerTexts();
+  assert.equal(rows.length, 4);
+  assert.ok(rows[3].startsWith('Multi-Paxos'), rows[3]);
+  // Hiding a panel keeps the others as they were.
+  const zab = await clock(page, 'Zab');
+  await page.getByRole('checkbox', { name: 'Show Basic Paxos (replays the session)' }).uncheck();
+  await page.waitForFunction(() => ![...document.querySelectorAll('section.panel h2')].some((h) => h.textContent === 'Basic Paxos'));
+  assert.equal(await clock(page, 'Zab'), zab);
+  assert.equal(await page.locator('section.panel').count(), 3);
+  await page.screenshot({ path: join(SHOTS, 'multipaxos.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('logs: boxes line up by index, yellow until committed, hatched until known, named in words', async () => {
   const page = await open(browser, server.url);
   await untilSettled(page);

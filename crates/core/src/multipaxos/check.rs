@@ -1,5 +1,5 @@
-//! Multi-Paxos's safety properties (`docs/CORRECTNESS.md`), judged over every
-//! vote ever cast, as for Basic Paxos: a value is *chosen* in a slot once a
+//! Multi-Paxos's safety properties (`docs/CORRECTNESS.md`), judged over
+//! every vote ever cast, as for Basic Paxos: a value is *chosen* in a slot once a
 //! majority of acceptors accepted it at one ballot, even if some of them
 //! later moved on. On top of Basic Paxos's rules, the leader's: phase 2 only
 //! after a majority promised its ballot, and no-ops only in gaps.
