@@ -24,13 +24,15 @@ fn run(kind: ProtocolKind, seed: u64, steps: u32) -> AnySim {
 /// Figure 2 variant without it, and kept its fingerprint).
 #[test]
 fn golden_trace_hashes() {
-    let golden: [(ProtocolKind, u64, u64); 6] = [
+    let golden: [(ProtocolKind, u64, u64); 8] = [
         (ProtocolKind::Raft, 1, 8283493852441175533),
         (ProtocolKind::Raft, 2, 11729292505416721064),
         (ProtocolKind::Paxos, 1, 11203338248859965585),
         (ProtocolKind::Paxos, 2, 890682214032940622),
         (ProtocolKind::Zab, 1, 17634400928132829738),
         (ProtocolKind::Zab, 2, 12058195178301665465),
+        (ProtocolKind::MultiPaxos, 1, 2320231497564144224),
+        (ProtocolKind::MultiPaxos, 2, 8861842597579547490),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()
@@ -43,10 +45,11 @@ fn golden_trace_hashes() {
 /// stores come out the same on both.
 #[test]
 fn golden_client_runs() {
-    let golden: [(ProtocolKind, u64, u64); 3] = [
+    let golden: [(ProtocolKind, u64, u64); 4] = [
         (ProtocolKind::Raft, 7938943654874090318, 10),
         (ProtocolKind::Paxos, 12840247766190799754, 9),
         (ProtocolKind::Zab, 11019631623999710318, 14),
+        (ProtocolKind::MultiPaxos, 13472138264873368284, 30),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()
