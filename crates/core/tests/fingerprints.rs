@@ -47,7 +47,9 @@ fn golden_trace_hashes() {
 fn golden_client_runs() {
     let golden: [(ProtocolKind, u64, u64); 4] = [
         (ProtocolKind::Raft, 7938943654874090318, 10),
-        (ProtocolKind::Paxos, 12840247766190799754, 9),
+        // Changed when Basic Paxos learners began catching up on missed
+        // decisions: this run has one, and its clients get more answers.
+        (ProtocolKind::Paxos, 18184248979598430986, 13),
         (ProtocolKind::Zab, 11019631623999710318, 14),
         (ProtocolKind::MultiPaxos, 13472138264873368284, 30),
     ];

@@ -58,6 +58,8 @@ fn paxos_random_schedules() {
     let t = explore(ProtocolKind::Paxos);
     at_least(&t, Milestone::Preempted, SEEDS);
     at_least(&t, Milestone::Adopted, SEEDS);
+    // Learners that missed decisions caught up.
+    at_least(&t, Milestone::CaughtUp, SEEDS / 4);
 }
 
 #[test]

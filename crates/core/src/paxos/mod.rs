@@ -18,7 +18,11 @@
 //!
 //! A value is *chosen* once a majority of acceptors accepted it at one ballot.
 //! The proposer then learns it and tells the other *learners* with `Decide`
-//! (a notification, counted apart from the textbook 4(N-1)).
+//! (a notification, counted apart from the textbook 4(N-1)). A learner that
+//! missed a `Decide` (behind a partition, or down) finds out when a
+//! proposer works in a later slot, since a proposer works in its first open
+//! one: it asks for the slots it misses (`CatchUp`, `Learn`; recovery
+//! traffic), as real deployments let a lagging learner do.
 //!
 //! Two proposers can keep preempting each other with ever higher ballots
 //! (dueling proposers, a livelock); a preempted proposer waits a random,
@@ -95,6 +99,11 @@ pub enum Msg {
     },
     /// `value` is chosen in `slot` (to the learners).
     Decide { slot: SlotNo, value: Value },
+    /// A learner that missed decisions asks for the values chosen from
+    /// slot `from` on.
+    CatchUp { from: SlotNo },
+    /// The values chosen from slot `from` on, in slot order.
+    Learn { from: SlotNo, values: Vec<Value> },
 }
 
 impl Message for Msg {
@@ -106,6 +115,8 @@ impl Message for Msg {
             Msg::Accepted { .. } => "Accepted",
             Msg::Nack { .. } => "Nack",
             Msg::Decide { .. } => "Decide",
+            Msg::CatchUp { .. } => "CatchUp",
+            Msg::Learn { .. } => "Learn",
         }
     }
 
@@ -117,6 +128,7 @@ impl Message for Msg {
             Msg::Accepted { .. } => Category::Ack,
             Msg::Nack { .. } => Category::Refuse,
             Msg::Decide { .. } => Category::Commit,
+            Msg::CatchUp { .. } | Msg::Learn { .. } => Category::Recover,
         }
     }
 
@@ -156,6 +168,15 @@ impl fmt::Display for Msg {
                 write!(f, "Nack slot={slot} ballot={ballot} promised={promised}")
             }
             Msg::Decide { slot, value } => write!(f, "Decide slot={slot} value=v{value}"),
+            Msg::CatchUp { from } => write!(f, "CatchUp from={from}"),
+            Msg::Learn { from, values } => {
+                write!(f, "Learn from={from} values=")?;
+                for (i, v) in values.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "," };
+                    write!(f, "{sep}v{v}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -539,6 +560,27 @@ impl Paxos {
         self.propose_next(ctx);
     }
 
+    /// A proposer works in its first open slot, so it knows every slot
+    /// below `slot` decided. A learner with a hole below `slot` (it missed a
+    /// Decide, behind a partition or while down) asks `from` for the rest.
+    /// It looks when an Accept arrives: a whole round of phase 1 after the
+    /// proposer decided the slot before, so a Decide still on its way in a
+    /// healthy network has arrived by then.
+    fn catch_up(&mut self, from: NodeId, slot: SlotNo, ctx: &mut PaxosCtx<'_>) {
+        let first_open = self.first_open_slot();
+        if first_open < slot {
+            ctx.milestone(
+                Milestone::CaughtUp,
+                Note::Behind {
+                    from,
+                    slot,
+                    missing: first_open,
+                },
+            );
+            ctx.send(from, Msg::CatchUp { from: first_open }, Purpose::Recovery);
+        }
+    }
+
     fn on_retry(&mut self, ctx: &mut PaxosCtx<'_>) {
         let Some(p) = self.proposal.take() else {
             return;
@@ -635,11 +677,25 @@ impl Protocol for Paxos {
                 } => {
                     let reply = self.on_accept(from, slot, ballot, value, ctx);
                     ctx.reply(from, reply);
+                    self.catch_up(from, slot, ctx);
                 }
                 Msg::Promise { .. } | Msg::Accepted { .. } | Msg::Nack { .. } => {
                     self.on_reply(from, msg, ctx);
                 }
                 Msg::Decide { slot, value } => self.learn(slot, value, ctx),
+                Msg::CatchUp { from: slot } => {
+                    let values: Vec<Value> = (slot..)
+                        .map_while(|s| self.chosen.get(&s).copied())
+                        .collect();
+                    if !values.is_empty() {
+                        ctx.reply(from, Msg::Learn { from: slot, values });
+                    }
+                }
+                Msg::Learn { from: slot, values } => {
+                    for (slot, value) in (slot..).zip(values) {
+                        self.learn(slot, value, ctx);
+                    }
+                }
             },
         }
     }

@@ -72,6 +72,12 @@ pub enum Note {
     TimedOut { ballot: Ballot, slot: SlotNo },
     /// A client value waits behind the current proposal.
     Queued { value: Value },
+    /// A message about `slot` shows this learner missed slot `missing`.
+    Behind {
+        from: NodeId,
+        slot: SlotNo,
+        missing: SlotNo,
+    },
 }
 
 impl fmt::Display for Note {
@@ -143,6 +149,14 @@ impl fmt::Display for Note {
                 "no majority answered ballot {ballot} in slot {slot} in time: retrying"
             ),
             Note::Queued { value } => write!(f, "v{value} queued behind my current proposal"),
+            Note::Behind {
+                from,
+                slot,
+                missing,
+            } => write!(
+                f,
+                "n{from} works in slot {slot}, so it knows the slots before are decided; I miss slot {missing}: asking it"
+            ),
         }
     }
 }

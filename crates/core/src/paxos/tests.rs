@@ -342,3 +342,65 @@ fn preemption_backs_off_then_retries_higher() {
     let out = step(&mut p, 1, &c, Input::Timer(Timer::Retry));
     assert!(matches!(out.sends()[0], (_, Msg::Prepare { slot: 1, ballot }) if ballot == b(6, 1)));
 }
+
+#[test]
+fn a_learner_with_a_hole_asks_the_proposer_of_a_later_slot() {
+    // A proposer works in its first open slot, so an Accept for slot 3
+    // tells n2, which knows only slot 1, that slot 2 is decided.
+    let c = cluster(3, Mistakes::NONE);
+    let (mut p, _) = boot::<Paxos>(2, &c);
+    deliver(&mut p, 2, &c, 1, Msg::Decide { slot: 1, value: 4 });
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        1,
+        Msg::Accept {
+            slot: 3,
+            ballot: b(3, 1),
+            value: 6,
+        },
+    );
+    assert!(out.sends().contains(&(1, Msg::CatchUp { from: 2 })));
+    assert!(out.says("I miss slot 2"));
+    // The proposer answers with every slot it knows from there on.
+    let (mut q, _) = boot::<Paxos>(1, &c);
+    for (slot, value) in [(1, 4), (2, 5)] {
+        deliver(&mut q, 1, &c, 3, Msg::Decide { slot, value });
+    }
+    let out = deliver(&mut q, 1, &c, 2, Msg::CatchUp { from: 2 });
+    assert_eq!(
+        out.sends(),
+        vec![(
+            2,
+            Msg::Learn {
+                from: 2,
+                values: vec![5]
+            }
+        )]
+    );
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        1,
+        Msg::Learn {
+            from: 2,
+            values: vec![5],
+        },
+    );
+    assert_eq!(out.decided(), vec![5]);
+    // No hole, no question.
+    let out = deliver(
+        &mut p,
+        2,
+        &c,
+        1,
+        Msg::Accept {
+            slot: 3,
+            ballot: b(3, 1),
+            value: 6,
+        },
+    );
+    assert!(!out.sends().iter().any(|(_, m)| m.kind() == "CatchUp"));
+}
