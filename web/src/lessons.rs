@@ -1201,7 +1201,7 @@ fn cost(s: &mut Script) -> Outcome {
     )?;
     s.step(
         "Textbook costs",
-        "One decision with five nodes, once the leaders have taken office (Raft's no-op is committed): Raft 2(N−1) = 8 messages (AppendEntries and replies), Zab 3(N−1) = 12 (PROPOSE, ACK, COMMIT), Basic Paxos 4(N−1) = 16 (Prepare, Promise, Accept, Accepted) because every decision runs both phases. See the table below.",
+        "One decision with five nodes, once the leaders have taken office (Raft's no-op is committed): Raft 2(N−1) = 8 messages (AppendEntries and replies), Zab 3(N−1) = 12 (PROPOSE, ACK, COMMIT), Basic Paxos 4(N−1) = 16 (Prepare, Promise, Accept, Accepted) because every decision runs both phases. Compare like with like: Zab counts the COMMIT that tells followers, Raft's followers learn the commit index from the next AppendEntries (no message of its own), and Paxos's Decide is counted apart as a notification. The table below says so for each.",
     );
     let f = a_follower(&s.pg).ok_or("no node follows everywhere")?;
     s.act(UiAction::Crash(f))?;

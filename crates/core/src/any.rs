@@ -151,6 +151,11 @@ impl ProtocolKind {
         with_protocol!(self, P => P::DECISION_NUMBER)
     }
 
+    /// How the other nodes learn of a decision (see [`Protocol::LEARNING`]).
+    pub fn learning(self) -> &'static str {
+        with_protocol!(self, P => P::LEARNING)
+    }
+
     /// The names of its timers, in the order share links number them.
     pub fn timer_names(self) -> Vec<&'static str> {
         with_protocol!(self, P => <P as Protocol>::Timer::ALL.iter().map(|t| t.name()).collect())

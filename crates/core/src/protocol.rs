@@ -745,6 +745,9 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     const LETTER: char;
     /// What a decision's number is, in words: `its log index`, `its slot`.
     const DECISION_NUMBER: &'static str = "its log index";
+    /// How the nodes other than the one that decided learn of a decision,
+    /// and whether the textbook figure counts it, in a sentence.
+    const LEARNING: &'static str;
     /// Whether the protocol assumes FIFO links (Zab runs over TCP). The
     /// simulator then never lets a message overtake an earlier one on the
     /// same link — unless the learner delivers or delays one by hand.

@@ -58,6 +58,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                 <td class="types">
                     { if by_type.is_empty() { "–".to_string() } else { by_type.join(", ") } }
                     { if notes.is_empty() { html! {} } else { html! { <div class="notes">{ format!("+ notifications: {}", notes.join(", ")) }</div> } } }
+                    <div class="notes">{ format!("Others learn a decision: {}.", p.learning()) }</div>
                 </td>
                 <td>{ per(s.delays) }</td>
                 <td>{ per(s.ticks) }</td>

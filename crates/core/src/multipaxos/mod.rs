@@ -755,6 +755,8 @@ impl Protocol for MultiPaxos {
     const NAME: &'static str = "multipaxos";
     const TITLE: &'static str = "Multi-Paxos";
     const LETTER: char = 'm';
+    const LEARNING: &'static str =
+        "the leader sends Decide to each learner: counted apart, as a notification";
     const DECISION_NUMBER: &'static str = "its slot";
     const TEXTBOOK_PER_PEER: u64 = 2;
     const INDEX: &'static str = "slot";

@@ -615,6 +615,8 @@ impl Protocol for Paxos {
     const TEXTBOOK_PER_PEER: u64 = 4;
     const TITLE: &'static str = "Basic Paxos";
     const LETTER: char = 'p';
+    const LEARNING: &'static str =
+        "the proposer sends Decide to each learner: counted apart, as a notification";
     const SHORT: &'static str = "Paxos";
     const DECISION_NUMBER: &'static str = "its slot";
     const INDEX: &'static str = "slot";

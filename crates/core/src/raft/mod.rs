@@ -1039,6 +1039,7 @@ impl Protocol for Raft {
     const TEXTBOOK_PER_PEER: u64 = 2;
     const TITLE: &'static str = "Raft";
     const LETTER: char = 'r';
+    const LEARNING: &'static str = "followers learn the new commit index from the leader's next AppendEntries: no message of its own, so not counted";
     const LABEL: &'static str = "term";
 
     /// §5.2: "When servers start up, they begin as followers."

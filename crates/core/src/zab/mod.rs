@@ -1400,6 +1400,8 @@ impl Protocol for Zab {
     const TEXTBOOK_PER_PEER: u64 = 3;
     const TITLE: &'static str = "Zab";
     const LETTER: char = 'z';
+    const LEARNING: &'static str =
+        "the leader sends COMMIT to each follower: counted, one of the 3(N−1)";
     const DECISION_NUMBER: &'static str = "its zxid, as one number";
     const LABEL: &'static str = "zxid";
     const FIFO: bool = true;
