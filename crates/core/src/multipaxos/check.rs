@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 
 use super::{Ballot, MultiPaxos, Role, SlotNo, Vote};
 use crate::check::{sync_map, violation, Violation};
+use crate::paxos::check::check_learned;
 use crate::protocol::{Checker, NodeId, Shown, Slot, Value, World, NO_OP};
 
 /// Ghost history and checks for Multi-Paxos.
@@ -228,21 +229,6 @@ impl Checker<MultiPaxos> for MultiPaxosChecker {
 impl MultiPaxosChecker {
     /// A learner learns only a chosen value.
     fn check_learned(&self, id: NodeId, slot: SlotNo, v: Value, out: &mut Vec<Violation>) {
-        match self.chosen.get(&slot) {
-            Some((c, _)) if *c == v => {}
-            Some((c, _)) => violation!(
-                out,
-                "Learners learn only chosen values",
-                "n{id} learned {} in slot {slot}, but {} was chosen",
-                Shown(v),
-                Shown(*c)
-            ),
-            None => violation!(
-                out,
-                "Learners learn only chosen values",
-                "n{id} learned {} in slot {slot}, which no majority accepted",
-                Shown(v)
-            ),
-        }
+        check_learned(&self.chosen, id, slot, v, out);
     }
 }

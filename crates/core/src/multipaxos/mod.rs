@@ -48,6 +48,7 @@ use alloc::format;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::paxos::chosen_from;
 pub use crate::paxos::{Ballot, SlotNo, Vote};
 use crate::protocol::{
     Ask, Category, Ctx, EntryView, Input, Message, Milestone, Mistake, NodeId, NodeView,
@@ -272,6 +273,14 @@ impl MultiPaxos {
         &self.role
     }
 
+    /// Tell the learner the node's role changed.
+    fn announce_role(&self, ctx: &mut MpCtx<'_>) {
+        ctx.observe(Observation::Role {
+            role: self.role_name(),
+            era: self.era(),
+        });
+    }
+
     /// The ballot this node proposes at, if it is preparing or leading.
     fn my_ballot(&self) -> Option<Ballot> {
         match &self.role {
@@ -383,10 +392,7 @@ impl MultiPaxos {
         self.leader = None;
         ctx.cancel_timer(Timer::Heartbeat);
         ctx.milestone(Milestone::SteppedDown, Note::SteppedDown { mine, by });
-        ctx.observe(Observation::Role {
-            role: self.role_name(),
-            era: self.era(),
-        });
+        self.announce_role(ctx);
         for value in core::mem::take(&mut self.pending) {
             ctx.redirect(Ask::Value(value), Some(by.node));
         }
@@ -474,10 +480,7 @@ impl MultiPaxos {
                 recovered_to,
             },
         );
-        ctx.observe(Observation::Role {
-            role: self.role_name(),
-            era: self.era(),
-        });
+        self.announce_role(ctx);
         ctx.cancel_timer(Timer::Election);
         // Tell the others at once, so no one else starts phase 1.
         self.heartbeat(ctx);
@@ -829,9 +832,7 @@ impl Protocol for MultiPaxos {
                 Msg::Decide { slot, value } => self.learn(slot, value, ctx),
                 Msg::Heartbeat { ballot, chosen } => self.on_heartbeat(from, ballot, chosen, ctx),
                 Msg::CatchUp { from: slot } => {
-                    let values: Vec<Value> = (slot..)
-                        .map_while(|s| self.chosen.get(&s).copied())
-                        .collect();
+                    let values = chosen_from(&self.chosen, slot);
                     if !values.is_empty() {
                         ctx.reply(from, Msg::Learn { from: slot, values });
                     }

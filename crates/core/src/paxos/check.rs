@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::{AcceptorSlot, Ballot, Paxos, Phase, SlotNo};
 use crate::check::{sync_map, violation, Violation};
-use crate::protocol::{Checker, NodeId, Slot, Value, World};
+use crate::protocol::{Checker, NodeId, Shown, Slot, Value, World};
 
 /// Ghost history and checks for Basic Paxos.
 #[derive(Clone, Debug, Default)]
@@ -213,18 +213,33 @@ impl Checker<Paxos> for PaxosChecker {
 impl PaxosChecker {
     /// A learner learns only a chosen value.
     fn check_learned(&self, id: NodeId, slot: SlotNo, v: Value, out: &mut Vec<Violation>) {
-        match self.chosen.get(&slot) {
-            Some((c, _)) if *c == v => {}
-            Some((c, _)) => violation!(
-                out,
-                "Learners learn only chosen values",
-                "n{id} learned v{v} in slot {slot}, but v{c} was chosen"
-            ),
-            None => violation!(
-                out,
-                "Learners learn only chosen values",
-                "n{id} learned v{v} in slot {slot}, which no majority accepted"
-            ),
-        }
+        check_learned(&self.chosen, id, slot, v, out);
+    }
+}
+
+/// A learner learns only a chosen value: `v`, learned by `id` in `slot`,
+/// against the ghost history's `chosen` (Basic Paxos and Multi-Paxos alike).
+pub(crate) fn check_learned(
+    chosen: &BTreeMap<SlotNo, (Value, Ballot)>,
+    id: NodeId,
+    slot: SlotNo,
+    v: Value,
+    out: &mut Vec<Violation>,
+) {
+    match chosen.get(&slot) {
+        Some((c, _)) if *c == v => {}
+        Some((c, _)) => violation!(
+            out,
+            "Learners learn only chosen values",
+            "n{id} learned {} in slot {slot}, but {} was chosen",
+            Shown(v),
+            Shown(*c)
+        ),
+        None => violation!(
+            out,
+            "Learners learn only chosen values",
+            "n{id} learned {} in slot {slot}, which no majority accepted",
+            Shown(v)
+        ),
     }
 }

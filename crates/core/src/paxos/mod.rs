@@ -33,7 +33,7 @@
 //! highest round the proposer used (so a restarted proposer never reuses a
 //! ballot), and the values learned.
 
-mod check;
+pub(crate) mod check;
 mod note;
 
 pub use check::PaxosChecker;
@@ -51,6 +51,13 @@ use crate::protocol::{
 
 /// A decision slot: one independent single-decree Paxos instance.
 pub type SlotNo = u64;
+
+/// The values chosen from slot `from` on, as far as they run without a
+/// hole: what a node answers a learner's `CatchUp` with (Basic Paxos and
+/// Multi-Paxos alike).
+pub(crate) fn chosen_from(chosen: &BTreeMap<SlotNo, Value>, from: SlotNo) -> Vec<Value> {
+    (from..).map_while(|s| chosen.get(&s).copied()).collect()
+}
 
 /// A ballot (proposal number): rounds are compared first, then node ids, so
 /// two proposers never share one.
@@ -686,9 +693,7 @@ impl Protocol for Paxos {
                 }
                 Msg::Decide { slot, value } => self.learn(slot, value, ctx),
                 Msg::CatchUp { from: slot } => {
-                    let values: Vec<Value> = (slot..)
-                        .map_while(|s| self.chosen.get(&s).copied())
-                        .collect();
+                    let values = chosen_from(&self.chosen, slot);
                     if !values.is_empty() {
                         ctx.reply(from, Msg::Learn { from: slot, values });
                     }
