@@ -20,14 +20,14 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "Unit, scenario, simulator, random-schedule, command-line and app-state tests"
 cargo test --workspace
 
-step "Random schedules in a release build: 20,000 more seeds x 2,000 steps per protocol (about 4 minutes: Raft 33 s, Paxos 107 s, Zab 37 s, Multi-Paxos 45 s)"
+step "Random schedules in a release build: 20,000 more seeds x 2,000 steps per protocol (about 4 minutes: Raft 33 s, Paxos 107 s, Zab 37 s, Multi-Paxos 45 s, VR 30 s)"
 cargo build -q --release -p consensus-cli
-for protocol in raft paxos zab multipaxos; do
+for protocol in raft paxos zab multipaxos vr; do
   ./target/release/consensus check --protocol "$protocol" --start 10000 --seeds 20000 --steps 2000
 done
 
 step "Random schedules with clients: 5,000 seeds x 2,000 steps per protocol, every history checked for linearizability (about 30 s)"
-for protocol in raft paxos zab multipaxos; do
+for protocol in raft paxos zab multipaxos vr; do
   ./target/release/consensus check --protocol "$protocol" --reads --start 50000 --seeds 5000 --steps 2000
 done
 

@@ -63,7 +63,7 @@ enum Cmd {
     /// Random schedules under random fault profiles, with every invariant
     /// checked after every step. Exits 1 at the first violation.
     Check {
-        /// raft, paxos, zab or multipaxos.
+        /// raft, paxos, zab, multipaxos or vr.
         #[arg(long, required_unless_present = "list_mistakes")]
         protocol: Option<String>,
         /// How many seeds to run.
@@ -104,7 +104,7 @@ enum Cmd {
     /// Run a random schedule with three clients and print its client
     /// history in the format `lincheck` reads.
     History {
-        /// raft, paxos, zab or multipaxos.
+        /// raft, paxos, zab, multipaxos or vr.
         #[arg(long)]
         protocol: String,
         /// The seed of the schedule.
@@ -257,6 +257,7 @@ fn report(p: ProtocolKind, nodes: u8, c: &Comparison) -> Value {
     json!({
         "protocol": p.name(),
         "title": p.title(),
+        "no_setup": p.no_setup(),
         "decisions": d,
         "messages_per_decision": round2(per(s.messages(), d)),
         "textbook_per_decision": p.textbook(nodes),
@@ -277,8 +278,14 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
         "Messages per decision (N-1 = {}):\n",
         nodes.saturating_sub(1)
     );
+    let w = reports
+        .iter()
+        .map(|r| r["title"].as_str().map_or(0, str::len))
+        .max()
+        .unwrap_or(0)
+        .max(8);
     say!(
-        "{:<12} {:>9} {:>10} {:>9} {:>8} {:>7}   one-time cost",
+        "{:<w$} {:>9} {:>10} {:>9} {:>8} {:>7}   one-time cost",
         "protocol",
         "decisions",
         "msgs/dec",
@@ -292,7 +299,7 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
             .unwrap_or_default();
         say!(
-            "{:<12} {:>9} {:>10.2} {:>9} {:>8.2} {:>7.2}   {}",
+            "{:<w$} {:>9} {:>10.2} {:>9} {:>8.2} {:>7.2}   {}",
             r["title"].as_str().unwrap_or(""),
             r["decisions"].as_u64().unwrap_or(0),
             r["messages_per_decision"].as_f64().unwrap_or(0.0),
@@ -300,7 +307,7 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             r["message_delays_per_decision"].as_f64().unwrap_or(0.0),
             r["ticks_per_decision"].as_f64().unwrap_or(0.0),
             if one_time.is_empty() {
-                "none (no leader to elect)".to_string()
+                format!("none ({})", r["no_setup"].as_str().unwrap_or(""))
             } else {
                 format!(
                     "{} messages in {} ticks",
@@ -327,7 +334,7 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             ));
         }
         say!(
-            "  {:<12} {}",
+            "  {:<w$} {}",
             r["title"].as_str().unwrap_or(""),
             parts.join(", ")
         );
@@ -339,7 +346,7 @@ fn print_table(nodes: u8, requests: u32, seed: u64, reports: &[Value]) {
             .map(|o| o.iter().map(|(k, v)| format!("{k} {v}")).collect())
             .unwrap_or_default();
         say!(
-            "  {:<12} {}",
+            "  {:<w$} {}",
             r["title"].as_str().unwrap_or(""),
             if bg.is_empty() {
                 "none".into()

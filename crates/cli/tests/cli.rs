@@ -39,7 +39,7 @@ fn compare_json_matches_the_textbook() {
             .iter()
             .map(|p| p["protocol"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["raft", "paxos", "zab", "multipaxos"]);
+        assert_eq!(names, ["raft", "paxos", "zab", "multipaxos", "vr"]);
         for (p, per_peer) in protocols.iter().zip([2, 4, 3, 2]) {
             assert_eq!(p["decisions"], 4);
             assert_eq!(

@@ -108,6 +108,7 @@ registry! { $
     Paxos => crate::Paxos, "Basic Paxos.";
     Zab => crate::Zab, "Zab.";
     MultiPaxos => crate::MultiPaxos, "Multi-Paxos.";
+    Vr => crate::Vr, "Viewstamped Replication.";
 }
 
 impl ProtocolKind {
@@ -164,6 +165,12 @@ impl ProtocolKind {
     /// The read paths it serves itself (see [`Protocol::READ_PATHS`]).
     pub fn own_read_paths(self) -> &'static [crate::kv::ReadPath] {
         with_protocol!(self, P => P::READ_PATHS)
+    }
+
+    /// Why a fault-free start spends no message before the first
+    /// decision, when it does not (see [`Protocol::NO_SETUP`]).
+    pub fn no_setup(self) -> &'static str {
+        with_protocol!(self, P => P::NO_SETUP)
     }
 
     /// The textbook number of messages per decision in a cluster of `nodes`.
@@ -239,6 +246,9 @@ pub struct NodeStatus {
     pub role: &'static str,
     /// Whether it leads.
     pub leads: bool,
+    /// Whether its role is the one that follows a leader
+    /// ([`Protocol::FOLLOWER`]).
+    pub follows: bool,
     /// Its term, ballot round or epoch.
     pub era: u64,
 }
@@ -398,11 +408,34 @@ impl AnySim {
 
     /// Node `id`'s standing, if it is up.
     pub fn status(&self, id: NodeId) -> Option<NodeStatus> {
-        each!(self, s => s.node(id).map(|p| NodeStatus {
-            role: p.role_name(),
-            leads: p.leads(),
-            era: p.era(),
-        }))
+        fn status_of<P: Protocol>(s: &Sim<P>, id: NodeId) -> Option<NodeStatus> {
+            s.node(id).map(|p| NodeStatus {
+                role: p.role_name(),
+                leads: p.leads(),
+                follows: p.role_name() == P::FOLLOWER,
+                era: p.era(),
+            })
+        }
+        each!(self, s => status_of(s, id))
+    }
+
+    /// How many more nodes may crash without breaking a
+    /// [`Protocol::DISKLESS`] protocol's failure assumption (at most
+    /// `n - quorum` nodes down or recovering at once); `None` for the
+    /// others, which tolerate any number.
+    pub fn crash_budget(&self) -> Option<u8> {
+        fn budget<P: Protocol>(s: &Sim<P>) -> Option<u8> {
+            if !P::DISKLESS {
+                return None;
+            }
+            let n = s.config().nodes;
+            let failed = (1..=n)
+                .filter(|id| s.node(*id).is_none_or(|p| p.recovering()))
+                .count() as u8;
+            let tolerated = n - (n / 2 + 1);
+            Some(tolerated.saturating_sub(failed))
+        }
+        each!(self, s => budget(s))
     }
 
     /// Whether node `id` knows `value` is decided; `None` if it is down.

@@ -212,6 +212,9 @@ fn random_step(
             node: if rng.chance(50) { pick(rng, up) } else { None },
         }),
         80..91 if calm => None,
+        // A diskless protocol (VR) assumes at most f nodes down or
+        // recovering at once: the adversary keeps to it.
+        80..83 if sim.crash_budget() == Some(0) => None,
         80..83 => pick(rng, up).map(Action::Crash),
         83..88 => pick(rng, down).map(Action::Restart),
         88..90 => {
@@ -352,7 +355,7 @@ pub fn settled(sim: &AnySim) -> bool {
     };
     ids.enumerate().all(|(i, id)| match sim.status(id) {
         None => true,
-        Some(s) => s.leads || (s.role == "Follower" && s.era == leader.era) || stranded(sim, i),
+        Some(s) => s.leads || (s.follows && s.era == leader.era) || stranded(sim, i),
     })
 }
 

@@ -1,12 +1,12 @@
 //! # consensus-core
 //!
-//! Raft, Basic Paxos, Multi-Paxos and Zab as pure, deterministic state machines, driven by
+//! Raft, Basic Paxos, Multi-Paxos, Zab and Viewstamped Replication as pure, deterministic state machines, driven by
 //! a seeded simulator that owns time, randomness and the network — the engine
 //! of Consensus Playground.
 //!
 //! * [`protocol`]: the protocol-neutral interface. A node is fed one input at
 //!   a time and answers with effects as data.
-//! * [`raft`], [`paxos`], [`multipaxos`], [`zab`]: the protocols, each with
+//! * [`raft`], [`paxos`], [`multipaxos`], [`zab`], [`vr`]: the protocols, each with
 //!   its invariant checker and ghost history.
 //! * [`sim`]: the simulator. Every change is a recorded [`sim::Action`];
 //!   replaying (configuration, actions) reproduces a run exactly.
@@ -36,6 +36,7 @@ pub mod raft;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod vr;
 pub mod zab;
 
 #[cfg(test)]
@@ -49,4 +50,5 @@ pub use protocol::{Mistake, Mistakes, NodeId, Protocol, Tick, Value, Variant, Va
 pub use raft::Raft;
 pub use rng::Rng;
 pub use sim::{Action, Config, Faults, Sim};
+pub use vr::Vr;
 pub use zab::Zab;

@@ -136,12 +136,15 @@ pub enum Mistake {
     RaftReadBeforeNoop,
     /// Multi-Paxos: a new leader skips phase 1's recovery of accepted values.
     MultipaxosSkipRecovery,
+    /// VR: a new primary starts its view with its own log, not the one from
+    /// the largest last normal view.
+    VrPickAnyLog,
 }
 
 impl Mistake {
     /// Every mistake, in a stable order. NB: a mistake's position is its
     /// bit in share links: new ones go last.
-    pub const ALL: [Mistake; 10] = [
+    pub const ALL: [Mistake; 11] = [
         Mistake::RaftCommitOldTerm,
         Mistake::RaftVolatileVote,
         Mistake::RaftEqualTimeouts,
@@ -152,6 +155,7 @@ impl Mistake {
         Mistake::RaftStaleRead,
         Mistake::RaftReadBeforeNoop,
         Mistake::MultipaxosSkipRecovery,
+        Mistake::VrPickAnyLog,
     ];
 
     /// The switch's name, as used on the command line and in scenario files.
@@ -167,10 +171,11 @@ impl Mistake {
             Mistake::RaftStaleRead => "raft-stale-read",
             Mistake::RaftReadBeforeNoop => "raft-read-before-noop",
             Mistake::MultipaxosSkipRecovery => "multipaxos-skip-recovery",
+            Mistake::VrPickAnyLog => "vr-pick-any-log",
         }
     }
 
-    /// The protocol the mistake belongs to (`raft`, `paxos` or `zab`).
+    /// The protocol the mistake belongs to (`raft`, `paxos`, `vr`, ...).
     pub fn protocol(self) -> &'static str {
         self.name().split('-').next().unwrap_or("")
     }
@@ -207,6 +212,9 @@ impl Mistake {
             }
             Mistake::MultipaxosSkipRecovery => {
                 "a new leader skips phase 1's recovery and proposes its own values in slots where a value may already be chosen"
+            }
+            Mistake::VrPickAnyLog => {
+                "a new primary starts its view with its own log instead of the one from the largest last normal view, and may drop committed operations"
             }
         }
     }
@@ -472,11 +480,13 @@ pub enum Milestone {
     GapFilled,
     /// A learner found it had missed decisions and asked for them.
     CaughtUp,
+    /// A restarted node rebuilt the state it lost from its peers (VR).
+    Recovered,
 }
 
 impl Milestone {
     /// Every milestone, in order.
-    pub const ALL: [Milestone; 9] = [
+    pub const ALL: [Milestone; 10] = [
         Milestone::LeaderElected,
         Milestone::SteppedDown,
         Milestone::Truncation,
@@ -486,6 +496,7 @@ impl Milestone {
         Milestone::ElectionStarted,
         Milestone::GapFilled,
         Milestone::CaughtUp,
+        Milestone::Recovered,
     ];
 
     /// A short name.
@@ -500,6 +511,7 @@ impl Milestone {
             Milestone::ElectionStarted => "election-started",
             Milestone::GapFilled => "gap-filled",
             Milestone::CaughtUp => "catch-up",
+            Milestone::Recovered => "recovered",
         }
     }
 }
@@ -748,6 +760,9 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// How the nodes other than the one that decided learn of a decision,
     /// and whether the textbook figure counts it, in a sentence.
     const LEARNING: &'static str;
+    /// Why a fault-free start costs nothing before the first decision, when
+    /// it does not (no election message is sent).
+    const NO_SETUP: &'static str = "no leader to elect";
     /// Whether the protocol assumes FIFO links (Zab runs over TCP). The
     /// simulator then never lets a message overtake an earlier one on the
     /// same link — unless the learner delivers or delays one by hand.
@@ -760,6 +775,14 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// What an entry's box shows ([`EntryView::label`]): `term`, `ballot`
     /// or `zxid`.
     const LABEL: &'static str;
+    /// The role of a node that follows a settled leader: `Follower`, or
+    /// VR's `Backup`.
+    const FOLLOWER: &'static str = "Follower";
+    /// Whether a restarted node has lost its log and rebuilds it from its
+    /// peers (VR keeps nothing but its view on disk). The protocol then
+    /// tolerates at most `n - quorum` nodes down or [`Protocol::recovering`]
+    /// at once, and random schedules crash no more.
+    const DISKLESS: bool = false;
 
     /// A freshly booted node. It arms its first timers through `ctx`.
     fn boot(ctx: &mut Ctx<'_, Self>) -> Self;
@@ -777,6 +800,11 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     fn era(&self) -> u64;
     /// Its role, as [`NodeView::role`].
     fn role_name(&self) -> &'static str;
+    /// Whether it is still rebuilding the state a crash lost (only for a
+    /// [`Protocol::DISKLESS`] protocol).
+    fn recovering(&self) -> bool {
+        false
+    }
     /// Whether it knows `value` is decided (an entry of [`NodeView::log`]
     /// holding it is committed), without building a view.
     fn has_decided(&self, value: Value) -> bool;

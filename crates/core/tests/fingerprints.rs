@@ -24,7 +24,7 @@ fn run(kind: ProtocolKind, seed: u64, steps: u32) -> AnySim {
 /// Figure 2 variant without it, and kept its fingerprint).
 #[test]
 fn golden_trace_hashes() {
-    let golden: [(ProtocolKind, u64, u64); 8] = [
+    let golden: [(ProtocolKind, u64, u64); 10] = [
         (ProtocolKind::Raft, 1, 8283493852441175533),
         (ProtocolKind::Raft, 2, 11729292505416721064),
         (ProtocolKind::Paxos, 1, 11203338248859965585),
@@ -33,6 +33,8 @@ fn golden_trace_hashes() {
         (ProtocolKind::Zab, 2, 12058195178301665465),
         (ProtocolKind::MultiPaxos, 1, 2320231497564144224),
         (ProtocolKind::MultiPaxos, 2, 8861842597579547490),
+        (ProtocolKind::Vr, 1, 9058516417299973067),
+        (ProtocolKind::Vr, 2, 9885253084698617058),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()
@@ -45,13 +47,14 @@ fn golden_trace_hashes() {
 /// stores come out the same on both.
 #[test]
 fn golden_client_runs() {
-    let golden: [(ProtocolKind, u64, u64); 4] = [
+    let golden: [(ProtocolKind, u64, u64); 5] = [
         (ProtocolKind::Raft, 7938943654874090318, 10),
         // Changed when Basic Paxos learners began catching up on missed
         // decisions: this run has one, and its clients get more answers.
         (ProtocolKind::Paxos, 18184248979598430986, 13),
         (ProtocolKind::Zab, 11019631623999710318, 14),
         (ProtocolKind::MultiPaxos, 13472138264873368284, 30),
+        (ProtocolKind::Vr, 12723061992659239055, 25),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()

@@ -83,6 +83,16 @@ fn multipaxos_random_schedules() {
     at_least(&t, Milestone::CaughtUp, SEEDS);
 }
 
+#[test]
+fn vr_random_schedules() {
+    let t = explore(ProtocolKind::Vr);
+    // View changes started and completed, and restarted replicas that
+    // recovered their state from the others.
+    at_least(&t, Milestone::ElectionStarted, SEEDS * 2);
+    at_least(&t, Milestone::LeaderElected, SEEDS);
+    at_least(&t, Milestone::Recovered, SEEDS / 4);
+}
+
 /// Every switchable mistake is caught by the random schedules: a safety
 /// violation, or (for the liveness mistake) a failed liveness check.
 #[test]
@@ -124,6 +134,27 @@ fn fault_free_runs_elect_once() {
                 "{kind:?} seed {seed}: churn"
             );
         }
+    }
+}
+
+/// VR needs no election to begin: view 0 and its primary, replica 1, last
+/// a whole fault-free run.
+#[test]
+fn fault_free_vr_stays_in_view_zero() {
+    for seed in 0..10 {
+        let c =
+            consensus_core::explore::compare(ProtocolKind::Vr, 5, 20, seed).expect("a comparison");
+        assert!(c.failure.is_none(), "seed {seed}: {:?}", c.failure);
+        assert!(
+            c.sim.milestones().is_empty(),
+            "seed {seed}: {:?}",
+            c.sim.milestones()
+        );
+        assert!(
+            c.sim.views().iter().flatten().all(|v| v.era == 0),
+            "seed {seed}"
+        );
+        assert!(c.sim.status(1).is_some_and(|s| s.leads));
     }
 }
 

@@ -74,3 +74,8 @@ fn zab_scenarios() {
 fn multipaxos_scenarios() {
     run_dir("multipaxos", 4);
 }
+
+#[test]
+fn vr_scenarios() {
+    run_dir("vr", 4);
+}
