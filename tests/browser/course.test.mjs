@@ -32,7 +32,7 @@ test('each guided scenario runs to its end, forward and back', async () => {
   const page = await open(browser, server.url);
   const ids = await page.getByLabel('Guided scenario').locator('option').evaluateAll(
     (os) => os.map((o) => o.value).filter((v) => v !== ''));
-  assert.ok(ids.length >= 28, `scenarios offered: ${ids}`);
+  assert.ok(ids.length >= 30, `scenarios offered: ${ids}`);
   // A first visit suggests the first scenario; the suggestion goes once used.
   await page.getByRole('button', { name: 'Start with a guided scenario: Normal replication' }).click();
   assert.equal(await narration(page).locator('.narration-count').innerText(), 'Step 1 of 4');

@@ -238,6 +238,35 @@ test('Protocols: Multi-Paxos joins the same session, costs 2(N-1) per decision, 
   await page.close();
 });
 
+test('Viewstamped Replication: view 0 runs from the start, a crashed primary gives way to the next view, a restarted replica recovers', async () => {
+  const page = await open(browser, server.url + '?protocols=raft,vr');
+  const vr = panel(page, 'Viewstamped Replication');
+  // No election: n1 is view 0's primary before anything happens.
+  assert.equal(await vr.getByRole('button', { name: /^n1: Primary, / }).count(), 1);
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  for (let i = 0; i < 60 && !(await vr.locator('.panel-cost').innerText()).startsWith('1 decision'); i++) await step(page);
+  assert.equal(await vr.locator('.panel-cost').innerText(), '1 decision · 8.00 messages per decision · textbook 8');
+  // Crash the primary: a backup's view-change timer runs out, and n2, the
+  // primary of view 1 (round-robin), takes over with the log.
+  await vr.getByRole('button', { name: /^n1: / }).click();
+  const inspector = page.locator('aside.inspector');
+  await inspector.getByRole('button', { name: 'Crash' }).click();
+  for (let i = 0; i < 400 && await vr.getByRole('button', { name: /^n2: Primary, / }).count() === 0; i++) await step(page);
+  assert.equal(await vr.getByRole('button', { name: /^n2: Primary, / }).count(), 1, 'n2 leads view 1');
+  assert.match(await vr.locator('.node-era').first().textContent(), /^(×|V\d+)$/);
+  assert.ok(await vr.getByRole('img', { name: /^op 1, view 0, v1, committed/ }).count() >= 2, 'v1 kept by the view change');
+  // VR keeps nothing on disk: n1 comes back recovering, then a backup.
+  await vr.getByRole('button', { name: /^n1: / }).click();
+  await inspector.getByRole('button', { name: 'Restart' }).click();
+  assert.equal(await vr.getByRole('button', { name: /^n1: Recovering, / }).count(), 1);
+  for (let i = 0; i < 100 && await vr.getByRole('button', { name: /^n1: Backup, / }).count() === 0; i++) await step(page);
+  assert.equal(await vr.getByRole('button', { name: /^n1: Backup, / }).count(), 1, 'n1 recovered');
+  assert.match(await vr.innerText(), /All invariants hold/);
+  await page.screenshot({ path: join(SHOTS, 'vr.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('logs: boxes line up by index, yellow until committed, hatched until known, named in words', async () => {
   const page = await open(browser, server.url);
   await untilSettled(page);

@@ -11,13 +11,13 @@
 use consensus_core::any::{MessageView, ProtocolKind};
 use consensus_core::kv::{ClientId, Key, OpState, ReadPath, Reply};
 use consensus_core::protocol::{
-    EntryView, Mistake, Mistakes, NodeId, NodeView, Variant, Variants, NO_OP,
+    EntryView, Mistake, Mistakes, NodeId, NodeView, Value, Variant, Variants, NO_OP,
 };
 
 use crate::session::{PanelAction, Session, UiAction, UiOp};
 use crate::state::Playground;
 
-use ProtocolKind::{MultiPaxos, Paxos, Raft, Zab};
+use ProtocolKind::{MultiPaxos, Paxos, Raft, Vr, Zab};
 
 /// One narration step: what to look at once the script has run to `end`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub struct Entry {
 type Outcome = Result<(), String>;
 
 /// Every guided scenario, in the order of the menu.
-pub const LESSONS: [Entry; 28] = [
+pub const LESSONS: [Entry; 30] = [
     Entry {
         id: "replication",
         title: "Normal replication",
@@ -346,6 +346,27 @@ pub const LESSONS: [Entry; 28] = [
         mistake: Some(Mistake::MultipaxosSkipRecovery),
         variant: None,
         script: multipaxos_gap,
+    },
+    Entry {
+        id: "vr-view-change",
+        title:
+            "Viewstamped Replication: the primary fails, the view change keeps what was committed",
+        protocols: &[Vr],
+        nodes: 3,
+        seed: 1,
+        mistake: None,
+        variant: None,
+        script: vr_view_change,
+    },
+    Entry {
+        id: "mistake-vr-pick-any-log",
+        title: "Mistake: the new VR primary keeps its own log",
+        protocols: &[Vr],
+        nodes: 3,
+        seed: 1,
+        mistake: Some(Mistake::VrPickAnyLog),
+        variant: None,
+        script: vr_view_change,
     },
 ];
 
@@ -1271,9 +1292,13 @@ fn multipaxos_cost(s: &mut Script) -> Outcome {
     Ok(())
 }
 
-/// The messages in flight in the Multi-Paxos panel that `wanted` accepts.
-fn multipaxos_messages(s: &Script, wanted: impl Fn(&MessageView) -> bool) -> Vec<u64> {
-    s.pg.panel(MultiPaxos).map_or(Vec::new(), |p| {
+/// The messages in flight in `protocol`'s panel that `wanted` accepts.
+fn messages_where(
+    s: &Script,
+    protocol: ProtocolKind,
+    wanted: impl Fn(&MessageView) -> bool,
+) -> Vec<u64> {
+    s.pg.panel(protocol).map_or(Vec::new(), |p| {
         p.sim
             .messages()
             .into_iter()
@@ -1296,11 +1321,11 @@ fn multipaxos_gap(s: &mut Script) -> Outcome {
     );
     s.act(UiAction::RequestAt(1))?;
     s.act(UiAction::RequestAt(1))?;
-    for id in multipaxos_messages(s, |m| m.text.contains("slot=2") || m.to == 3) {
+    for id in messages_where(s, MultiPaxos, |m| m.text.contains("slot=2") || m.to == 3) {
         s.panel(MultiPaxos, PanelAction::Drop(id))?;
     }
     s.settle_where(MultiPaxos, |m| m.kind == "Accept")?;
-    for id in multipaxos_messages(s, |m| m.kind == "Accepted") {
+    for id in messages_where(s, MultiPaxos, |m| m.kind == "Accepted") {
         s.panel(MultiPaxos, PanelAction::Drop(id))?;
     }
     s.expect(
@@ -1341,6 +1366,68 @@ fn multipaxos_gap(s: &mut Script) -> Outcome {
         s.step(
             "Recovery and a no-op",
             "n1 crashes and n2 runs phase 1 from slot 2, its first slot not known chosen. The promises report v3 in slot 3 and nothing in slot 2. n2 proposes v3 again in slot 3, since it may be chosen (it is), and a no-op in slot 2 so that the log has no hole to wait on (Paxos Made Simple §3). v2 was never accepted by anyone but n1: it is lost, and its client must try again.",
+        );
+    }
+    Ok(())
+}
+
+/// The values in node `node`'s VR log, and whether each is committed there.
+fn vr_log(s: &Script, node: NodeId) -> Vec<(Value, bool)> {
+    s.view(Vr, node).map_or(Vec::new(), |v| {
+        v.log.iter().map(|e| (e.value, e.committed)).collect()
+    })
+}
+
+fn vr_view_change(s: &mut Script) -> Outcome {
+    let mistaken = s.pg.mistakes != Mistakes::NONE;
+    s.expect("n1 is the primary of view 0", s.leader(Vr) == Some(1))?;
+    s.act(UiAction::RequestAt(1))?;
+    s.settle()?;
+    s.step(
+        "View 0 needs no election",
+        "In Viewstamped Replication the primary of view v is fixed in advance, round-robin: replica v mod N + 1. So view 0 runs from the start with n1 as primary, and no message is spent on an election. n1 appends v1 as op 1 and sends Prepare; with PrepareOK from f = 1 backup the op is committed: 2(N−1) messages, like Raft.",
+    );
+    s.act(UiAction::RequestAt(1))?;
+    for id in messages_where(s, Vr, |m| m.kind == "Prepare" && m.to == 2) {
+        s.panel(Vr, PanelAction::Drop(id))?;
+    }
+    s.settle_where(Vr, |m| m.kind == "Prepare" || m.kind == "PrepareOK")?;
+    s.expect(
+        "n1 committed v2, which n2 never saw",
+        vr_log(s, 1) == [(1, true), (2, true)] && vr_log(s, 2).len() == 1,
+    )?;
+    s.step(
+        "v2 is committed, and n2 does not have it",
+        "v2's Prepare to n2 is lost; n3 appends it and answers PrepareOK, which is enough: n1 and n3 are a majority, v2 is committed. n2's log holds v1 only.",
+    );
+    s.act(UiAction::Crash(1))?;
+    s.time_out(Vr, 3)?;
+    s.settle()?;
+    s.expect("n2 is the primary of view 1", s.leader(Vr) == Some(2))?;
+    if mistaken {
+        s.expect_broken(Vr, &["Committed operations survive view changes"])?;
+        s.step(
+            "n2 keeps its own log",
+            "n1 crashes. n3 hears nothing from it, moves to view 1 and sends StartViewChange; n2 joins. Both send DoViewChange with their logs to n2, the primary of view 1. With the mistake n2 starts the view with its own log, which lacks v2, and n3 replaces its log with n2's: a committed operation is gone, and the checker says so.",
+        );
+    } else {
+        s.expect(
+            "view 1 starts with v1 and v2",
+            s.violations(Vr) == 0 && vr_log(s, 2).iter().map(|e| e.0).eq([1, 2]),
+        )?;
+        s.step(
+            "The view change picks the right log",
+            "n1 crashes. n3 hears nothing from it, moves to view 1 and sends StartViewChange; n2 joins. Each sends DoViewChange to n2, the primary of view 1, with its log and the last view in which it was normal. n2 takes the log of the largest last normal view and, among those, the largest op-number: n3's, with v2. A majority holds every committed op, and any majority of DoViewChange messages meets it, so nothing committed is lost. n2 sends StartView and n3 answers PrepareOK for v2.",
+        );
+        s.act(UiAction::RequestAt(2))?;
+        s.settle()?;
+        s.expect(
+            "n2 commits v3 in view 1",
+            vr_log(s, 2).iter().map(|e| e.0).eq([1, 2, 3]) && vr_log(s, 2)[2].1,
+        )?;
+        s.step(
+            "Normal operation in view 1",
+            "Requests go to n2 now: one round trip per op again. The view change cost StartViewChange, DoViewChange and StartView messages once (counted as election). If n1 restarts, it has lost everything (VR writes nothing to disk) and runs the recovery protocol: Recovery with a nonce, and the state from the primary of the latest view.",
         );
     }
     Ok(())

@@ -173,6 +173,12 @@ impl ProtocolKind {
         with_protocol!(self, P => P::NO_SETUP)
     }
 
+    /// Whether a restarted node rebuilds its state from its peers (see
+    /// [`Protocol::DISKLESS`]).
+    pub fn diskless(self) -> bool {
+        with_protocol!(self, P => P::DISKLESS)
+    }
+
     /// The textbook number of messages per decision in a cluster of `nodes`.
     pub fn textbook(self, nodes: u8) -> u64 {
         with_protocol!(self, P => P::TEXTBOOK_PER_PEER) * u64::from(nodes.saturating_sub(1))

@@ -54,7 +54,7 @@ fn golden_client_runs() {
         (ProtocolKind::Paxos, 18184248979598430986, 13),
         (ProtocolKind::Zab, 11019631623999710318, 14),
         (ProtocolKind::MultiPaxos, 13472138264873368284, 30),
-        (ProtocolKind::Vr, 12723061992659239055, 25),
+        (ProtocolKind::Vr, 6394988317045978, 28),
     ];
     let actual: Vec<(ProtocolKind, u64, u64)> = golden
         .iter()

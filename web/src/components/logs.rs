@@ -198,7 +198,12 @@ fn NodeLog(props: &NodeLogProps) -> Html {
     let cells = match &props.row {
         // A note spans the row without widening the columns.
         None => {
-            html! { <td colspan={span} class="note"><span class="down-note">{ "down (durable state kept)" }</span></td> }
+            let note = if p.diskless() {
+                "down (it keeps nothing: its state comes back from the others)"
+            } else {
+                "down (durable state kept)"
+            };
+            html! { <td colspan={span} class="note"><span class="down-note">{ note }</span></td> }
         }
         Some(cells) if cells.iter().all(Option::is_none) => html! {
             <td colspan={span} class="note">

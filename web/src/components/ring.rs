@@ -226,12 +226,14 @@ fn NodeGlyph(props: &NodeGlyphProps) -> Html {
     }
 }
 
+/// The era under a node's name, by the initial of what the protocol calls
+/// it: `T2` (term), `B2` (ballot), `E2` (epoch), `V2` (view).
 fn short_era(era: Option<(&str, u64)>) -> String {
     match era {
-        Some(("term", e)) => format!("T{e}"),
-        Some(("ballot", e)) => format!("B{e}"),
-        Some(("epoch", e)) => format!("E{e}"),
-        Some((_, e)) => format!("{e}"),
+        Some((name, e)) => {
+            let initial = name.chars().next().map(|c| c.to_ascii_uppercase());
+            format!("{}{e}", initial.unwrap_or(' ')).trim_start().into()
+        }
         None => "×".into(),
     }
 }

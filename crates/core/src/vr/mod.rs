@@ -776,9 +776,11 @@ impl Vr {
         ctx.note(Note::Adopted { view, op: self.op });
         self.announce_role(ctx);
         self.advance_commit(commit, ctx);
+        // Acknowledging the new view's log is part of the view change's
+        // one-time cost, not of any decision's.
         if self.op > self.commit {
             let op = self.op;
-            ctx.send(from, Msg::PrepareOk { view, op }, Purpose::Decision(op));
+            ctx.send(from, Msg::PrepareOk { view, op }, Purpose::Recovery);
         }
     }
 
@@ -866,11 +868,7 @@ impl Vr {
         self.advance_commit(commit, ctx);
         if self.op > self.commit {
             let op = self.op;
-            ctx.send(
-                from_node,
-                Msg::PrepareOk { view, op },
-                Purpose::Decision(op),
-            );
+            ctx.send(from_node, Msg::PrepareOk { view, op }, Purpose::Recovery);
         }
     }
 
