@@ -77,17 +77,17 @@ fn measure(kind: ProtocolKind) -> [f64; 3] {
 fn main() {
     println!("simulator steps per second (median of {RUNS} runs, {SEEDS} seeds x {STEPS} steps)");
     println!(
-        "{:<12} {:>14} {:>14} {:>16}",
+        "{:<24} {:>14} {:>14} {:>16}",
         "protocol", "checks on", "checks off", "checks + trace"
     );
     for kind in ProtocolKind::ALL {
         let [on, off, traced] = measure(kind);
-        println!("{:<12} {on:>14.0} {off:>14.0} {traced:>16.0}", kind.title());
+        println!("{:<24} {on:>14.0} {off:>14.0} {traced:>16.0}", kind.title());
     }
     println!();
     println!("microseconds per step, short and long runs (median of {LONG_RUNS} runs, {LONG_SEEDS} seeds)");
     println!(
-        "{:<12} {:>12} {:>12} {:>12} {:>12}",
+        "{:<24} {:>12} {:>12} {:>12} {:>12}",
         "protocol", "5k, checks", "5k, none", "40k, checks", "40k, none"
     );
     for kind in ProtocolKind::ALL {
@@ -103,7 +103,7 @@ fn main() {
             .collect();
         let [a, b, c, d] = [0, 1, 2, 3].map(|i| median(rounds.iter().map(|r| r[i]).collect()));
         println!(
-            "{:<12} {a:>12.2} {b:>12.2} {c:>12.2} {d:>12.2}",
+            "{:<24} {a:>12.2} {b:>12.2} {c:>12.2} {d:>12.2}",
             kind.title()
         );
     }
