@@ -354,6 +354,37 @@ impl Vr {
         self.status == Status::Normal
     }
 
+    /// Why a message of view `view` is ignored here.
+    fn old_view(&self, kind: &'static str, from: NodeId, view: View) -> Note {
+        Note::OldView {
+            kind,
+            from,
+            view,
+            mine: self.view,
+        }
+    }
+
+    /// Normal again, as a backup of view `view`, with the log just taken
+    /// (from a StartView, a NewState or the recovery).
+    fn become_backup(&mut self, view: View, ctx: &mut VrCtx<'_>) {
+        self.view = view;
+        self.status = Status::Normal;
+        self.last_normal = view;
+        self.primary = None;
+        ctx.cancel_timer(Timer::Heartbeat);
+        Self::reset_view_change_timer(ctx);
+    }
+
+    /// PrepareOK for the ops of a log just taken that are not committed
+    /// yet: part of the view change's or the catch-up's one-time cost, not
+    /// of any decision's.
+    fn acknowledge_log(&self, to: NodeId, ctx: &mut VrCtx<'_>) {
+        if self.op > self.commit {
+            let (view, op) = (self.view, self.op);
+            ctx.send(to, Msg::PrepareOk { view, op }, Purpose::Recovery);
+        }
+    }
+
     fn announce_role(&self, ctx: &mut VrCtx<'_>) {
         ctx.observe(Observation::Role {
             role: self.role_name(),
@@ -447,12 +478,7 @@ impl Vr {
             return false;
         }
         if view < self.view {
-            ctx.refuse(Note::OldView {
-                kind,
-                from,
-                view,
-                mine: self.view,
-            });
+            ctx.refuse(self.old_view(kind, from, view));
             return false;
         }
         if view > self.view || !self.normal() {
@@ -624,12 +650,7 @@ impl Vr {
     fn on_start_view_change(&mut self, from: NodeId, view: View, ctx: &mut VrCtx<'_>) {
         if !self.join(from, view, ctx) {
             if view < self.view || self.normal() {
-                ctx.refuse(Note::OldView {
-                    kind: "StartViewChange",
-                    from,
-                    view,
-                    mine: self.view,
-                });
+                ctx.refuse(self.old_view("StartViewChange", from, view));
             }
             return;
         }
@@ -679,12 +700,7 @@ impl Vr {
     /// the view with the log of the largest last normal view.
     fn on_do_view_change(&mut self, from: NodeId, view: View, c: Candidate, ctx: &mut VrCtx<'_>) {
         if !self.join(from, view, ctx) {
-            ctx.refuse(Note::OldView {
-                kind: "DoViewChange",
-                from,
-                view,
-                mine: self.view,
-            });
+            ctx.refuse(self.old_view("DoViewChange", from, view));
             return;
         }
         if primary_of(view, ctx.cluster.size) != ctx.id {
@@ -756,32 +772,17 @@ impl Vr {
     ) {
         let current = view == self.view && self.normal();
         if matches!(self.status, Status::Recovering { .. }) || view < self.view || current {
-            ctx.refuse(Note::OldView {
-                kind: "StartView",
-                from,
-                view,
-                mine: self.view,
-            });
+            ctx.refuse(self.old_view("StartView", from, view));
             return;
         }
         self.log = log;
         self.op = self.log.len() as OpNumber;
         self.commit = self.commit.min(self.op);
-        self.view = view;
-        self.status = Status::Normal;
-        self.last_normal = view;
-        self.primary = None;
-        ctx.cancel_timer(Timer::Heartbeat);
-        Self::reset_view_change_timer(ctx);
+        self.become_backup(view, ctx);
         ctx.note(Note::Adopted { view, op: self.op });
         self.announce_role(ctx);
         self.advance_commit(commit, ctx);
-        // Acknowledging the new view's log is part of the view change's
-        // one-time cost, not of any decision's.
-        if self.op > self.commit {
-            let op = self.op;
-            ctx.send(from, Msg::PrepareOk { view, op }, Purpose::Recovery);
-        }
+        self.acknowledge_log(from, ctx);
     }
 
     // ---- State transfer (§5.2) ----
@@ -797,12 +798,7 @@ impl Vr {
             return;
         }
         if view != self.view || op > self.op {
-            ctx.refuse(Note::OldView {
-                kind: "GetState",
-                from,
-                view,
-                mine: self.view,
-            });
+            ctx.refuse(self.old_view("GetState", from, view));
             return;
         }
         let msg = Msg::NewState {
@@ -824,12 +820,7 @@ impl Vr {
         ctx: &mut VrCtx<'_>,
     ) {
         if matches!(self.status, Status::Recovering { .. }) || view < self.view {
-            ctx.refuse(Note::OldView {
-                kind: "NewState",
-                from: from_node,
-                view,
-                mine: self.view,
-            });
+            ctx.refuse(self.old_view("NewState", from_node, view));
             return;
         }
         // In its own view a normal replica's log is a prefix of the
@@ -856,20 +847,14 @@ impl Vr {
         self.log.extend(log);
         self.op = self.log.len() as OpNumber;
         if moved {
-            self.view = view;
-            self.status = Status::Normal;
-            self.last_normal = view;
-            self.primary = None;
-            ctx.cancel_timer(Timer::Heartbeat);
+            self.become_backup(view, ctx);
             self.announce_role(ctx);
+        } else {
+            Self::reset_view_change_timer(ctx);
         }
-        Self::reset_view_change_timer(ctx);
         ctx.note(Note::Transferred { view, op: self.op });
         self.advance_commit(commit, ctx);
-        if self.op > self.commit {
-            let op = self.op;
-            ctx.send(from_node, Msg::PrepareOk { view, op }, Purpose::Recovery);
-        }
+        self.acknowledge_log(from_node, ctx);
     }
 
     // ---- Recovery (§4.3) ----
@@ -942,14 +927,11 @@ impl Vr {
             return;
         };
         let state = state.clone();
-        self.view = latest;
         self.log = state.log;
         self.op = state.op;
         self.commit = 0;
-        self.status = Status::Normal;
-        self.last_normal = latest;
         ctx.cancel_timer(Timer::Recovery);
-        Self::reset_view_change_timer(ctx);
+        self.become_backup(latest, ctx);
         ctx.milestone(
             Milestone::Recovered,
             Note::Recovered {
