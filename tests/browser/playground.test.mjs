@@ -206,6 +206,30 @@ test('Request: decisions fill the "Messages per decision" table at textbook cost
   await page.close();
 });
 
+test('Request before any leader waits for one, and every panel decides it', async () => {
+  const page = await open(browser, server.url + '?protocols=raft,paxos,zab&nodes=5&seed=1');
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  // Raft and Zab have no leader yet: the client holds v1 and says so.
+  for (const title of ['Raft', 'Zab']) {
+    await panel(page, title).locator('.waiting').waitFor();
+    assert.match(await panel(page, title).locator('.waiting').innerText(), /^v1 waits for a leader/);
+    assert.match(await panel(page, title).locator('.event-log').innerText(), /request v1 waits, no leader to take it/);
+  }
+  // Basic Paxos has no leader to wait for: some node proposes at once.
+  assert.equal(await panel(page, 'Basic Paxos').locator('.waiting').count(), 0);
+  for (let i = 0; i < 300; i++) {
+    const costs = await page.locator('.panel-cost').allInnerTexts();
+    if (costs.every((c) => c.startsWith('1 decision'))) break;
+    await step(page);
+  }
+  for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
+    assert.match(await panel(page, title).locator('.panel-cost').innerText(), /^1 decision/, title);
+    assert.equal(await panel(page, title).locator('.waiting').count(), 0, title);
+  }
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('Protocols: Multi-Paxos joins the same session, costs 2(N-1) per decision, and panels can be hidden', async () => {
   const page = await open(browser, server.url);
   await step(page, 5);
@@ -388,7 +412,7 @@ test('the address holds the session: a link replays the exact state, a reload re
     return same && location.hash.length > 1;
   }, null, { polling: 400 });
   const link = page.url();
-  assert.match(link, /#v2;p=rpz;n=5;s=1;a=s20,cr?\d?/);
+  assert.match(link, /#v3;p=rpz;n=5;s=1;a=s20,cr?\d?/);
   assert.ok(link.length < 2000, `a lesson's link stays short (${link.length})`);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.getByRole('button', { name: 'Copy link' }).click();
@@ -475,7 +499,7 @@ test('the Embed button gives an iframe snippet that opens this session', async (
   await step(page, 5);
   await page.getByRole('button', { name: 'Embed' }).click();
   const snippet = await page.getByLabel('iframe snippet').inputValue();
-  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v2;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v3;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);

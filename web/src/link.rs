@@ -29,7 +29,7 @@ use crate::session::{
 };
 
 /// The format this playground writes and reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Longest text accepted, in bytes.
 pub const MAX_LEN: usize = 100_000;
 
@@ -39,6 +39,7 @@ fn token(a: &UiAction) -> String {
         UiAction::Step => "s".into(),
         UiAction::Tick => "t".into(),
         UiAction::Request => "q".into(),
+        UiAction::RequestAtOnce => "a".into(),
         UiAction::RequestAt(n) => format!("r{n}"),
         UiAction::Crash(n) => format!("c{n}"),
         UiAction::Restart(n) => format!("u{n}"),
@@ -144,7 +145,10 @@ fn ui_op(parts: &[&str]) -> Option<UiOp> {
 
 /// Runs of these collapse into one token with a count.
 fn repeatable(a: &UiAction) -> bool {
-    matches!(a, UiAction::Step | UiAction::Tick | UiAction::Request)
+    matches!(
+        a,
+        UiAction::Step | UiAction::Tick | UiAction::Request | UiAction::RequestAtOnce
+    )
 }
 
 /// The session as text.
@@ -211,6 +215,7 @@ fn read_token(
     t: &str,
     nodes: u8,
     protocols: &[ProtocolKind],
+    before_waiting: bool,
     out: &mut Vec<UiAction>,
 ) -> Option<()> {
     let mut chars = t.chars();
@@ -228,11 +233,12 @@ fn read_token(
     };
     let single = |n: &str| node(n, nodes);
     let action = match head {
-        's' | 't' | 'q' => {
+        's' | 't' | 'q' | 'a' => {
             let a = match head {
                 's' => UiAction::Step,
                 't' => UiAction::Tick,
-                _ => UiAction::Request,
+                'q' if !before_waiting => UiAction::Request,
+                _ => UiAction::RequestAtOnce,
             };
             let n = count(rest)?;
             if out.len() + n > MAX_ACTIONS {
@@ -342,10 +348,12 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
     }
     let mut fields = text.split(';');
     let version = fields.next().unwrap_or("");
-    // Links from before the no-op replay without it, as they were made.
-    let before_noop = match version.strip_prefix('v').map(str::parse::<u32>) {
-        Some(Ok(VERSION)) => false,
-        Some(Ok(1)) => true,
+    // Links from before the no-op replay without it, and links from before
+    // requests waited for a leader send them at once: as they were made.
+    let (before_noop, before_waiting) = match version.strip_prefix('v').map(str::parse::<u32>) {
+        Some(Ok(VERSION)) => (false, false),
+        Some(Ok(2)) => (false, true),
+        Some(Ok(1)) => (true, true),
         Some(Ok(v)) if v > VERSION => {
             return err(format!(
                 "this link was made by a newer playground (format v{v}); this one reads v{VERSION}"
@@ -438,7 +446,7 @@ pub fn decode(text: &str) -> Result<Session, LinkError> {
         .filter(|t| !t.is_empty())
         .enumerate()
     {
-        if read_token(t, nodes, &protocols, &mut history).is_none() {
+        if read_token(t, nodes, &protocols, before_waiting, &mut history).is_none() {
             return err(format!(
                 "the link's action {} ('{}') is not understood: the link may be cut short or edited",
                 i + 1,
@@ -515,7 +523,7 @@ mod tests {
         });
         let s = session(h);
         let text = encode(&s);
-        assert_eq!(text, "v2;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4");
+        assert_eq!(text, "v3;p=rpz;n=5;s=42;a=s12,q,c3,t40,dr17,fz2.4");
         assert_eq!(decode(&text), Ok(s));
         assert_eq!(decode(&format!("#{text}")).map(|s| s.history.len()), Ok(56));
     }
@@ -525,8 +533,8 @@ mod tests {
         let cases = [
             ("", "not a playground link"),
             ("hello", "not a playground link"),
-            ("v3;p=r;n=3;s=1;a=", "newer playground (format v3)"),
-            ("v0;p=r;n=3;s=1;a=", "it should start with v2;"),
+            ("v4;p=r;n=3;s=1;a=", "newer playground (format v4)"),
+            ("v0;p=r;n=3;s=1;a=", "it should start with v3;"),
             (
                 "v2;p=r;n=3;s=1;o=raft-sloppy",
                 "unknown protocol variant 'raft-sloppy'",
@@ -560,16 +568,36 @@ mod tests {
     }
 
     /// A link made before Raft leaders appended a no-op opens without it,
-    /// so it replays as it was made; it is written back as v2 with the
+    /// so it replays as it was made; it is written back as v3 with the
     /// variant named.
     #[test]
     fn version_1_links_replay_without_the_noop() {
         let old = decode("v1;p=r;n=3;s=1;a=s4").expect("a v1 link");
         assert_eq!(old.variants, Variants::NONE.with(Variant::RaftNoNoop));
-        assert_eq!(encode(&old), "v2;p=r;n=3;s=1;o=raft-no-noop;a=s4");
+        assert_eq!(encode(&old), "v3;p=r;n=3;s=1;o=raft-no-noop;a=s4");
         assert_eq!(decode(&encode(&old)), Ok(old));
         let new = decode("v2;p=r;n=3;s=1;a=s4").expect("a v2 link");
         assert_eq!(new.variants, Variants::NONE);
+    }
+
+    /// A Request in a link from before requests waited for a leader is sent
+    /// at once, as it was then; it is written back as `a`.
+    #[test]
+    fn version_2_requests_are_sent_at_once() {
+        let old = decode("v2;p=rz;n=3;s=1;a=q2,s,r1").expect("a v2 link");
+        let mut made = vec![UiAction::RequestAtOnce; 2];
+        made.extend([UiAction::Step, UiAction::RequestAt(1)]);
+        assert_eq!(old.history, made);
+        assert_eq!(encode(&old), "v3;p=rz;n=3;s=1;a=a2,s,r1");
+        let new = decode("v3;p=rz;n=3;s=1;a=q2,a").expect("a v3 link");
+        assert_eq!(
+            new.history,
+            [
+                UiAction::Request,
+                UiAction::Request,
+                UiAction::RequestAtOnce
+            ]
+        );
     }
 
     fn protocol() -> impl Strategy<Value = ProtocolKind> {
@@ -582,6 +610,7 @@ mod tests {
             Just(UiAction::Step),
             Just(UiAction::Tick),
             Just(UiAction::Request),
+            Just(UiAction::RequestAtOnce),
             n.clone().prop_map(UiAction::Crash),
             n.clone().prop_map(UiAction::RequestAt),
             n.clone().prop_map(UiAction::Restart),

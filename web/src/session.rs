@@ -63,8 +63,13 @@ pub enum UiAction {
     Step,
     /// Every panel advances one tick (what Play does).
     Tick,
-    /// A client request, sent to each cluster's leader (or first live node).
+    /// A client request to each cluster's leader; where there is none yet,
+    /// it waits for one (any node, for a leaderless protocol).
     Request,
+    /// A request sent at once to the leader, or else to the first live
+    /// node, which may refuse it: what Request was in links before v3,
+    /// which replay it as they were made.
+    RequestAtOnce,
     /// A client request sent to this node, in every panel.
     RequestAt(NodeId),
     /// Crash a node in every panel.

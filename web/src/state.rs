@@ -631,7 +631,8 @@ impl Playground {
                 self.advance(until.max(self.now))
             }
             UiAction::Tick => self.advance(self.now + 1),
-            UiAction::Request => self.everywhere(&Action::Request { node: None }),
+            UiAction::Request => self.everywhere(&Action::Submit),
+            UiAction::RequestAtOnce => self.everywhere(&Action::Request { node: None }),
             UiAction::RequestAt(n) => self.everywhere(&Action::Request { node: Some(*n) }),
             UiAction::Crash(n) => self.everywhere(&Action::Crash(*n)),
             UiAction::Restart(n) => self.everywhere(&Action::Restart(*n)),

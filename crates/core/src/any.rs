@@ -179,6 +179,11 @@ impl ProtocolKind {
         with_protocol!(self, P => P::DISKLESS)
     }
 
+    /// Whether any node takes a request (see [`Protocol::LEADERLESS`]).
+    pub fn leaderless(self) -> bool {
+        with_protocol!(self, P => P::LEADERLESS)
+    }
+
     /// The textbook number of messages per decision in a cluster of `nodes`.
     pub fn textbook(self, nodes: u8) -> u64 {
         with_protocol!(self, P => P::TEXTBOOK_PER_PEER) * u64::from(nodes.saturating_sub(1))
@@ -595,6 +600,11 @@ impl AnySim {
         }
         costs.sort_by_key(|c| c.path);
         costs
+    }
+
+    /// Requests waiting for a leader, oldest first.
+    pub fn waiting_for_leader(&self) -> &[crate::Value] {
+        each!(self, s => s.waiting_for_leader())
     }
 
     /// The clients, their history and every node's store.

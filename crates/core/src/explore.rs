@@ -342,7 +342,7 @@ fn stranded(sim: &AnySim, i: usize) -> bool {
 /// Whether a leader-based cluster has one leader that every running node
 /// follows (Paxos has no leader: always settled).
 pub fn settled(sim: &AnySim) -> bool {
-    if sim.kind() == ProtocolKind::Paxos {
+    if sim.kind().leaderless() {
         return true;
     }
     let ids = 1..=sim.config().nodes;

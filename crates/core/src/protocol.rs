@@ -783,6 +783,10 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// tolerates at most `n - quorum` nodes down or [`Protocol::recovering`]
     /// at once, and random schedules crash no more.
     const DISKLESS: bool = false;
+    /// Whether any node takes a request as it comes (Basic Paxos: every
+    /// node proposes). Otherwise a request goes to the leader, and a client
+    /// with none to talk to waits for one ([`crate::sim::Action::Submit`]).
+    const LEADERLESS: bool = false;
 
     /// A freshly booted node. It arms its first timers through `ctx`.
     fn boot(ctx: &mut Ctx<'_, Self>) -> Self;

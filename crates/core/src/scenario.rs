@@ -20,7 +20,7 @@
 //! * `config protocol=raft|paxos|zab nodes=N seed=S [mistakes=a,b] [variants=a,b] [loss=P]
 //!   [duplicate=P] [latency=MIN-MAX] [election=MIN-MAX] [heartbeat=T] [check=on|off]`
 //! * actions: `deliver ID`, `drop ID`, `duplicate ID`, `delay ID TICKS`,
-//!   `fire NODE TIMER`, `next [COUNT]`, `wait TICK`, `request [NODE]`, `crash NODE`,
+//!   `fire NODE TIMER`, `next [COUNT]`, `wait TICK`, `request [NODE]`, `submit`, `crash NODE`,
 //!   `restart NODE`, `partition 1,2 3,4,5`, `cut FROM TO`, `heal`,
 //!   `faults loss=P duplicate=P latency=MIN-MAX`
 //! * clients: `invoke CLIENT NODE OP` where OP is `read KEY`, `write KEY V`
@@ -264,6 +264,7 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
                 w => Some(node(w)?),
             },
         }),
+        "submit" => act(Action::Submit),
         "invoke" => {
             let client = client(words.next())?;
             let n = node(words.next())?;

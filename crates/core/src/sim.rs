@@ -155,6 +155,12 @@ pub enum Action {
     Heal,
     /// Change the network's fault profile.
     SetFaults(Faults),
+    // NB: new actions go last.
+    /// A client request as a client makes it: to the leader, or to any node
+    /// of a leaderless protocol; with no leader yet, it waits (recorded as
+    /// [`EventKind::Waiting`]) and goes to the first leader there is, as a
+    /// client retrying would.
+    Submit,
 }
 
 impl fmt::Display for Action {
@@ -169,6 +175,7 @@ impl fmt::Display for Action {
             Action::Wait { until } => write!(f, "wait {until}"),
             Action::Request { node: None } => write!(f, "request"),
             Action::Request { node: Some(n) } => write!(f, "request {n}"),
+            Action::Submit => write!(f, "submit"),
             Action::Invoke { client, node, op } => write!(f, "invoke c{client} {node} {op}"),
             Action::Retry { client, node } => write!(f, "retry c{client} {node}"),
             Action::GiveUp(client) => write!(f, "give-up c{client}"),
@@ -206,6 +213,11 @@ impl ActionError {
     fn new(msg: impl Into<String>) -> Self {
         ActionError(msg.into())
     }
+}
+
+/// Why a request cannot be made at all.
+fn all_down() -> ActionError {
+    ActionError::new("every node is down: restart one first")
 }
 
 impl fmt::Display for ActionError {
@@ -336,6 +348,8 @@ pub enum EventKind<M, T, N> {
         node: NodeId,
         leader: Option<NodeId>,
     },
+    /// A client's request for `value` waits: there is no leader to take it.
+    Waiting { value: Value },
 }
 
 /// Why a message was lost.
@@ -436,7 +450,9 @@ impl<M: Message, T: TimerKind, N> Event<M, T, N> {
             },
             EventKind::Delayed { .. } => Shape::Delayed,
             EventKind::TimerFired { .. } => Shape::TimerFired,
-            EventKind::Requested { .. } | EventKind::Invoked { .. } => Shape::Requested,
+            EventKind::Requested { .. } | EventKind::Invoked { .. } | EventKind::Waiting { .. } => {
+                Shape::Requested
+            }
             EventKind::Answered { .. }
             | EventKind::GaveUp { .. }
             | EventKind::Redirected { .. } => Shape::Answered,
@@ -526,6 +542,13 @@ impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T
                     self.at
                 )
             }
+            EventKind::Waiting { value } => {
+                write!(
+                    f,
+                    "t={} client: request v{value} waits, no leader to take it",
+                    self.at
+                )
+            }
             EventKind::Crashed(n) => write!(f, "t={} n{n} crashed", self.at),
             EventKind::Restarted(n) => write!(f, "t={} n{n} restarted", self.at),
             EventKind::Network(what) => write!(f, "t={} network: {what}", self.at),
@@ -562,6 +585,8 @@ pub struct Sim<P: Protocol> {
     next_id: u64,
     next_seq: u64,
     requested: Vec<Value>,
+    /// Requests waiting for a leader, oldest first ([`Action::Submit`]).
+    waiting: Vec<Value>,
     checker: P::Checker,
     violations: Vec<Violation>,
     found: Vec<Violation>,
@@ -664,6 +689,7 @@ impl<P: Protocol> Sim<P> {
             next_id: 1,
             next_seq: 0,
             requested: Vec::new(),
+            waiting: Vec::new(),
             checker: P::Checker::default(),
             violations: Vec::new(),
             found: Vec::new(),
@@ -781,17 +807,24 @@ impl<P: Protocol> Sim<P> {
             Action::Request { node } => {
                 let target = match node {
                     Some(n) => self.running(*n, "a request")?,
-                    None => self
-                        .default_target()
-                        .ok_or_else(|| ActionError::new("every node is down: restart one first"))?,
+                    None => self.default_target().ok_or_else(all_down)?,
                 };
                 let value = self.next_value();
                 self.note_requested(value);
-                self.record(EventKind::Requested {
-                    node: target,
-                    value,
-                });
-                self.run_node(target, Input::Request(value), Purpose::Decision(0), 0);
+                self.request(target, value);
+            }
+            Action::Submit => {
+                let first_up = self.default_target().ok_or_else(all_down)?;
+                let value = self.next_value();
+                self.note_requested(value);
+                match self.leader() {
+                    Some(leader) => self.request(leader, value),
+                    None if P::LEADERLESS => self.request(first_up, value),
+                    None => {
+                        self.waiting.push(value);
+                        self.record(EventKind::Waiting { value });
+                    }
+                }
             }
             Action::Invoke { client, node, op } => {
                 let node = self.running(*node, "an operation")?;
@@ -913,9 +946,34 @@ impl<P: Protocol> Sim<P> {
                 self.record(EventKind::Network(NetworkChange::Faults(*f)));
             }
         }
+        self.hand_over_waiting();
         self.after_step();
         self.actions.push(action);
         Ok(())
+    }
+
+    /// A client asks `node` for `value`.
+    fn request(&mut self, node: NodeId, value: Value) {
+        self.record(EventKind::Requested { node, value });
+        self.run_node(node, Input::Request(value), Purpose::Decision(0), 0);
+    }
+
+    /// Requests that waited for a leader go to the one there now is, oldest
+    /// first.
+    fn hand_over_waiting(&mut self) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        if let Some(leader) = self.leader() {
+            for value in core::mem::take(&mut self.waiting) {
+                self.request(leader, value);
+            }
+        }
+    }
+
+    /// Requests waiting for a leader, oldest first ([`Action::Submit`]).
+    pub fn waiting_for_leader(&self) -> &[Value] {
+        &self.waiting
     }
 
     fn after_step(&mut self) {
@@ -1115,7 +1173,9 @@ impl<P: Protocol> Sim<P> {
 
     /// The node a client talks to by default: the leader with the highest
     /// term or epoch, or else the lowest-numbered running node.
-    fn default_target(&self) -> Option<NodeId> {
+    /// The running node that leads in the latest term, ballot, epoch or
+    /// view, if one does.
+    fn leader(&self) -> Option<NodeId> {
         let mut best: Option<(u64, NodeId)> = None;
         for (i, slot) in self.nodes.iter().enumerate() {
             if let Some(p) = slot.up() {
@@ -1125,7 +1185,13 @@ impl<P: Protocol> Sim<P> {
                 }
             }
         }
-        best.map(|(_, id)| id).or_else(|| {
+        best.map(|(_, id)| id)
+    }
+
+    /// Where a request with no node named goes: the leader, or else the
+    /// first running node.
+    fn default_target(&self) -> Option<NodeId> {
+        self.leader().or_else(|| {
             self.nodes
                 .iter()
                 .position(|s| s.up().is_some())

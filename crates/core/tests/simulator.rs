@@ -386,3 +386,71 @@ fn wait_lets_time_pass_but_never_skips_an_event() {
         .0
         .contains("time runs forward"));
 }
+
+/// A submitted request waits while there is no leader, and the first leader
+/// there is takes it; with a leader it goes straight there, as `request`
+/// does; Basic Paxos has no leader to wait for.
+#[test]
+fn a_submitted_request_waits_for_a_leader() {
+    for kind in ProtocolKind::ALL {
+        let mut sim = AnySim::new(kind, Config::new(5, 7)).unwrap();
+        let at_boot = (1..=5).any(|id| sim.status(id).is_some_and(|s| s.leads));
+        sim.apply(Action::Submit).unwrap();
+        let waits = !kind.leaderless() && !at_boot;
+        assert_eq!(
+            sim.waiting_for_leader(),
+            if waits { &[1][..] } else { &[] },
+            "{kind:?}"
+        );
+        let said = sim
+            .events()
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>();
+        let waited = said.iter().any(|e| e.contains("request v1 waits"));
+        assert_eq!(waited, waits, "{kind:?}: {said:?}");
+        assert!(
+            consensus_core::explore::run_until(&mut sim, 2_000, |s| {
+                consensus_core::explore::decided_everywhere(s, 1)
+            }),
+            "{kind:?}: v1 decided everywhere"
+        );
+        assert!(sim.waiting_for_leader().is_empty());
+        assert!(sim.violations().is_empty(), "{kind:?}");
+
+        // With a leader in office, submit is request: the same trace.
+        let mut request = sim.clone();
+        sim.apply(Action::Submit).unwrap();
+        request.apply(Action::Request { node: None }).unwrap();
+        assert_eq!(sim.trace_hash(), request.trace_hash(), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_submitted_request_waits_out_a_crashed_leader_and_needs_a_live_node() {
+    let mut sim = AnySim::new(ProtocolKind::Raft, Config::new(3, 2)).unwrap();
+    assert!(consensus_core::explore::run_until(
+        &mut sim,
+        2_000,
+        consensus_core::explore::settled
+    ));
+    let leader = (1..=3)
+        .find(|id| sim.status(*id).is_some_and(|s| s.leads))
+        .unwrap();
+    sim.apply(Action::Crash(leader)).unwrap();
+    sim.apply(Action::Submit).unwrap();
+    sim.apply(Action::Submit).unwrap();
+    let waiting = sim.waiting_for_leader().to_vec();
+    assert_eq!(waiting.len(), 2);
+    assert!(consensus_core::explore::run_until(&mut sim, 3_000, |s| {
+        waiting
+            .iter()
+            .all(|v| consensus_core::explore::decided_everywhere(s, *v))
+    }));
+    assert!(sim.violations().is_empty());
+    for id in 1..=3 {
+        let _ = sim.apply(Action::Crash(id));
+    }
+    let refused = sim.apply(Action::Submit).unwrap_err().0;
+    assert!(refused.contains("every node is down"), "{refused}");
+}

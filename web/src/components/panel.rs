@@ -180,6 +180,7 @@ pub fn Panel(props: &PanelProps) -> Html {
                 </span>
             </header>
             { cost(p, panel, props.state.nodes) }
+            { waiting(&panel.sim) }
             { status }
             <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             { logs(p, &panel.sim, &panel.seen.views, &props.on_msg) }
@@ -205,6 +206,21 @@ pub fn Panel(props: &PanelProps) -> Html {
             <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
                 aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
+    }
+}
+
+/// Requests a client holds until there is a leader to take them.
+fn waiting(sim: &consensus_core::AnySim) -> Html {
+    let values = sim.waiting_for_leader();
+    if values.is_empty() {
+        return html! {};
+    }
+    let names: Vec<String> = values.iter().map(|v| format!("v{v}")).collect();
+    let verb = if values.len() == 1 { "waits" } else { "wait" };
+    html! {
+        <p class="waiting" role="status">
+            { format!("{} {verb} for a leader: the client sends it to the first one elected.", names.join(", ")) }
+        </p>
     }
 }
 

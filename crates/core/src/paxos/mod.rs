@@ -628,6 +628,7 @@ impl Protocol for Paxos {
     const DECISION_NUMBER: &'static str = "its slot";
     const INDEX: &'static str = "slot";
     const LABEL: &'static str = "ballot";
+    const LEADERLESS: bool = true;
 
     fn boot(ctx: &mut Ctx<'_, Paxos>) -> Self {
         Self::restart(
