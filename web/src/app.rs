@@ -481,9 +481,6 @@ pub fn App() -> Html {
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
-            { if opts.controls == ControlSet::Minimal { html! {} } else { html! {
-                <Clients state={shared.clone()} on_msg={on_msg.clone()} />
-            } } }
             <main>
                 <LogLegend />
                 <div class="panels">
@@ -492,6 +489,9 @@ pub fn App() -> Html {
                     }) }
                 </div>
                 <Inspector state={shared.clone()} on_msg={on_msg.clone()} />
+                { if opts.controls == ControlSet::Minimal { html! {} } else { html! {
+                    <Clients state={shared.clone()} on_msg={on_msg.clone()} />
+                } } }
                 <Compare state={shared.clone()} />
                 <Network nodes={state.nodes} on_msg={on_msg.clone()} />
             </main>

@@ -155,20 +155,21 @@ pub fn logs(
 /// What the boxes mean, shown once above the panels and in the help.
 #[component]
 pub fn LogLegend() -> Html {
-    let sample = |class: &'static str, text: &'static str| {
+    // Short words on the page; the whole sentence as a tooltip.
+    let sample = |class: &'static str, text: &'static str, long: &'static str| {
         html! {
-            <span><span class={classes!("entry", class.split(' ').collect::<Vec<_>>())} aria-hidden="true"></span>{ " " }{ text }</span>
+            <span title={long}><span class={classes!("entry", class.split(' ').collect::<Vec<_>>())} aria-hidden="true"></span>{ " " }{ text }</span>
         }
     };
     html! {
         <p class="log-legend">
             <span>{ "Logs:" }</span>
-            { sample("uncommitted", "not committed (dashed)") }
-            { sample("cluster-committed", "committed, this node does not know yet (hatched)") }
-            { sample("committed", "committed, known here (✓)") }
-            { sample("committed commit-point", "bar: the node's commit index") }
-            { sample("uncommitted differs", "≠ differs from the leader's log") }
-            { sample("contradicts", "red: held as committed, but the cluster committed another entry (a violation)") }
+            { sample("uncommitted", "not committed", "yellow and dashed: not committed") }
+            { sample("cluster-committed", "committed, not known here", "hatched: the cluster committed it, this node does not know yet") }
+            { sample("committed", "committed, known (✓)", "green with a tick: committed, and this node knows") }
+            { sample("committed commit-point", "commit index", "the bar after an entry: the node's commit index") }
+            { sample("uncommitted differs", "≠ the leader's", "≠: differs from the leader's log at that index, and will be replaced") }
+            { sample("contradicts", "violation", "red: held as committed, but the cluster committed another entry (a violation)") }
         </p>
     }
 }
