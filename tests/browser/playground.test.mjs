@@ -344,15 +344,37 @@ test('a refused action shows an alert and keeps the state', async () => {
   await page.close();
 });
 
-test('works at 360 px wide (panels stack), in dark mode with reduced motion', async () => {
+test('works at 360 px wide: one panel at a time behind tabs, setup behind More, in dark mode with reduced motion', async () => {
   const page = await open(browser, server.url, { viewport: { width: 360, height: 800 } });
   await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
   await step(page, 4);
-  const boxes = await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()));
-  assert.ok(boxes.every((b) => Math.abs(b.x - boxes[0].x) < 1), 'panels are stacked');
-  assert.ok(boxes.every((b) => b.width <= 360));
+  const shown = async () => (await page.locator('section.panel:visible h2').allInnerTexts());
+  assert.deepEqual(await shown(), ['Raft']);
+  const box = await page.locator('section.panel:visible').boundingBox();
+  assert.ok(box.width <= 360);
+  // Tabs switch the panel shown, by mouse and by arrow keys (which then do
+  // not step the simulation).
+  const tabs = page.getByRole('tablist', { name: 'Protocol shown' });
+  await tabs.getByRole('tab', { name: 'Zab' }).click();
+  assert.deepEqual(await shown(), ['Zab']);
+  assert.equal(await tabs.getByRole('tab', { name: 'Zab' }).getAttribute('aria-selected'), 'true');
+  const before = await clock(page, 'Zab');
+  await page.keyboard.press('ArrowLeft');
+  assert.deepEqual(await shown(), ['Basic Paxos']);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Paxos');
+  assert.equal(await clock(page, 'Basic Paxos'), before, 'arrows on a tab do not step');
+  // The setup controls fold behind More.
+  assert.equal(await page.getByRole('button', { name: 'New seed' }).isVisible(), false);
+  await page.getByRole('button', { name: 'More', exact: true }).click();
+  assert.equal(await page.getByRole('button', { name: 'New seed' }).isVisible(), true);
+  await page.getByRole('button', { name: 'Less', exact: true }).click();
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= 362, `no horizontal scroll (${scroll}px)`);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(height <= 4 * 800, `about three screens tall, not ${height}px`);
+  // The table reads as one card per protocol: nothing wider than the screen.
+  const table = await page.locator('section.compare table').first().boundingBox();
+  assert.ok(table.width <= 360, `table ${table.width}px wide`);
   const transition = await page.evaluate(() => {
     const g = document.querySelector('g.msg');
     return g ? getComputedStyle(g).transitionDuration : '0s';

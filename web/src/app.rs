@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use consensus_core::any::ProtocolKind;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::file::callbacks::FileReader;
 use gloo::file::{Blob, ObjectUrl};
@@ -223,6 +224,13 @@ fn target_tag(e: &web_sys::KeyboardEvent) -> String {
         .unwrap_or_default()
 }
 
+fn target_role(e: &web_sys::KeyboardEvent) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.get_attribute("role"))
+        .unwrap_or_default()
+}
+
 /// Whether the key was pressed inside a modal dialog: the dialog has the
 /// keyboard (Escape closes it), not the playground behind it.
 fn in_dialog(e: &web_sys::KeyboardEvent) -> bool {
@@ -234,9 +242,10 @@ fn in_dialog(e: &web_sys::KeyboardEvent) -> bool {
 
 /// Whether the focused control itself uses this key: arrows move within
 /// fields and selects; Space and Enter also press buttons and open details.
-fn control_uses(key: &str, tag: &str) -> bool {
+fn control_uses(key: &str, tag: &str, role: &str) -> bool {
     let field = matches!(tag, "INPUT" | "SELECT" | "TEXTAREA");
     match key {
+        "ArrowLeft" | "ArrowRight" if role == "tab" => true,
         " " => field || matches!(tag, "BUTTON" | "SUMMARY" | "A"),
         _ => field,
     }
@@ -247,6 +256,57 @@ fn fresh_seed() -> u64 {
     getrandom::u32()
         .map(|x| u64::from(x % 1_000_000))
         .unwrap_or(1)
+}
+
+/// The protocol tabs a phone shows above the panels (hidden by the style
+/// sheet on wider screens, where every panel shows). Left and Right move
+/// between tabs, as the ARIA tabs pattern has it.
+fn tabs(protocols: &[ProtocolKind], shown: ProtocolKind, on_tab: &Callback<ProtocolKind>) -> Html {
+    if protocols.len() < 2 {
+        return html! {};
+    }
+    let list = protocols.to_vec();
+    let on_key = {
+        let on_tab = on_tab.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(i) = list.iter().position(|p| *p == shown) else {
+                return;
+            };
+            let n = list.len();
+            let next = match e.key().as_str() {
+                "ArrowRight" => (i + 1) % n,
+                "ArrowLeft" => (i + n - 1) % n,
+                "Home" => 0,
+                "End" => n - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            on_tab.emit(list[next]);
+            let id = format!("tab-{}", list[next].name());
+            if let Some(el) = gloo::utils::document().get_element_by_id(&id) {
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        })
+    };
+    html! {
+        <div class="tabs" role="tablist" aria-label="Protocol shown" onkeydown={on_key}>
+            { for protocols.iter().map(|p| {
+                let selected = *p == shown;
+                let pick = {
+                    let on_tab = on_tab.clone();
+                    let p = *p;
+                    Callback::from(move |_: MouseEvent| on_tab.emit(p))
+                };
+                html! {
+                    <button role="tab" id={format!("tab-{}", p.name())} aria-selected={selected.to_string()}
+                            aria-controls={format!("panel-{}", p.name())} tabindex={if selected { "0" } else { "-1" }}
+                            onclick={pick}>{ p.short() }</button>
+                }
+            }) }
+        </div>
+    }
 }
 
 /// The playground.
@@ -387,7 +447,7 @@ pub fn App() -> Html {
                         || e.meta_key()
                         || e.alt_key()
                         || (in_dialog(e) && !help_key)
-                        || control_uses(&key, &target_tag(e))
+                        || control_uses(&key, &target_tag(e), &target_role(e))
                     {
                         return;
                     }
@@ -460,6 +520,16 @@ pub fn App() -> Html {
         Callback::from(move |file| import_session(file, &cb, &reading))
     };
     let shared = Shared::new(state.clone());
+    // On a phone one panel shows at a time: the tab chosen, or the first.
+    let tab = use_state(|| None::<ProtocolKind>);
+    let shown = tab
+        .filter(|p| state.protocols.contains(p))
+        .or_else(|| state.protocols.first().copied())
+        .unwrap_or(ProtocolKind::Raft);
+    let on_tab = {
+        let tab = tab.clone();
+        Callback::from(move |p: ProtocolKind| tab.set(Some(p)))
+    };
     let error = state.error.clone().map(|e| {
         let dismiss = on_click(&on_msg, Msg::DismissError);
         html! {
@@ -483,9 +553,11 @@ pub fn App() -> Html {
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             <main>
                 <LogLegend />
+                { tabs(&state.protocols, shown, &on_tab) }
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {
-                        <Panel key={p.name()} state={shared.clone()} protocol={*p} on_msg={on_msg.clone()} />
+                        <Panel key={p.name()} state={shared.clone()} protocol={*p} on_msg={on_msg.clone()}
+                               tab_hidden={*p != shown} />
                     }) }
                 </div>
                 <Inspector state={shared.clone()} on_msg={on_msg.clone()} />

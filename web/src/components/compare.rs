@@ -49,20 +49,20 @@ pub fn Compare(props: &CompareProps) -> Html {
         html! {
             <tr class={classes!(over.then_some("over"))}>
                 <th scope="row">{ p.title() }</th>
-                <td>{ d }</td>
-                <td class="measured">
+                <td data-label="Decisions">{ d }</td>
+                <td class="measured" data-label="Measured">
                     { measured.map_or("–".to_string(), |m| format!("{m:.2}")) }
                     { if over { html! { <span class="badge">{ "above textbook" }</span> } } else { html! {} } }
                 </td>
-                <td>{ format!("{textbook} = {}(N−1)", p.textbook(2)) }</td>
-                <td class="types">
+                <td data-label="Textbook">{ format!("{textbook} = {}(N−1)", p.textbook(2)) }</td>
+                <td class="types" data-label="By type">
                     { if by_type.is_empty() { "–".to_string() } else { by_type.join(", ") } }
                     { if notes.is_empty() { html! {} } else { html! { <div class="notes">{ format!("+ notifications: {}", notes.join(", ")) }</div> } } }
                     <div class="notes">{ format!("Others learn a decision: {}.", p.learning()) }</div>
                 </td>
-                <td>{ per(s.delays) }</td>
-                <td>{ per(s.ticks) }</td>
-                <td>{ if background.is_empty() { "none".to_string() } else { background.join(", ") } }</td>
+                <td data-label="Message delays">{ per(s.delays) }</td>
+                <td data-label="Ticks">{ per(s.ticks) }</td>
+                <td data-label="Background">{ if background.is_empty() { "none".to_string() } else { background.join(", ") } }</td>
             </tr>
         }
     });
@@ -111,10 +111,10 @@ pub fn Compare(props: &CompareProps) -> Html {
                 html! {
                     <tr class={classes!(over.then_some("over"))}>
                         <th scope="row">{ title }</th>
-                        <td>{ path_name(c.path) }</td>
-                        <td>{ c.reads }</td>
-                        <td class="measured">{ format!("{:.2}", c.measured) }</td>
-                        <td>{ c.expected }</td>
+                        <td data-label="Read path">{ path_name(c.path) }</td>
+                        <td data-label="Reads">{ c.reads }</td>
+                        <td class="measured" data-label="Measured">{ format!("{:.2}", c.measured) }</td>
+                        <td data-label="Expected">{ c.expected }</td>
                     </tr>
                 }
             })

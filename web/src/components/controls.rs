@@ -96,6 +96,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
         })
     };
     let full = !props.minimal;
+    // On a phone the setup controls fold behind More, so the bar stays short.
+    let more = use_state(|| false);
+    let toggle_more = {
+        let more = more.clone();
+        Callback::from(move |_: MouseEvent| more.set(!*more))
+    };
     html! {
         <nav class="controls" aria-label="Simulation controls">
             <button class="primary" aria-pressed={if s.playing { "true" } else { "false" }}
@@ -116,6 +122,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button onclick={send(Msg::Do(UiAction::Request))} title="A client asks each cluster to decide a new value">{ "Request" }</button>
             { if full { html! { <>
             <button onclick={send(Msg::Do(UiAction::Heal))} title="Restore every network link">{ "Heal" }</button>
+            <button class="more-toggle" aria-expanded={more.to_string()} aria-controls="setup-controls"
+                    onclick={toggle_more}>{ if *more { "Less" } else { "More" } }</button>
+            <div id="setup-controls" class={classes!("setup", more.then_some("open"))}>
             <label class="field">{ "Nodes" }
                 <select onchange={on_nodes} aria-label="Number of nodes (starts over)">
                     { for (MIN_NODES..=MAX_NODES).map(|n| html! {
@@ -147,6 +156,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button onclick={import} title="Open a session file saved with Export">{ "Import" }</button>
             <input type="file" ref={file_input} class="hidden-input" accept=".txt,text/plain"
                    tabindex="-1" aria-hidden="true" aria-label="Session file to import" onchange={on_file} />
+            </div>
             </> } } else { html! {} } }
             <span class="seed" aria-label="Current seed and time">{ format!("seed {} · t={}", s.seed, s.now) }</span>
             <button class="help-button" onclick={send(Msg::ToggleHelp)} aria-label="Keyboard help (?)">{ "?" }</button>

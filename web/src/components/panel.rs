@@ -27,6 +27,9 @@ pub struct PanelProps {
     pub protocol: ProtocolKind,
     /// Where actions go.
     pub on_msg: Callback<Msg>,
+    /// Hidden on a phone, where one panel shows at a time (see the tabs).
+    #[prop_or_default]
+    pub tab_hidden: bool,
 }
 
 fn panel_action(
@@ -169,7 +172,8 @@ pub fn Panel(props: &PanelProps) -> Html {
         .map(|l| html! { <li key={l.seq} class={l.class}>{ &l.text }</li> });
 
     html! {
-        <section class={classes!("panel", (!violations.is_empty()).then_some("violated"))} aria-labelledby={format!("title-{id}")}>
+        <section id={format!("panel-{id}")} class={classes!("panel", (!violations.is_empty()).then_some("violated"), props.tab_hidden.then_some("tab-hidden"))}
+                 aria-labelledby={format!("title-{id}")}>
             <header>
                 <h2 id={format!("title-{id}")}>{ p.title() }</h2>
                 <span class="time">
