@@ -387,6 +387,25 @@ test('works at 360 px wide: one panel at a time behind tabs, setup behind More, 
   await page.close();
 });
 
+test('presenter mode: larger type at 1280x720, the rings on the first screen, set by URL or checkbox', async () => {
+  const page = await open(browser, server.url + '?presenter=1', { viewport: { width: 1280, height: 720 } });
+  const size = () => page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(await size() >= 18, 'larger type');
+  // The setup controls fold behind More, so every ring starts on the first screen.
+  for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
+    const ring = await panel(page, title).locator('svg.ring').boundingBox();
+    assert.ok(ring.y + ring.height / 2 < 720, `${title}'s ring is on the first screen`);
+  }
+  await page.screenshot({ path: join(SHOTS, 'presenter.png') });
+  await page.getByRole('button', { name: 'More', exact: true }).click();
+  await page.getByRole('checkbox', { name: /^Presenter mode/ }).uncheck();
+  assert.ok(await size() < 18, 'back to normal type');
+  await page.getByRole('checkbox', { name: /^Presenter mode/ }).check();
+  assert.ok(await size() >= 18);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('every control has an accessible name', async () => {
   const page = await open(browser, server.url);
   const unnamed = await page.evaluate(() => {

@@ -520,6 +520,24 @@ pub fn App() -> Html {
         Callback::from(move |file| import_session(file, &cb, &reading))
     };
     let shared = Shared::new(state.clone());
+    // Presenter mode scales the whole page's type (it is set on the root
+    // element, which every `rem` follows).
+    let presenter = use_state(|| opts.presenter);
+    {
+        use_effect_with(*presenter, |on| {
+            if let Some(root) = gloo::utils::document().document_element() {
+                let _ = if *on {
+                    root.set_attribute("data-presenter", "")
+                } else {
+                    root.remove_attribute("data-presenter")
+                };
+            }
+        });
+    }
+    let on_presenter = {
+        let presenter = presenter.clone();
+        Callback::from(move |on: bool| presenter.set(on))
+    };
     // On a phone one panel shows at a time: the tab chosen, or the first.
     let tab = use_state(|| None::<ProtocolKind>);
     let shown = tab
@@ -547,7 +565,8 @@ pub fn App() -> Html {
             </header>
             <Controls state={shared.clone()} on_msg={on_msg.clone()} on_new_seed={on_new_seed} on_copy={on_copy}
                       on_embed={on_embed} on_export={on_export} on_import={on_import}
-                      minimal={opts.controls == ControlSet::Minimal} />
+                      minimal={opts.controls == ControlSet::Minimal}
+                      presenter={*presenter} on_presenter={on_presenter} />
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />

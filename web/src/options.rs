@@ -1,5 +1,6 @@
 //! URL options for course pages and embeds, from the query string:
-//! `?protocols=raft,paxos&nodes=5&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1`,
+//! `?protocols=raft,paxos&nodes=5&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1`
+//! (`presenter=1` for a projector's larger type),
 //! or `?scenario=figure8&embed=1` for a guided scenario.
 //! Unknown or bad values are reported and ignored, never fatal.
 
@@ -47,6 +48,8 @@ pub struct Options {
     pub theme: Theme,
     /// Start playing.
     pub autoplay: bool,
+    /// Larger type, for a projector.
+    pub presenter: bool,
     /// A guided scenario to open (its own protocols, nodes and seed).
     pub scenario: Option<&'static str>,
 }
@@ -119,6 +122,7 @@ pub fn parse(query: &str) -> (Options, Vec<String>) {
             },
             "embed" => flag(value).map(|b| o.embed = b).is_some(),
             "autoplay" => flag(value).map(|b| o.autoplay = b).is_some(),
+            "presenter" => flag(value).map(|b| o.presenter = b).is_some(),
             "controls" => match value {
                 "full" => true,
                 "minimal" => {
@@ -158,8 +162,9 @@ mod tests {
     #[test]
     fn reads_every_option() {
         let (o, problems) = parse(
-            "?protocols=raft,zab&nodes=7&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1",
+            "?protocols=raft,zab&nodes=7&seed=42&embed=1&controls=minimal&theme=dark&autoplay=1&presenter=1",
         );
+        assert!(o.presenter);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             o.protocols,

@@ -29,6 +29,10 @@ pub struct ControlsProps {
     pub on_import: Callback<web_sys::File>,
     /// Only Play, Step, Step back and Request (an embed's `controls=minimal`).
     pub minimal: bool,
+    /// Whether presenter mode (larger type) is on.
+    pub presenter: bool,
+    /// Turns presenter mode on or off.
+    pub on_presenter: Callback<bool>,
 }
 
 /// Play/Pause, speed, Step, Step back, Request, Heal, node count, the Raft
@@ -96,6 +100,15 @@ pub fn Controls(props: &ControlsProps) -> Html {
         })
     };
     let full = !props.minimal;
+    let on_presenter = {
+        let cb = props.on_presenter.clone();
+        Callback::from(move |e: Event| {
+            cb.emit(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .checked(),
+            )
+        })
+    };
     // On a phone the setup controls fold behind More, so the bar stays short.
     let more = use_state(|| false);
     let toggle_more = {
@@ -149,6 +162,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <div class="picker-list" role="group" aria-label="Protocols shown">{ for pickers }</div>
             </details>
             <button onclick={new_seed} title="Start over with a fresh random seed">{ "New seed" }</button>
+            <label class="field" title="Larger type for a projector (also ?presenter=1)">
+                <input type="checkbox" checked={props.presenter} onchange={on_presenter}
+                       aria-label="Presenter mode: larger type for a projector" />
+                { "Presenter" }
+            </label>
             <LessonMenu state={s.clone()} on_msg={props.on_msg.clone()} />
             <button onclick={copy} title="Copy a link that replays this exact session">{ "Copy link" }</button>
             <button onclick={embed} title="Get an iframe snippet for a course page">{ "Embed" }</button>
