@@ -542,6 +542,18 @@ test('the Embed button gives an iframe snippet that opens this session', async (
   const snippet = await page.getByLabel('iframe snippet').inputValue();
   assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1#v3;p=rpz;n=5;s=1;a=s5" title="Consensus Playground"/);
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
+  // The common options go into the snippet as they are chosen.
+  const dialog = page.getByRole('dialog', { name: 'Embed this playground' });
+  await dialog.getByRole('checkbox', { name: /Minimal controls/ }).check();
+  await dialog.getByLabel('Colour scheme of the embed').selectOption('dark');
+  await dialog.getByRole('checkbox', { name: /Start playing/ }).check();
+  assert.match(await page.getByLabel('iframe snippet').inputValue(),
+    /\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1&controls=minimal&theme=dark&autoplay=1#v3;/);
+  // Copy puts the snippet on the clipboard and says so.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+  await page.getByText('Snippet copied').waitFor();
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /controls=minimal&theme=dark&autoplay=1/);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);
   const clock = await page.locator('section.panel .clock').first().innerText();

@@ -113,7 +113,7 @@ fn save(state: &Playground, autosave: bool) {
 }
 
 /// A ready iframe for the current session.
-fn embed_snippet(state: &Playground) -> String {
+fn embed_snippet(state: &Playground, choice: EmbedChoice) -> String {
     let (origin, path) = web_sys::window()
         .map(|w| {
             (
@@ -123,13 +123,44 @@ fn embed_snippet(state: &Playground) -> String {
         })
         .unwrap_or_default();
     let protocols: Vec<&str> = state.protocols.iter().map(|p| p.name()).collect();
-    format!(
-        "<iframe src=\"{origin}{path}?embed=1&protocols={}&nodes={}&seed={}#{}\" title=\"Consensus Playground\" width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
+    let mut options = format!(
+        "embed=1&protocols={}&nodes={}&seed={}",
         protocols.join(","),
         state.nodes,
-        state.seed,
+        state.seed
+    );
+    if choice.minimal {
+        options.push_str("&controls=minimal");
+    }
+    match choice.theme {
+        Theme::Auto => {}
+        Theme::Light => options.push_str("&theme=light"),
+        Theme::Dark => options.push_str("&theme=dark"),
+    }
+    if choice.autoplay {
+        options.push_str("&autoplay=1");
+    }
+    format!(
+        "<iframe src=\"{origin}{path}?{options}#{}\" title=\"Consensus Playground\" width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
         encode(&state.session())
     )
+}
+
+/// Whether the checkbox an event came from is ticked.
+fn checked(e: &Event) -> bool {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .checked()
+}
+
+/// The common options the Embed dialog offers for the snippet.
+#[derive(Clone, Copy, PartialEq, Default)]
+struct EmbedChoice {
+    /// `controls=minimal`.
+    minimal: bool,
+    /// `theme=`.
+    theme: Theme,
+    /// `autoplay=1`.
+    autoplay: bool,
 }
 
 /// Copy the address (which holds the session) to the clipboard, and say so
@@ -137,27 +168,33 @@ fn embed_snippet(state: &Playground) -> String {
 fn copy_link(on_msg: &Callback<Msg>) {
     let Some(w) = web_sys::window() else { return };
     let href = w.location().href().unwrap_or_default();
-    let len = href.len();
+    let said = format!(
+        "Link copied: it replays this exact session. ({} characters)",
+        href.len()
+    );
+    copy_text(&href, said, on_msg);
+}
+
+/// Copy `text` to the clipboard and, once the browser has, say `said` (or
+/// that it refused).
+fn copy_text(text: &str, said: String, on_msg: &Callback<Msg>) {
+    let Some(w) = web_sys::window() else { return };
     let copied = {
         let cb = on_msg.clone();
-        Closure::once(move |_: wasm_bindgen::JsValue| {
-            cb.emit(Msg::Notice(format!(
-                "Link copied: it replays this exact session. ({len} characters)"
-            )))
-        })
+        Closure::once(move |_: wasm_bindgen::JsValue| cb.emit(Msg::Notice(said)))
     };
     let refused = {
         let cb = on_msg.clone();
         Closure::once(move |_: wasm_bindgen::JsValue| {
             cb.emit(Msg::Refuse(
-                "The browser did not allow copying to the clipboard. The address bar holds the link: copy it from there.".into(),
+                "The browser did not allow copying to the clipboard: select the text and copy it by hand (the address bar holds the link).".into(),
             ))
         })
     };
     let _ = w
         .navigator()
         .clipboard()
-        .write_text(&href)
+        .write_text(text)
         .then2(&copied, &refused);
     // The promise calls one of them later; they must outlive this call
     // (a few bytes per click).
@@ -483,6 +520,7 @@ pub fn App() -> Html {
         let embed_open = embed_open.clone();
         Callback::from(move |_| embed_open.set(!*embed_open))
     };
+    let embed_choice = use_state(EmbedChoice::default);
     let embed_dialog = (*embed_open).then(|| {
         let close = {
             let embed_open = embed_open.clone();
@@ -492,12 +530,55 @@ pub fn App() -> Html {
             let embed_open = embed_open.clone();
             Callback::from(move |()| embed_open.set(false))
         };
+        let choice = *embed_choice;
+        let snippet = embed_snippet(&state, choice);
+        let set = |change: fn(&mut EmbedChoice, &Event)| {
+            let embed_choice = embed_choice.clone();
+            Callback::from(move |e: Event| {
+                let mut c = *embed_choice;
+                change(&mut c, &e);
+                embed_choice.set(c);
+            })
+        };
+        let on_minimal = set(|c, e| c.minimal = checked(e));
+        let on_autoplay = set(|c, e| c.autoplay = checked(e));
+        let on_theme = set(|c, e| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            c.theme = match select.value().as_str() {
+                "light" => Theme::Light,
+                "dark" => Theme::Dark,
+                _ => Theme::Auto,
+            }
+        });
+        let copy = {
+            let (snippet, cb) = (snippet.clone(), on_msg.clone());
+            Callback::from(move |_: MouseEvent| {
+                copy_text(&snippet, "Snippet copied: paste it into the course page.".into(), &cb)
+            })
+        };
+        let theme = |value: &'static str, label: &'static str, t: Theme| html! {
+            <option value={value} selected={choice.theme == t}>{ label }</option>
+        };
         html! {
             <Modal labelled_by="embed-title" {on_close}>
                 <h2 id="embed-title">{ "Embed this playground" }</h2>
                 <p>{ "Paste this into a course page. It opens on exactly this session, in a compact layout; readers' own sessions are not touched." }</p>
-                <textarea class="snippet" readonly=true rows="5" aria-label="iframe snippet" value={embed_snippet(&state)} />
-                <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
+                <div class="embed-options">
+                    <label><input type="checkbox" checked={choice.minimal} onchange={on_minimal} />{ " Minimal controls (Play, Step, Step back, Request)" }</label>
+                    <label><input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />{ " Start playing" }</label>
+                    <label>{ "Colours " }
+                        <select onchange={on_theme} aria-label="Colour scheme of the embed">
+                            { theme("auto", "the reader's system", Theme::Auto) }
+                            { theme("light", "light", Theme::Light) }
+                            { theme("dark", "dark", Theme::Dark) }
+                        </select>
+                    </label>
+                </div>
+                <textarea class="snippet" readonly=true rows="5" aria-label="iframe snippet" value={snippet} />
+                <div class="dialog-buttons">
+                    <button class="primary" onclick={copy} autofocus=true>{ "Copy" }</button>
+                    <button onclick={close}>{ "Close" }</button>
+                </div>
             </Modal>
         }
     });
