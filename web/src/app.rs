@@ -22,7 +22,7 @@ use crate::components::logs::LogLegend;
 use crate::components::modal::Modal;
 use crate::components::network::Network;
 use crate::components::panel::Panel;
-use crate::components::{on_click, Shared};
+use crate::components::{checked, on_click, Shared};
 use crate::link::{decode, encode, MAX_LEN};
 use crate::options::{parse, Controls as ControlSet, Options, Theme};
 use crate::session::UiAction;
@@ -146,12 +146,6 @@ fn embed_snippet(state: &Playground, choice: EmbedChoice) -> String {
     )
 }
 
-/// Whether the checkbox an event came from is ticked.
-fn checked(e: &Event) -> bool {
-    e.target_unchecked_into::<web_sys::HtmlInputElement>()
-        .checked()
-}
-
 /// The common options the Embed dialog offers for the snippet.
 #[derive(Clone, Copy, PartialEq, Default)]
 struct EmbedChoice {
@@ -253,18 +247,11 @@ fn import_session(file: web_sys::File, on_msg: &Callback<Msg>, keep: &RefCell<Op
     *keep.borrow_mut() = Some(reader);
 }
 
-/// The tag of the element a key press is aimed at.
-fn target_tag(e: &web_sys::KeyboardEvent) -> String {
+/// The tag and the role of the element a key press is aimed at.
+fn target_of(e: &web_sys::KeyboardEvent) -> (String, String) {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|el| el.tag_name())
-        .unwrap_or_default()
-}
-
-fn target_role(e: &web_sys::KeyboardEvent) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|el| el.get_attribute("role"))
+        .map(|el| (el.tag_name(), el.get_attribute("role").unwrap_or_default()))
         .unwrap_or_default()
 }
 
@@ -279,11 +266,11 @@ fn in_dialog(e: &web_sys::KeyboardEvent) -> bool {
 
 /// Whether the focused control itself uses this key: arrows move within
 /// fields and selects; Space and Enter also press buttons and open details.
-fn control_uses(key: &str, tag: &str, role: &str) -> bool {
-    let field = matches!(tag, "INPUT" | "SELECT" | "TEXTAREA");
+fn control_uses(key: &str, (tag, role): &(String, String)) -> bool {
+    let field = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
     match key {
         "ArrowLeft" | "ArrowRight" if role == "tab" => true,
-        " " => field || matches!(tag, "BUTTON" | "SUMMARY" | "A"),
+        " " => field || matches!(tag.as_str(), "BUTTON" | "SUMMARY" | "A"),
         _ => field,
     }
 }
@@ -484,7 +471,7 @@ pub fn App() -> Html {
                         || e.meta_key()
                         || e.alt_key()
                         || (in_dialog(e) && !help_key)
-                        || control_uses(&key, &target_tag(e), &target_role(e))
+                        || control_uses(&key, &target_of(e))
                     {
                         return;
                     }

@@ -814,16 +814,14 @@ impl<P: Protocol> Sim<P> {
                 self.request(target, value);
             }
             Action::Submit => {
-                let first_up = self.default_target().ok_or_else(all_down)?;
+                let target = self.default_target().ok_or_else(all_down)?;
                 let value = self.next_value();
                 self.note_requested(value);
-                match self.leader() {
-                    Some(leader) => self.request(leader, value),
-                    None if P::LEADERLESS => self.request(first_up, value),
-                    None => {
-                        self.waiting.push(value);
-                        self.record(EventKind::Waiting { value });
-                    }
+                if P::LEADERLESS || self.leader().is_some() {
+                    self.request(target, value);
+                } else {
+                    self.waiting.push(value);
+                    self.record(EventKind::Waiting { value });
                 }
             }
             Action::Invoke { client, node, op } => {
@@ -1171,8 +1169,6 @@ impl<P: Protocol> Sim<P> {
         self.position(id).map(|i| self.in_flight.remove(i))
     }
 
-    /// The node a client talks to by default: the leader with the highest
-    /// term or epoch, or else the lowest-numbered running node.
     /// The running node that leads in the latest term, ballot, epoch or
     /// view, if one does.
     fn leader(&self) -> Option<NodeId> {
@@ -1188,8 +1184,8 @@ impl<P: Protocol> Sim<P> {
         best.map(|(_, id)| id)
     }
 
-    /// Where a request with no node named goes: the leader, or else the
-    /// first running node.
+    /// The node a client talks to by default: the leader with the highest
+    /// term, ballot, epoch or view, or else the lowest-numbered running node.
     fn default_target(&self) -> Option<NodeId> {
         self.leader().or_else(|| {
             self.nodes

@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use super::lesson::LessonMenu;
-use super::{on_click, on_select, Shared};
+use super::{checked, on_click, on_select, Shared};
 use consensus_core::any::ProtocolKind;
 use consensus_core::protocol::Variant;
 
@@ -45,24 +45,18 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let on_nodes = on_select(&props.on_msg, |v| Msg::SetNodes(v.parse().unwrap_or(5)));
     // Ticked: a new Raft leader appends a no-op (§8), as real Raft does.
     let on_noop = props.on_msg.reform(|e: Event| {
-        let ticked = e
-            .target_unchecked_into::<web_sys::HtmlInputElement>()
-            .checked();
+        let ticked = checked(&e);
         Msg::SetVariant(Variant::RaftNoNoop, !ticked)
     });
     let on_lease = props.on_msg.reform(|e: Event| {
-        let ticked = e
-            .target_unchecked_into::<web_sys::HtmlInputElement>()
-            .checked();
+        let ticked = checked(&e);
         Msg::SetVariant(Variant::RaftLease, ticked)
     });
     let shows_raft = s.protocols.contains(&ProtocolKind::Raft);
     let pickers = ProtocolKind::ALL.map(|p| {
         let shown = s.protocols.contains(&p);
         let on_change = props.on_msg.reform(move |e: Event| {
-            let ticked = e
-                .target_unchecked_into::<web_sys::HtmlInputElement>()
-                .checked();
+            let ticked = checked(&e);
             Msg::ShowProtocol(p, ticked)
         });
         let only = shown && s.protocols.len() == 1;
@@ -102,12 +96,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let full = !props.minimal;
     let on_presenter = {
         let cb = props.on_presenter.clone();
-        Callback::from(move |e: Event| {
-            cb.emit(
-                e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                    .checked(),
-            )
-        })
+        Callback::from(move |e: Event| cb.emit(checked(&e)))
     };
     // On a phone the setup controls fold behind More, so the bar stays short.
     let more = use_state(|| false);

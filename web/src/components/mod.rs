@@ -25,6 +25,12 @@ pub fn on_click<T: Clone + 'static>(cb: &Callback<T>, value: T) -> Callback<Mous
     cb.reform(move |_| value.clone())
 }
 
+/// Whether the checkbox a change came from is ticked.
+pub fn checked(e: &Event) -> bool {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .checked()
+}
+
 /// A `<select>`'s change, turned into a message by `to_msg`.
 pub fn on_select(cb: &Callback<Msg>, to_msg: fn(&str) -> Msg) -> Callback<Event> {
     cb.reform(move |e: Event| {

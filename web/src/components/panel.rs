@@ -9,7 +9,7 @@ use super::history::History;
 use super::logs::logs;
 use super::ring::Ring;
 use super::spacetime::SpaceTime;
-use super::{category_class, on_click, Shared};
+use super::{category_class, checked, on_click, Shared};
 use crate::session::{PanelAction, UiAction};
 use crate::state::{Msg, Selection};
 
@@ -156,12 +156,7 @@ pub fn Panel(props: &PanelProps) -> Html {
     let why_only = use_state(|| false);
     let on_why_only = {
         let why_only = why_only.clone();
-        Callback::from(move |e: Event| {
-            why_only.set(
-                e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                    .checked(),
-            )
-        })
+        Callback::from(move |e: Event| why_only.set(checked(&e)))
     };
     let lines = panel
         .log
