@@ -22,6 +22,7 @@ use crate::components::logs::LogLegend;
 use crate::components::modal::Modal;
 use crate::components::network::Network;
 use crate::components::panel::Panel;
+use crate::components::ring::MessageLegend;
 use crate::components::{checked, on_click, Shared};
 use crate::link::{decode, encode, MAX_LEN};
 use crate::options::{parse, Controls as ControlSet, Options, Theme};
@@ -639,7 +640,7 @@ pub fn App() -> Html {
             { notice.unwrap_or_default() }
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             <main>
-                <LogLegend />
+                <div class="legends"><LogLegend /><MessageLegend /></div>
                 { tabs(&state.protocols, shown, &on_tab) }
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {

@@ -53,6 +53,7 @@ fn token(a: &UiAction) -> String {
             format!("g{}", gs.join("."))
         }
         UiAction::Cut { from, to } => format!("x{from}{to}"),
+        UiAction::Sever { a, b } => format!("b{a}{b}"),
         UiAction::TimeOut { protocol, node } => format!("o{}{node}", protocol.letter()),
         UiAction::Panel { protocol, action } => {
             let p = protocol.letter();
@@ -265,14 +266,18 @@ fn read_token(
             }
             UiAction::Partition(groups)
         }
-        'x' => {
+        'x' | 'b' => {
             let mut cs = rest.chars();
             let from = node(&cs.next()?.to_string(), nodes)?;
             let to = node(&cs.next()?.to_string(), nodes)?;
             if cs.next().is_some() {
                 return None;
             }
-            UiAction::Cut { from, to }
+            if head == 'x' {
+                UiAction::Cut { from, to }
+            } else {
+                UiAction::Sever { a: from, b: to }
+            }
         }
         'o' => {
             let (protocol, n) = panel_of(rest, protocols)?;
@@ -619,6 +624,7 @@ mod tests {
             prop::collection::vec(prop::collection::vec(1u8..=5, 1..4), 1..3)
                 .prop_map(UiAction::Partition),
             (n.clone(), n.clone()).prop_map(|(from, to)| UiAction::Cut { from, to }),
+            (n.clone(), n.clone()).prop_map(|(a, b)| UiAction::Sever { a, b }),
             (protocol(), n.clone())
                 .prop_map(|(protocol, node)| UiAction::TimeOut { protocol, node }),
             (protocol(), any::<u64>(), 0u8..5, any::<u64>(), n.clone()).prop_map(

@@ -82,6 +82,9 @@ pub enum UiAction {
     Partition(Vec<Vec<NodeId>>),
     /// Cut one link in one direction, in every panel.
     Cut { from: NodeId, to: NodeId },
+    /// Cut the link between two nodes both ways, in every panel (a click
+    /// on the link in a ring).
+    Sever { a: NodeId, b: NodeId },
     /// Restore every link, in every panel.
     Heal,
     /// Time out a node in one panel (fire its election, retry or leader timer).

@@ -12,7 +12,9 @@ use std::rc::Rc;
 
 use consensus_core::accounting::Summary;
 use consensus_core::any::{AnyEvent, DecisionPoint, MessageView, ProtocolKind, TimerView};
-use consensus_core::protocol::{Category, Mistakes, NodeId, NodeView, Tick, Variant, Variants};
+use consensus_core::protocol::{
+    Category, Mistakes, NodeId, NodeView, Purpose, Tick, Variant, Variants,
+};
 use consensus_core::sim::{Action, Shape};
 use consensus_core::{AnySim, Config};
 use yew::Reducible;
@@ -62,6 +64,8 @@ pub struct Record {
     pub kind: &'static str,
     /// The part it plays (its colour).
     pub category: Category,
+    /// What it is spent on: heartbeats are folded in the event log.
+    pub purpose: Purpose,
     /// Sent at.
     pub sent_at: Tick,
     /// How it ended.
@@ -73,11 +77,32 @@ pub struct Record {
 pub struct LogLine {
     /// Its number in the panel's log, for keyed rendering.
     pub seq: u64,
-    /// What kind of line, for styling: `msg`, `note`, `refusal`, `fault`, `violation`, `decision`.
+    /// What kind of line, for styling: `msg`, `note`, `late` (a reply
+    /// that came too late to matter), `refusal`, `fault`, `violation`,
+    /// `decision`, or `routine` for heartbeats folded into one line.
     pub class: &'static str,
-    /// The text, in plain words.
+    /// The text, in plain words (empty for a fold).
     pub text: String,
+    /// A fold's lines, the most recent [`FOLD_KEPT`], with how many there
+    /// were and the ticks of the first and the last.
+    pub folded: Option<Fold>,
 }
+
+/// Heartbeats in a row, shown as one line the learner can open: while all
+/// is well they are most of the traffic, and the lines that say why
+/// something happened would drown in them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fold {
+    /// The lines, the most recent [`FOLD_KEPT`].
+    pub lines: VecDeque<String>,
+    /// How many were folded.
+    pub count: u32,
+    /// When the first and the last happened.
+    pub span: (Tick, Tick),
+}
+
+/// Lines a fold keeps.
+pub const FOLD_KEPT: usize = 40;
 
 /// One protocol's simulation with what the page shows of its past.
 #[derive(Clone, Debug)]
@@ -146,6 +171,7 @@ impl Panel {
                 seq: 0,
                 class,
                 text,
+                folded: None,
             };
             // Lines that begin with their time, and indented ones that
             // continue the line above: the log shows each with its time.
@@ -162,6 +188,7 @@ impl Panel {
                     to,
                     kind,
                     category,
+                    purpose,
                 } => {
                     self.records.push_back(Record {
                         id,
@@ -169,6 +196,7 @@ impl Panel {
                         to,
                         kind,
                         category,
+                        purpose,
                         sent_at: e.at(),
                         fate: Fate::InFlight,
                     });
@@ -179,31 +207,76 @@ impl Panel {
                 }
                 Shape::Delivered { id } => {
                     self.settle(id, Fate::Delivered(e.at()));
-                    Some(line("msg", format!("{e}")))
+                    let heartbeat = self
+                        .records
+                        .iter()
+                        .rev()
+                        .find(|r| r.id == id)
+                        .is_some_and(|r| r.purpose == Purpose::Heartbeat);
+                    if heartbeat {
+                        self.fold(e.at(), format!("{e}"));
+                        None
+                    } else {
+                        Some(line("msg", format!("{e}")))
+                    }
+                }
+                Shape::TimerFired { routine: true } => {
+                    self.fold(e.at(), format!("{e}").trim_start().to_string());
+                    None
                 }
                 Shape::Lost { id } => {
                     self.settle(id, Fate::Lost(e.at()));
                     Some(timed("fault"))
                 }
                 Shape::Decided | Shape::Answered => Some(timed("decision")),
-                Shape::Refused => Some(timed("refusal")),
+                Shape::Refused { late: true } => Some(timed("late")),
+                Shape::Refused { late: false } => Some(timed("refusal")),
                 Shape::Note => Some(timed("note")),
                 Shape::Violated => Some(timed("violation")),
                 Shape::Fault => Some(line("fault", format!("{e}"))),
                 Shape::Duplicated { .. }
                 | Shape::Delayed
-                | Shape::TimerFired
+                | Shape::TimerFired { routine: false }
                 | Shape::Requested => Some(line("msg", format!("{e}").trim_start().to_string())),
             };
-            if let Some(mut l) = entry {
-                self.logged += 1;
-                l.seq = self.logged;
-                self.log.push_back(l);
-                while self.log.len() > LOG_LINES {
-                    self.log.pop_front();
-                }
+            if let Some(l) = entry {
+                self.push_line(l);
             }
         }
+    }
+
+    fn push_line(&mut self, mut l: LogLine) {
+        self.logged += 1;
+        l.seq = self.logged;
+        self.log.push_back(l);
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Adds a heartbeat to the fold the log ends with, or starts one.
+    fn fold(&mut self, at: Tick, text: String) {
+        if let Some(Fold { lines, count, span }) =
+            self.log.back_mut().and_then(|l| l.folded.as_mut())
+        {
+            lines.push_back(text);
+            if lines.len() > FOLD_KEPT {
+                lines.pop_front();
+            }
+            *count += 1;
+            span.1 = at;
+            return;
+        }
+        self.push_line(LogLine {
+            seq: 0,
+            class: "routine",
+            text: String::new(),
+            folded: Some(Fold {
+                lines: VecDeque::from([text]),
+                count: 1,
+                span: (at, at),
+            }),
+        });
     }
 
     /// Recompute what the page shows.
@@ -642,6 +715,10 @@ impl Playground {
                 from: *from,
                 to: *to,
             }),
+            UiAction::Sever { a, b } => {
+                self.everywhere(&Action::Cut { from: *a, to: *b })?;
+                self.everywhere(&Action::Cut { from: *b, to: *a })
+            }
             UiAction::Heal => self.everywhere(&Action::Heal),
             UiAction::TimeOut { protocol, node } => {
                 let panel = self.panel_mut(*protocol)?;

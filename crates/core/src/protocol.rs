@@ -440,11 +440,27 @@ pub trait TimerKind: Copy + Ord + fmt::Debug + Hash + 'static {
     /// out", most telling first (a Raft election, a Paxos retry, a Zab
     /// follower's leader timeout).
     const TIME_OUTS: &'static [Self];
+    /// The timers that fire over and over while all is well (a leader's
+    /// heartbeat, Zab's quorum check): the event log folds their firings
+    /// with the heartbeats they send.
+    const ROUTINE: &'static [Self];
     /// The timer's name (`election`, `heartbeat`, ...).
     fn name(self) -> &'static str;
     /// The timer called `name`.
     fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|t| t.name() == name)
+    }
+}
+
+/// Whether a node's note is about a reply that came too late to matter:
+/// a vote after the election was won, an Accepted after the value was
+/// chosen, an answer of an older term. On an asynchronous network that is
+/// normal traffic, and the event log shows it so, apart from refusals a
+/// learner should stop at (a vote refused for a shorter log).
+pub trait Timeliness {
+    /// Whether it is such a late reply.
+    fn late(&self) -> bool {
+        false
     }
 }
 
@@ -742,7 +758,7 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     type Durable: Clone + fmt::Debug;
     /// Why a node refused an input, and what else it tells the learner:
     /// data, worded by its `Display`.
-    type Note: Clone + fmt::Debug + fmt::Display + PartialEq + Eq + Hash;
+    type Note: Clone + fmt::Debug + fmt::Display + PartialEq + Eq + Hash + Timeliness;
     /// The invariant checker, with its ghost history.
     type Checker: Checker<Self>;
 

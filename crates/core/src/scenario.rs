@@ -564,7 +564,7 @@ pub fn execute(sim: &mut Option<AnySim>, command: Command) -> Result<String, Str
                 for e in events {
                     if !matches!(
                         e.shape(),
-                        Shape::Sent { .. } | Shape::Delivered { .. } | Shape::TimerFired
+                        Shape::Sent { .. } | Shape::Delivered { .. } | Shape::TimerFired { .. }
                     ) {
                         out.push(format!("t={} {}", e.at(), format!("{e}").trim_start()));
                     }

@@ -19,8 +19,8 @@ use crate::kv::{Answer, ClientId, Clients, Key, KvOp, ReadId, ReadPath, Reply};
 use crate::linearizability;
 use crate::protocol::{
     Category, Checker, Cluster, Ctx, Effect, EffectOf, Input, Message, Milestone, Mistakes, NodeId,
-    NodeView, Observation, Protocol, Purpose, Shown, Slot, Tick, TimerKind, Timing, Value,
-    Variants, World, MAX_NODES,
+    NodeView, Observation, Protocol, Purpose, Shown, Slot, Tick, Timeliness, TimerKind, Timing,
+    Value, Variants, World, MAX_NODES,
 };
 use crate::rng::Rng;
 
@@ -288,6 +288,8 @@ pub enum EventKind<M, T, N> {
         to: NodeId,
         msg: M,
         arrives: Tick,
+        /// What it is spent on, as the accounting counts it.
+        purpose: Purpose,
     },
     /// A message arrived and was handled.
     Delivered {
@@ -395,13 +397,15 @@ impl fmt::Display for NetworkChange {
 /// into a log or a record without wording it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
-    /// A message was sent; its type and the part it plays.
+    /// A message was sent; its type, the part it plays and what it is
+    /// spent on.
     Sent {
         id: u64,
         from: NodeId,
         to: NodeId,
         kind: &'static str,
         category: Category,
+        purpose: Purpose,
     },
     /// A message arrived.
     Delivered { id: u64 },
@@ -411,8 +415,9 @@ pub enum Shape {
     Duplicated { id: u64, copy: u64 },
     /// A message was postponed.
     Delayed,
-    /// A timer fired.
-    TimerFired,
+    /// A timer fired; `routine` if it is one of the protocol's
+    /// [`TimerKind::ROUTINE`] timers.
+    TimerFired { routine: bool },
     /// A client asked.
     Requested,
     /// A node answered a client, or a client gave up.
@@ -421,26 +426,33 @@ pub enum Shape {
     Fault,
     /// A node decided a value.
     Decided,
-    /// A node refused or ignored an input.
-    Refused,
+    /// A node refused or ignored an input; `late` if it was only a reply
+    /// that came too late to matter ([`Timeliness`]).
+    Refused { late: bool },
     /// Anything else a node reported.
     Note,
     /// An invariant broke.
     Violated,
 }
 
-impl<M: Message, T: TimerKind, N> Event<M, T, N> {
+impl<M: Message, T: TimerKind, N: Timeliness> Event<M, T, N> {
     /// What the event is, without its data.
     pub fn shape(&self) -> Shape {
         match &self.kind {
             EventKind::Sent {
-                id, from, to, msg, ..
+                id,
+                from,
+                to,
+                msg,
+                purpose,
+                ..
             } => Shape::Sent {
                 id: *id,
                 from: *from,
                 to: *to,
                 kind: msg.kind(),
                 category: msg.category(),
+                purpose: *purpose,
             },
             EventKind::Delivered { id, .. } => Shape::Delivered { id: *id },
             EventKind::Lost { id, .. } => Shape::Lost { id: *id },
@@ -449,7 +461,9 @@ impl<M: Message, T: TimerKind, N> Event<M, T, N> {
                 copy: *copy,
             },
             EventKind::Delayed { .. } => Shape::Delayed,
-            EventKind::TimerFired { .. } => Shape::TimerFired,
+            EventKind::TimerFired { timer, .. } => Shape::TimerFired {
+                routine: T::ROUTINE.contains(timer),
+            },
             EventKind::Requested { .. } | EventKind::Invoked { .. } | EventKind::Waiting { .. } => {
                 Shape::Requested
             }
@@ -459,7 +473,7 @@ impl<M: Message, T: TimerKind, N> Event<M, T, N> {
             EventKind::Crashed(_) | EventKind::Restarted(_) | EventKind::Network(_) => Shape::Fault,
             EventKind::Observed { obs, .. } => match obs {
                 Observation::Decided { .. } => Shape::Decided,
-                Observation::Refused(_) => Shape::Refused,
+                Observation::Refused(note) => Shape::Refused { late: note.late() },
                 _ => Shape::Note,
             },
             EventKind::Violated(_) => Shape::Violated,
@@ -476,6 +490,7 @@ impl<M: fmt::Display, T: TimerKind, N: fmt::Display> fmt::Display for Event<M, T
                 to,
                 msg,
                 arrives,
+                ..
             } => {
                 write!(f, "  n{from}->n{to} #{id} {msg} (arrives t={arrives})")
             }
@@ -1427,6 +1442,7 @@ impl<P: Protocol> Sim<P> {
                 to,
                 msg: env.msg.clone(),
                 arrives: env.deliver_at,
+                purpose,
             });
         }
         let dup = copy_of.is_none() && self.rng.chance(self.faults.duplicate);

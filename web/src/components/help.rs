@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::logs::LogLegend;
 use super::modal::Modal;
 use super::on_click;
+use super::ring::MessageLegend;
 use crate::state::Msg;
 
 /// Props of [`Help`].
@@ -34,6 +35,8 @@ pub fn Help(props: &HelpProps) -> Html {
                 <p>{ "Each panel runs one protocol on the same cluster, seed, requests and faults. Click a node for its full state and to crash, restart, time out or isolate it; click a message, or use the pending list, to deliver, drop, duplicate or delay it." }</p>
                 <p>{ "Each node's log is a row of boxes, lined up by index (Paxos: by slot) across nodes, as the papers draw them: the term (ballot, zxid) inside, the value beneath." }</p>
                 <LogLegend />
+                <p>{ "Messages in flight move along the link from sender to receiver, coloured and lettered by the part they play; hover one for its fields, click it to deliver, drop, duplicate or delay it." }</p>
+                <MessageLegend />
                 <p>{ "The event log under each panel says, in words, what happened and why inputs were refused." }</p>
                 <button class="primary" onclick={close} autofocus=true>{ "Close" }</button>
         </Modal>

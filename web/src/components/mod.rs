@@ -72,6 +72,54 @@ impl std::ops::Deref for Shared {
     }
 }
 
+/// The letter drawn on a message of a category, so types are told apart
+/// without colour, and the legend's words for it, with the message types
+/// of each protocol that play that part.
+pub fn category_mark(category: Category) -> (&'static str, &'static str, &'static str) {
+    match category {
+        Category::Ask => (
+            "?",
+            "asks",
+            "a vote or promise: RequestVote, Prepare, VOTE, SYNC, StartViewChange",
+        ),
+        Category::Answer => (
+            "!",
+            "answers",
+            "RequestVoteReply, Promise, CEPOCH, ACK-E, SYNC-REPLY, DoViewChange",
+        ),
+        Category::Carry => (
+            "E",
+            "carries entries",
+            "AppendEntries, Accept, PROPOSE, Prepare (VR)",
+        ),
+        Category::Ack => (
+            "A",
+            "acknowledges",
+            "AppendEntriesReply, Accepted, ACK, PrepareOK",
+        ),
+        Category::Commit => ("C", "commits", "Decide, COMMIT, COMMIT-LD, Commit (VR)"),
+        Category::Refuse => ("N", "refuses", "Nack"),
+        Category::Recover => (
+            "S",
+            "syncs a node",
+            "NEWEPOCH, NEWLEADER, ACK-LD, CatchUp, Learn, StartView, Recovery",
+        ),
+        Category::Keepalive => ("H", "heartbeat", "PING, PONG, Heartbeat"),
+    }
+}
+
+/// Every category, in the legend's order.
+pub const CATEGORIES: [Category; 8] = [
+    Category::Ask,
+    Category::Answer,
+    Category::Carry,
+    Category::Ack,
+    Category::Commit,
+    Category::Refuse,
+    Category::Recover,
+    Category::Keepalive,
+];
+
 /// The CSS class that colours a message by the part it plays, the same in
 /// the ring, the pending list and the space-time diagram, and the same
 /// across protocols.

@@ -11,7 +11,7 @@ use super::ring::Ring;
 use super::spacetime::SpaceTime;
 use super::{category_class, checked, on_click, Shared};
 use crate::session::{PanelAction, UiAction};
-use crate::state::{Msg, Selection};
+use crate::state::{Fold, Msg, Selection};
 
 /// Pending messages listed before "Show all" (the soonest to arrive).
 const PENDING_SHOWN: usize = 12;
@@ -162,9 +162,17 @@ pub fn Panel(props: &PanelProps) -> Html {
         .log
         .iter()
         .rev()
-        .filter(|l| !*why_only || l.class != "msg")
+        .filter(|l| !*why_only || !matches!(l.class, "msg" | "routine" | "late"))
         .take(LOG_SHOWN)
-        .map(|l| html! { <li key={l.seq} class={l.class}>{ &l.text }</li> });
+        .map(|l| match &l.folded {
+            // A lone heartbeat (one that told a follower of a commit, say)
+            // reads as the line it is.
+            Some(fold) if fold.count == 1 => html! {
+                <li key={l.seq} class="msg">{ fold.lines.front().cloned().unwrap_or_default() }</li>
+            },
+            Some(fold) => html! { <li key={l.seq} class="routine">{ folded(fold) }</li> },
+            None => html! { <li key={l.seq} class={l.class}>{ &l.text }</li> },
+        });
 
     html! {
         <section id={format!("panel-{id}")} class={classes!("panel", (!violations.is_empty()).then_some("violated"), props.tab_hidden.then_some("tab-hidden"))}
@@ -190,13 +198,13 @@ pub fn Panel(props: &PanelProps) -> Html {
             </details>
             <details class="diagram" ontoggle={on_diagram_toggle}>
                 <summary>{ "Space-time diagram" }</summary>
-                { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} /> } } else { html! {} } }
+                { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} /> } } else { html! {} } }
             </details>
             <div class="log-head">
                 <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
                 <label class="why-only">
                     <input type="checkbox" checked={*why_only} onchange={on_why_only} />
-                    { " Only the why (hide deliveries and timers)" }
+                    { " Only the why (hide deliveries, timers, heartbeats and late replies)" }
                 </label>
             </div>
             // While playing, the log changes several times a second: screen
@@ -205,6 +213,32 @@ pub fn Panel(props: &PanelProps) -> Html {
             <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
                 aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
+    }
+}
+
+/// Heartbeats in a row, as one line that opens to show them.
+fn folded(fold: &Fold) -> Html {
+    let (a, b) = fold.span;
+    let when = if a == b {
+        format!("t={a}")
+    } else {
+        format!("t={a}–{b}")
+    };
+    let what = if fold.count == 1 {
+        "heartbeat"
+    } else {
+        "heartbeats"
+    };
+    let kept = if fold.lines.len() < fold.count as usize {
+        html! { <li class="more">{ format!("the last {} of them:", fold.lines.len()) }</li> }
+    } else {
+        html! {}
+    };
+    html! {
+        <details>
+            <summary>{ format!("{when} · {} {what}: messages and timers that keep the leader in place", fold.count) }</summary>
+            <ol>{ kept }{ for fold.lines.iter().rev().map(|l| html! { <li>{ l }</li> }) }</ol>
+        </details>
     }
 }
 

@@ -5,8 +5,8 @@
 use consensus_core::any::ProtocolKind;
 use yew::prelude::*;
 
-use super::{category_class, Shared};
-use crate::state::Fate;
+use super::{category_class, on_click, Shared};
+use crate::state::{Fate, Msg, Selection};
 
 /// Ticks of history shown.
 const WINDOW: u64 = 40;
@@ -18,6 +18,8 @@ pub struct SpaceTimeProps {
     pub state: Shared,
     /// Which panel.
     pub protocol: ProtocolKind,
+    /// Where actions go (clicking an arrow selects its message).
+    pub on_msg: Callback<Msg>,
 }
 
 /// The diagram of one panel.
@@ -48,8 +50,14 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         };
         let (x1, y1) = (x(r.from), y(r.sent_at.max(start)));
         let (x2, y2) = (x(r.to), y(end.max(start)));
+        // The message selected on the ring or in the pending list is drawn
+        // bold here; clicking an arrow selects its message there.
+        let sel = Selection::Message { protocol: props.protocol, id: r.id };
+        let selected = props.state.selected == Some(sel);
         html! {
-            <line key={r.id} class={classes!("arrow", class, category_class(r.category))} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}>
+            <line key={r.id} class={classes!("arrow", class, category_class(r.category), selected.then_some("selected"))}
+                  x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
+                  onclick={on_click(&props.on_msg, Msg::Select(Some(sel)))}>
                 <title>{ format!("#{} {} n{}→n{}, sent t={}", r.id, r.kind, r.from, r.to, r.sent_at) }</title>
             </line>
         }

@@ -177,6 +177,7 @@ pub enum Timer {
 impl TimerKind for Timer {
     const ALL: &'static [Timer] = &[Timer::Election, Timer::Heartbeat];
     const TIME_OUTS: &'static [Timer] = &[Timer::Election];
+    const ROUTINE: &'static [Timer] = &[Timer::Heartbeat];
     fn name(self) -> &'static str {
         match self {
             Timer::Election => "election",

@@ -5,7 +5,7 @@
 use core::fmt;
 
 use super::{Ballot, SlotNo};
-use crate::protocol::{NodeId, Shown, Value};
+use crate::protocol::{NodeId, Shown, Timeliness, Value};
 
 /// One thing a Multi-Paxos node says.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -198,5 +198,19 @@ impl fmt::Display for Note {
                 None => write!(f, "v{value} refused: not the leader, and no leader known"),
             },
         }
+    }
+}
+
+/// Late replies (an answer to a ballot or phase that is over, an acceptance of a slot already chosen) are normal on an asynchronous network.
+impl Timeliness for Note {
+    fn late(&self) -> bool {
+        matches!(
+            self,
+            Note::NotPreparing { .. }
+                | Note::NotLeading { .. }
+                | Note::OtherBallot { .. }
+                | Note::AlreadyChosen { .. }
+                | Note::StaleNack { .. }
+        )
     }
 }

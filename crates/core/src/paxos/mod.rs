@@ -199,6 +199,7 @@ pub enum Timer {
 impl TimerKind for Timer {
     const ALL: &'static [Timer] = &[Timer::Retry];
     const TIME_OUTS: &'static [Timer] = &[Timer::Retry];
+    const ROUTINE: &'static [Timer] = &[];
     fn name(self) -> &'static str {
         "retry"
     }

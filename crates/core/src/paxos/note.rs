@@ -5,7 +5,7 @@
 use core::fmt;
 
 use super::{Ballot, SlotNo};
-use crate::protocol::{NodeId, Tick, Value};
+use crate::protocol::{NodeId, Tick, Timeliness, Value};
 
 /// One thing a Paxos node says.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -158,5 +158,15 @@ impl fmt::Display for Note {
                 "n{from} works in slot {slot}, so it knows the slots before are decided; I miss slot {missing}: asking it"
             ),
         }
+    }
+}
+
+/// Late replies (a promise or acceptance after its phase ended, or of another ballot) are normal on an asynchronous network.
+impl Timeliness for Note {
+    fn late(&self) -> bool {
+        matches!(
+            self,
+            Note::NotProposing { .. } | Note::OtherBallot { .. } | Note::PhaseOver { .. }
+        )
     }
 }

@@ -6,7 +6,7 @@ use core::fmt;
 
 use super::{Index, Term};
 use crate::kv::ReadId;
-use crate::protocol::{NodeId, Tick, Value};
+use crate::protocol::{NodeId, Tick, Timeliness, Value};
 
 /// One thing a Raft node says.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -306,5 +306,18 @@ impl fmt::Display for Note {
                 "ignored n{from}'s vote request for term {term}: I heard from my leader since my election timer last ran out (leader stickiness, which leases rely on)"
             ),
         }
+    }
+}
+
+/// Late replies (a vote reply after the election, or an append reply of an older term) are normal on an asynchronous network.
+impl Timeliness for Note {
+    fn late(&self) -> bool {
+        matches!(
+            self,
+            Note::VoteReplyNotCampaigning { .. }
+                | Note::VoteReplyOldTerm { .. }
+                | Note::AppendReplyNotLeader { .. }
+                | Note::AppendReplyOldTerm { .. }
+        )
     }
 }

@@ -257,6 +257,7 @@ pub enum Timer {
 impl TimerKind for Timer {
     const ALL: &'static [Timer] = &[Timer::ViewChange, Timer::Heartbeat, Timer::Recovery];
     const TIME_OUTS: &'static [Timer] = &[Timer::ViewChange, Timer::Recovery];
+    const ROUTINE: &'static [Timer] = &[Timer::Heartbeat];
     fn name(self) -> &'static str {
         match self {
             Timer::ViewChange => "view-change",

@@ -5,7 +5,7 @@
 use core::fmt;
 
 use super::{OpNumber, View};
-use crate::protocol::{NodeId, Shown, Value};
+use crate::protocol::{NodeId, Shown, Timeliness, Value};
 
 /// One thing a replica says.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -173,5 +173,15 @@ impl fmt::Display for Note {
                 None => write!(f, "v{value} refused: no view is running here"),
             },
         }
+    }
+}
+
+/// Late replies (a message of an older view, a reply to a replica that is no longer primary) are normal on an asynchronous network.
+impl Timeliness for Note {
+    fn late(&self) -> bool {
+        matches!(
+            self,
+            Note::OldView { .. } | Note::NotPrimaryFor { .. } | Note::OtherNonce { .. }
+        )
     }
 }

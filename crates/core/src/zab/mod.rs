@@ -392,6 +392,7 @@ impl TimerKind for Timer {
         Timer::LeaderTimeout,
     ];
     const TIME_OUTS: &'static [Timer] = &[Timer::LeaderTimeout, Timer::Election, Timer::Quorum];
+    const ROUTINE: &'static [Timer] = &[Timer::Heartbeat, Timer::Quorum];
     fn name(self) -> &'static str {
         match self {
             Timer::Election => "election",

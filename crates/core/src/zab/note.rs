@@ -8,7 +8,7 @@ use core::fmt;
 
 use super::{history_text, Epoch, Session, Txn, Zxid};
 use crate::kv::ReadId;
-use crate::protocol::{NodeId, Value};
+use crate::protocol::{NodeId, Timeliness, Value};
 
 /// Why a node (re)starts leader election.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -246,5 +246,15 @@ impl fmt::Display for Note {
                 "{kind} from n{from} ignored: I am still looking for a leader"
             ),
         }
+    }
+}
+
+/// Late replies (a vote of an earlier round, a message of a closed session) are normal on an asynchronous network.
+impl Timeliness for Note {
+    fn late(&self) -> bool {
+        matches!(
+            self,
+            Note::OldRound { .. } | Note::StaleSession { .. } | Note::AckEpochAgain { .. }
+        )
     }
 }
