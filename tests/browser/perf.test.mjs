@@ -23,7 +23,8 @@ test('measure the update work per step at 3 x 7 nodes with 150+ messages in flig
   }
   const request = page.getByRole('button', { name: 'Request', exact: true });
   for (let i = 0; i < 25; i++) await request.click();
-  const inFlight = await page.locator('svg.ring g.msg').count();
+  // Counted from the rings' names: where many share a link, dots fold into a badge.
+  const inFlight = await page.evaluate(() => [...document.querySelectorAll('svg.ring')].reduce((n, s) => n + Number(s.getAttribute('aria-label').match(/(\d+) messages in flight/)[1]), 0));
   assert.ok(inFlight >= 150, `only ${inFlight} messages in flight`);
   assert.equal(await page.locator('svg.ring g.node').count(), 21);
 
@@ -53,14 +54,15 @@ test('measure the update work per step at 3 x 7 nodes with 150+ messages in flig
     const frame = () => new Promise((resolve) => {
       requestAnimationFrame(async () => resolve(await update()));
     });
+    const inFlight = () => [...document.querySelectorAll('svg.ring')].reduce((n, s) => n + Number(s.getAttribute('aria-label').match(/(\d+) messages in flight/)[1]), 0);
     const measure = async (time) => {
       const out = [];
       for (let i = 0; i < 25; i++) {
-        while (document.querySelectorAll('svg.ring g.msg').length < 150) {
+        while (inFlight() < 150) {
           request.click();
           await macrotask();
         }
-        const messages = document.querySelectorAll('svg.ring g.msg').length;
+        const messages = inFlight();
         out.push({ ms: await time(), messages });
       }
       return out;
