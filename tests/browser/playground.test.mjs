@@ -135,7 +135,7 @@ test('Deliver and Drop act on the chosen message of one panel', async () => {
   assert.match(await raft.locator('.event-log').innerText(), /dropped on purpose/);
   // The message inspector: click a message, then Duplicate it.
   await raft.locator('.pending button.link').first().click();
-  const inspector = page.locator('aside.inspector');
+  const inspector = page.locator('.inspector');
   assert.match(await inspector.innerText(), /fields/);
   await inspector.getByRole('button', { name: 'Duplicate' }).click();
   assert.match(await raft.locator('.event-log').innerText(), /duplicates/);
@@ -148,7 +148,7 @@ test('Crash, Restart and Isolate a node; Heal restores the links', async () => {
   const page = await open(browser, server.url);
   const raft = panel(page, 'Raft');
   await raft.getByRole('button', { name: /^n2: / }).click();
-  const inspector = page.locator('aside.inspector');
+  const inspector = page.locator('.inspector');
   assert.match(await inspector.innerText(), /Raft: n2/);
   await inspector.getByRole('button', { name: 'Crash' }).click();
   for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
@@ -333,7 +333,7 @@ test('Viewstamped Replication: view 0 runs from the start, a crashed primary giv
   // Crash the primary: a backup's view-change timer runs out, and n2, the
   // primary of view 1 (round-robin), takes over with the log.
   await vr.getByRole('button', { name: /^n1: / }).click();
-  const inspector = page.locator('aside.inspector');
+  const inspector = page.locator('.inspector');
   await inspector.getByRole('button', { name: 'Crash' }).click();
   for (let i = 0; i < 400 && await vr.getByRole('button', { name: /^n2: Primary, / }).count() === 0; i++) await step(page);
   assert.equal(await vr.getByRole('button', { name: /^n2: Primary, / }).count(), 1, 'n2 leads view 1');
@@ -390,8 +390,8 @@ test('logs: boxes line up by index, yellow until committed, hatched until known,
 test('a refused action shows an alert and keeps the state', async () => {
   const page = await open(browser, server.url);
   await panel(page, 'Raft').getByRole('button', { name: /^n1: / }).click();
-  await page.locator('aside.inspector').getByRole('button', { name: 'Crash' }).click();
-  await page.locator('aside.inspector').getByRole('button', { name: 'Isolate' }).click();
+  await page.locator('.inspector').getByRole('button', { name: 'Crash' }).click();
+  await page.locator('.inspector').getByRole('button', { name: 'Isolate' }).click();
   await page.getByRole('button', { name: 'Step back' }).click();
   await page.getByRole('button', { name: 'Step back' }).click();
   await page.getByRole('button', { name: 'Step back' }).isDisabled();
@@ -502,7 +502,7 @@ test('the address holds the session: a link replays the exact state, a reload re
   const page = await open(browser, server.url);
   await step(page, 20);
   await panel(page, 'Raft').getByRole('button', { name: /^n2: / }).click();
-  await page.locator('aside.inspector').getByRole('button', { name: 'Crash' }).click();
+  await page.locator('.inspector').getByRole('button', { name: 'Crash' }).click();
   await page.getByRole('button', { name: 'Request', exact: true }).click();
   await step(page, 15);
   const before = await snapshot(page);

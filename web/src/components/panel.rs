@@ -7,7 +7,8 @@ use yew::prelude::*;
 
 use super::history::History;
 use super::logs::logs;
-use super::ring::Ring;
+use super::inspector::Popover;
+use super::ring::{anchor, Ring};
 use super::spacetime::SpaceTime;
 use super::{category_class, checked, on_click, Shared};
 use crate::session::{PanelAction, UiAction};
@@ -174,6 +175,18 @@ pub fn Panel(props: &PanelProps) -> Html {
             None => html! { <li key={l.seq} class={l.class}>{ &l.text }</li> },
         });
 
+    // A node or message of this panel, when one is selected, opens beside
+    // it on the ring.
+    let popover = match props.state.selected {
+        Some(sel @ (Selection::Node { protocol, .. } | Selection::Message { protocol, .. }))
+            if protocol == p =>
+        {
+            let anchor = anchor(sel, panel.seen.views.len(), &panel.seen.messages);
+            html! { <Popover state={props.state.clone()} selection={sel} {anchor} on_msg={props.on_msg.clone()} /> }
+        }
+        _ => html! {},
+    };
+
     html! {
         <section id={format!("panel-{id}")} class={classes!("panel", (!violations.is_empty()).then_some("violated"), props.tab_hidden.then_some("tab-hidden"))}
                  aria-labelledby={format!("title-{id}")}>
@@ -189,7 +202,10 @@ pub fn Panel(props: &PanelProps) -> Html {
             { cost(p, panel, props.state.nodes) }
             { waiting(&panel.sim) }
             { status }
-            <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
+            <div class="ring-wrap">
+                <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
+                { popover }
+            </div>
             { logs(p, &panel.sim, &panel.seen.views, &props.on_msg) }
             <History state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
             <details class="pending" open=true>

@@ -2,7 +2,7 @@
 //! links between them (cut ones dashed), and every message in flight placed
 //! along its link according to how far it has travelled.
 
-use consensus_core::any::ProtocolKind;
+use consensus_core::any::{MessageView, ProtocolKind};
 use consensus_core::protocol::{Category, NodeId, Standing};
 use yew::prelude::*;
 
@@ -56,6 +56,27 @@ pub fn position(i: usize, n: usize) -> (f64, f64) {
         SIZE / 2.0 + RADIUS * angle.cos(),
         SIZE / 2.0 + RADIUS * angle.sin(),
     )
+}
+
+/// Where a node or a message of this ring is, as fractions of the ring's
+/// size (for the popover that opens beside it): a node's centre, the middle
+/// of a message's link, or the centre when the message is gone.
+pub fn anchor(sel: Selection, n: usize, messages: &[MessageView]) -> (f64, f64) {
+    let at = |(x, y): (f64, f64)| (x / SIZE, y / SIZE);
+    match sel {
+        Selection::Node { node, .. } => at(position(usize::from(node) - 1, n)),
+        Selection::Message { id, .. } => match messages.iter().find(|m| m.id == id) {
+            Some(m) => {
+                let (a, b) = (
+                    position(usize::from(m.from) - 1, n),
+                    position(usize::from(m.to) - 1, n),
+                );
+                at(((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0))
+            }
+            None => (0.5, 0.5),
+        },
+        Selection::Op { .. } => (0.5, 0.5),
+    }
 }
 
 /// Props of [`Ring`].
