@@ -176,6 +176,65 @@ test('Crash, Restart and Isolate a node; Heal restores the links', async () => {
   await page.close();
 });
 
+test('inspectors open beside what was clicked: focus moves in, Tab stays in, Escape gives it back; a bottom sheet on a phone', async () => {
+  for (const [width, height] of [[1440, 900], [1280, 720], [390, 844]]) {
+    const page = await open(browser, server.url, { viewport: { width, height } });
+    const raft = panel(page, 'Raft');
+    for (const name of ['n1', 'n2', 'n3', 'n4', 'n5']) {
+      const node = raft.getByRole('button', { name: new RegExp(`^${name}: `) });
+      await node.click();
+      const popover = page.getByRole('dialog', { name: `Raft: ${name}` });
+      await popover.waitFor();
+      assert.ok(await popover.evaluate((el) => el.contains(document.activeElement)), `focus is in ${name}'s inspector`);
+      const [p, n] = [await popover.boundingBox(), await node.boundingBox()];
+      assert.ok(p.x >= 0 && p.x + p.width <= width + 1, `${name}'s inspector is on the screen at ${width}`);
+      if (width < 600) {
+        // A bottom sheet: the width of the screen, at its foot.
+        assert.ok(Math.abs(p.y + p.height - height) < 2 && p.width > width - 4, 'a bottom sheet');
+      } else {
+        // Beside the node: no further from it than a node's width, and not on it.
+        const gapX = Math.max(p.x - (n.x + n.width), n.x - (p.x + p.width), 0);
+        const gapY = Math.max(p.y - (n.y + n.height), n.y - (p.y + p.height), 0);
+        assert.ok(gapX < n.width && gapY < n.height, `${name}'s inspector is beside it (${gapX}, ${gapY})`);
+        const overlapX = Math.min(p.x + p.width, n.x + n.width) - Math.max(p.x, n.x);
+        const overlapY = Math.min(p.y + p.height, n.y + n.height) - Math.max(p.y, n.y);
+        assert.ok(overlapX <= 1 || overlapY <= 1, `${name}'s inspector does not hide it`);
+      }
+      // Tab cycles through its controls and never leaves it.
+      for (let i = 0; i < 9; i++) {
+        await page.keyboard.press('Tab');
+        assert.ok(await popover.evaluate((el) => el.contains(document.activeElement)), 'Tab stays in the inspector');
+      }
+      await page.keyboard.press('Shift+Tab');
+      assert.ok(await popover.evaluate((el) => el.contains(document.activeElement)), 'Shift+Tab stays in the inspector');
+      if (name === 'n2') {
+        await page.screenshot({ path: join(SHOTS, `inspector-${width}x${height}.png`) });
+      }
+      await page.keyboard.press('Escape');
+      await popover.waitFor({ state: 'detached' });
+      assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? ''), new RegExp(`^${name}: `), 'Escape gives focus back to the node');
+    }
+    // From the keyboard: Enter on a node opens it, Close gives focus back.
+    await raft.getByRole('button', { name: /^n3: / }).focus();
+    await page.keyboard.press('Enter');
+    const popover = page.getByRole('dialog', { name: 'Raft: n3' });
+    await popover.getByRole('button', { name: 'Close' }).click();
+    await popover.waitFor({ state: 'detached' });
+    assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? ''), /^n3: /);
+    // A message's inspector opens on the ring too, by its link.
+    await raft.getByRole('button', { name: /Fire n1's election timer now/ }).click();
+    await raft.locator('.pending button.link').first().click();
+    const message = page.getByRole('dialog', { name: /^Raft: message #/ });
+    await message.waitFor();
+    const [m, ring] = [await message.boundingBox(), await raft.locator('svg.ring').boundingBox()];
+    if (width >= 600) {
+      assert.ok(m.y < ring.y + ring.height && m.y + m.height > ring.y, 'the message inspector is on the ring');
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+});
+
 test('the ring: drag across it to partition, click a link to cut it both ways, an arrowhead one way; messages lettered, spread and folded', async () => {
   const page = await open(browser, server.url, { viewport: { width: 1440, height: 900 } });
   const raft = panel(page, 'Raft');
@@ -568,11 +627,20 @@ test('a malformed or future link shows an alert and the app keeps working', asyn
 });
 
 test('URL options: embed=1&protocols=raft shows only Raft, compactly, in the chosen theme', async () => {
-  const page = await open(browser, `${server.url}?embed=1&protocols=raft&nodes=3&seed=7&theme=dark&controls=minimal`);
+  // An embed is compact by default: minimal controls, the key folded, the
+  // logs and pending messages beside the ring, all within a 760 px frame.
+  const page = await open(browser, `${server.url}?embed=1&protocols=raft&nodes=3&seed=7&theme=dark`, { viewport: { width: 900, height: 760 } });
   assert.deepEqual(await page.locator('section.panel h2').allInnerTexts(), ['Raft']);
   assert.equal(await page.locator('svg.ring g.node').count(), 3);
   assert.equal(await page.getByRole('heading', { name: 'Consensus Playground' }).isVisible(), false);
   assert.equal(await page.getByRole('button', { name: 'Heal' }).count(), 0, 'minimal controls');
+  assert.equal(await page.locator('details.legends').getAttribute('open'), null, 'the key is folded');
+  const ring = await page.locator('svg.ring').boundingBox();
+  const logs = await page.locator('table.logs, .logs-empty').first().boundingBox();
+  const pending = await page.locator('.pending summary').boundingBox();
+  assert.ok(logs.x > ring.x + ring.width - 1 && logs.y < ring.y + ring.height, 'the logs are beside the ring');
+  assert.ok(pending.x > ring.x + ring.width - 1 && pending.y + pending.height < 760, 'so are the pending messages, in the frame');
+  assert.ok(ring.y + ring.height < 760, 'the ring is in the frame');
   assert.equal(await page.locator('.invite').count(), 0, 'an embed shows what its author chose, no suggestions');
   assert.match(await page.locator('.seed').innerText(), /seed 7/);
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -604,16 +672,16 @@ test('the Embed button gives an iframe snippet that opens this session', async (
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
   // The common options go into the snippet as they are chosen.
   const dialog = page.getByRole('dialog', { name: 'Embed this playground' });
-  await dialog.getByRole('checkbox', { name: /Minimal controls/ }).check();
+  await dialog.getByRole('checkbox', { name: /Every control/ }).check();
   await dialog.getByLabel('Colour scheme of the embed').selectOption('dark');
   await dialog.getByRole('checkbox', { name: /Start playing/ }).check();
   assert.match(await page.getByLabel('iframe snippet').inputValue(),
-    /\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1&controls=minimal&theme=dark&autoplay=1#v3;/);
+    /\?embed=1&protocols=raft,paxos,zab&nodes=5&seed=1&controls=full&theme=dark&autoplay=1#v3;/);
   // Copy puts the snippet on the clipboard and says so.
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
   await page.getByText('Snippet copied').waitFor();
-  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /controls=minimal&theme=dark&autoplay=1/);
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /controls=full&theme=dark&autoplay=1/);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.querySelectorAll('dialog').length === 0);
   const clock = await page.locator('section.panel .clock').first().innerText();

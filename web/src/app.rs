@@ -130,8 +130,8 @@ fn embed_snippet(state: &Playground, choice: EmbedChoice) -> String {
         state.nodes,
         state.seed
     );
-    if choice.minimal {
-        options.push_str("&controls=minimal");
+    if choice.every_control {
+        options.push_str("&controls=full");
     }
     match choice.theme {
         Theme::Auto => {}
@@ -150,8 +150,8 @@ fn embed_snippet(state: &Playground, choice: EmbedChoice) -> String {
 /// The common options the Embed dialog offers for the snippet.
 #[derive(Clone, Copy, PartialEq, Default)]
 struct EmbedChoice {
-    /// `controls=minimal`.
-    minimal: bool,
+    /// `controls=full` (an embed shows the minimal set otherwise).
+    every_control: bool,
     /// `theme=`.
     theme: Theme,
     /// `autoplay=1`.
@@ -528,7 +528,7 @@ pub fn App() -> Html {
                 embed_choice.set(c);
             })
         };
-        let on_minimal = set(|c, e| c.minimal = checked(e));
+        let on_every_control = set(|c, e| c.every_control = checked(e));
         let on_autoplay = set(|c, e| c.autoplay = checked(e));
         let on_theme = set(|c, e| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
@@ -552,7 +552,7 @@ pub fn App() -> Html {
                 <h2 id="embed-title">{ "Embed this playground" }</h2>
                 <p>{ "Paste this into a course page. It opens on exactly this session, in a compact layout; readers' own sessions are not touched." }</p>
                 <div class="embed-options">
-                    <label><input type="checkbox" checked={choice.minimal} onchange={on_minimal} />{ " Minimal controls (Play, Step, Step back, Request)" }</label>
+                    <label><input type="checkbox" checked={choice.every_control} onchange={on_every_control} />{ " Every control (otherwise Play, Step, Step back and Request)" }</label>
                     <label><input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />{ " Start playing" }</label>
                     <label>{ "Colours " }
                         <select onchange={on_theme} aria-label="Colour scheme of the embed">
@@ -634,13 +634,22 @@ pub fn App() -> Html {
             </header>
             <Controls state={shared.clone()} on_msg={on_msg.clone()} on_new_seed={on_new_seed} on_copy={on_copy}
                       on_embed={on_embed} on_export={on_export} on_import={on_import}
-                      minimal={opts.controls == ControlSet::Minimal}
+                      minimal={opts.controls() == ControlSet::Minimal}
                       presenter={*presenter} on_presenter={on_presenter} />
             { error.unwrap_or_default() }
             { notice.unwrap_or_default() }
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             <main>
-                <div class="legends"><LogLegend /><MessageLegend /></div>
+                // An embed's frame is small: its key folds away (the help
+                // shows it too).
+                { if opts.embed { html! {
+                    <details class="legends">
+                        <summary>{ "Key: log boxes and message letters" }</summary>
+                        <LogLegend /><MessageLegend />
+                    </details>
+                } } else { html! {
+                    <div class="legends"><LogLegend /><MessageLegend /></div>
+                } } }
                 { tabs(&state.protocols, shown, &on_tab) }
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {
@@ -649,7 +658,7 @@ pub fn App() -> Html {
                     }) }
                 </div>
                 <Inspector state={shared.clone()} on_msg={on_msg.clone()} />
-                { if opts.controls == ControlSet::Minimal { html! {} } else { html! {
+                { if opts.controls() == ControlSet::Minimal { html! {} } else { html! {
                     <Clients state={shared.clone()} on_msg={on_msg.clone()} />
                 } } }
                 <Compare state={shared.clone()} />

@@ -42,8 +42,8 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Compact layout for an iframe.
     pub embed: bool,
-    /// Which controls to show.
-    pub controls: Controls,
+    /// Which controls to show, if the URL says (see [`Options::controls`]).
+    pub controls: Option<Controls>,
     /// Colour scheme.
     pub theme: Theme,
     /// Start playing.
@@ -55,6 +55,17 @@ pub struct Options {
 }
 
 impl Options {
+    /// Which controls show: what the URL asks for; otherwise the minimal
+    /// set in an embed (a course page's frame is small), every one on the
+    /// page itself.
+    pub fn controls(&self) -> Controls {
+        self.controls.unwrap_or(if self.embed {
+            Controls::Minimal
+        } else {
+            Controls::Full
+        })
+    }
+
     /// Whether the URL chose what to show, so it wins over the autosave
     /// (an embedded figure shows its author's scenario, not the reader's).
     pub fn chooses_state(&self) -> bool {
@@ -124,9 +135,12 @@ pub fn parse(query: &str) -> (Options, Vec<String>) {
             "autoplay" => flag(value).map(|b| o.autoplay = b).is_some(),
             "presenter" => flag(value).map(|b| o.presenter = b).is_some(),
             "controls" => match value {
-                "full" => true,
+                "full" => {
+                    o.controls = Some(Controls::Full);
+                    true
+                }
                 "minimal" => {
-                    o.controls = Controls::Minimal;
+                    o.controls = Some(Controls::Minimal);
                     true
                 }
                 _ => false,
@@ -174,12 +188,22 @@ mod tests {
             (o.nodes, o.seed, o.embed, o.autoplay),
             (Some(7), Some(42), true, true)
         );
-        assert_eq!((o.controls, o.theme), (Controls::Minimal, Theme::Dark));
+        assert_eq!((o.controls(), o.theme), (Controls::Minimal, Theme::Dark));
         assert!(o.chooses_state());
         assert!(!parse("").0.chooses_state());
         let (o, problems) = parse("scenario=figure8");
         assert_eq!((o.scenario, problems.len()), (Some("figure8"), 0));
         assert!(o.chooses_state());
+    }
+
+    #[test]
+    fn an_embed_shows_the_minimal_controls_unless_asked_for_every_one() {
+        let controls = |q: &str| parse(q).0.controls();
+        assert_eq!(controls(""), Controls::Full);
+        assert_eq!(controls("controls=minimal"), Controls::Minimal);
+        assert_eq!(controls("embed=1"), Controls::Minimal);
+        assert_eq!(controls("embed=1&controls=full"), Controls::Full);
+        assert_eq!(controls("controls=full&embed=1"), Controls::Full);
     }
 
     #[test]

@@ -38,14 +38,15 @@ pub struct PopoverProps {
     pub on_msg: Callback<Msg>,
 }
 
-/// Which side of what was clicked the popover opens on: away from the
-/// ring's centre sideways, below or above for what sits near the middle.
+/// Which side of what was clicked the popover opens on: below what is near
+/// the top of the ring, above what is near the bottom, and otherwise
+/// sideways, towards the centre (so it stays over its own panel).
 fn side((x, y): (f64, f64)) -> &'static str {
     match (x, y) {
-        (x, _) if x < 0.4 => "east",
-        (x, _) if x > 0.6 => "west",
-        (_, y) if y < 0.5 => "below",
-        _ => "above",
+        (_, y) if y < 0.25 => "below",
+        (_, y) if y > 0.6 => "above",
+        (x, _) if x < 0.5 => "east",
+        _ => "west",
     }
 }
 

@@ -6,8 +6,8 @@ use consensus_core::any::ProtocolKind;
 use yew::prelude::*;
 
 use super::history::History;
-use super::logs::logs;
 use super::inspector::Popover;
+use super::logs::logs;
 use super::ring::{anchor, Ring};
 use super::spacetime::SpaceTime;
 use super::{category_class, checked, on_click, Shared};
@@ -202,32 +202,38 @@ pub fn Panel(props: &PanelProps) -> Html {
             { cost(p, panel, props.state.nodes) }
             { waiting(&panel.sim) }
             { status }
-            <div class="ring-wrap">
-                <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
-                { popover }
+            // Side by side when the panel is wide (a single panel, an
+            // embed): the ring on the left, the logs and the events beside it.
+            <div class="panel-body">
+                <div class="ring-wrap">
+                    <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
+                    { popover }
+                </div>
+                <div class="panel-side">
+                    { logs(p, &panel.sim, &panel.seen.views, &props.on_msg) }
+                    <History state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
+                    <details class="pending" open=true>
+                        <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
+                        <ul>{ for pending }{ more }{ for timer_rows }</ul>
+                    </details>
+                    <details class="diagram" ontoggle={on_diagram_toggle}>
+                        <summary>{ "Space-time diagram" }</summary>
+                        { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} /> } } else { html! {} } }
+                    </details>
+                    <div class="log-head">
+                        <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
+                        <label class="why-only">
+                            <input type="checkbox" checked={*why_only} onchange={on_why_only} />
+                            { " Only the why (hide deliveries, timers, heartbeats and late replies)" }
+                        </label>
+                    </div>
+                    // While playing, the log changes several times a second: screen
+                    // readers would read it without pause, so it is announced only
+                    // when the learner steps.
+                    <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
+                        aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
+                </div>
             </div>
-            { logs(p, &panel.sim, &panel.seen.views, &props.on_msg) }
-            <History state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
-            <details class="pending" open=true>
-                <summary>{ format!("Pending: {total} messages, {} timers", timers.len()) }</summary>
-                <ul>{ for pending }{ more }{ for timer_rows }</ul>
-            </details>
-            <details class="diagram" ontoggle={on_diagram_toggle}>
-                <summary>{ "Space-time diagram" }</summary>
-                { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} /> } } else { html! {} } }
-            </details>
-            <div class="log-head">
-                <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
-                <label class="why-only">
-                    <input type="checkbox" checked={*why_only} onchange={on_why_only} />
-                    { " Only the why (hide deliveries, timers, heartbeats and late replies)" }
-                </label>
-            </div>
-            // While playing, the log changes several times a second: screen
-            // readers would read it without pause, so it is announced only
-            // when the learner steps.
-            <ol class="event-log" role="log" aria-live={if props.state.playing { "off" } else { "polite" }}
-                aria-labelledby={format!("log-{id}")}>{ for lines }</ol>
         </section>
     }
 }
