@@ -276,6 +276,16 @@ fn control_uses(key: &str, (tag, role): &(String, String)) -> bool {
     }
 }
 
+/// Whether the page opened on a phone-sized screen (the width at which the
+/// style sheet shows one panel at a time).
+fn narrow_screen() -> bool {
+    gloo::utils::window()
+        .match_media("(max-width: 640px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
+}
+
 /// A fresh random seed from the browser's generator (small, to read aloud).
 fn fresh_seed() -> u64 {
     getrandom::u32()
@@ -607,6 +617,7 @@ pub fn App() -> Html {
         let presenter = presenter.clone();
         Callback::from(move |on: bool| presenter.set(on))
     };
+    let key_open = use_state(|| !opts.embed && !narrow_screen());
     // On a phone one panel shows at a time: the tab chosen, or the first.
     let tab = use_state(|| None::<ProtocolKind>);
     let shown = tab
@@ -640,16 +651,12 @@ pub fn App() -> Html {
             { notice.unwrap_or_default() }
             <Narration state={shared.clone()} on_msg={on_msg.clone()} invite={!opts.embed} />
             <main>
-                // An embed's frame is small: its key folds away (the help
-                // shows it too).
-                { if opts.embed { html! {
-                    <details class="legends">
-                        <summary>{ "Key: log boxes and message letters" }</summary>
-                        <LogLegend /><MessageLegend />
-                    </details>
-                } } else { html! {
-                    <div class="legends"><LogLegend /><MessageLegend /></div>
-                } } }
+                // An embed's frame and a phone's screen are small: there the
+                // key starts folded (the help shows it too).
+                <details class="legends" open={*key_open}>
+                    <summary>{ "Key: log boxes and message letters" }</summary>
+                    <LogLegend /><MessageLegend />
+                </details>
                 { tabs(&state.protocols, shown, &on_tab) }
                 <div class="panels">
                     { for state.protocols.iter().map(|p| html! {

@@ -224,7 +224,8 @@ pub fn Panel(props: &PanelProps) -> Html {
                         <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>
                         <label class="why-only">
                             <input type="checkbox" checked={*why_only} onchange={on_why_only} />
-                            { " Only the why (hide deliveries, timers, heartbeats and late replies)" }
+                            { " Only the why" }
+                            <span class="why-more">{ " (hide deliveries, timers, heartbeats and late replies)" }</span>
                         </label>
                     </div>
                     // While playing, the log changes several times a second: screen
