@@ -235,44 +235,69 @@ test('inspectors open beside what was clicked: focus moves in, Tab stays in, Esc
   }
 });
 
-test('the ring: drag across it to partition, click a link to cut it both ways, an arrowhead one way; messages lettered, spread and folded', async () => {
-  const page = await open(browser, server.url, { viewport: { width: 1440, height: 900 } });
-  const raft = panel(page, 'Raft');
-  const ring = raft.locator('svg.ring');
-  const box = await ring.boundingBox();
-  const at = (x, y) => [box.x + (x * box.width) / 300, box.y + (y * box.height) / 300];
-  // A vertical line through the centre: n2, n3 on one side; n1 (on it), n4, n5 on the other.
-  await page.mouse.move(...at(150, 2));
-  await page.mouse.down();
-  await page.mouse.move(...at(150, 150), { steps: 4 });
-  await page.mouse.move(...at(150, 298), { steps: 4 });
-  await page.mouse.up();
-  for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
-    assert.equal(await panel(page, title).locator('line.edge.cut').count(), 6, `${title}: 2 x 3 links cut`);
-    assert.equal(await panel(page, title).locator('polygon.region').count(), 2, `${title}: two shaded sides`);
+test('the ring: drag across it to partition, click a link to cut it both ways, an arrowhead one way, or partition from the keyboard; messages lettered, spread and folded', async () => {
+  // The ring tools at a desktop's size and a projector's.
+  for (const [width, height] of [[1280, 720], [1440, 900]]) {
+    const page = await open(browser, server.url, { viewport: { width, height } });
+    const raft = panel(page, 'Raft');
+    const ring = raft.locator('svg.ring');
+    await ring.scrollIntoViewIfNeeded();
+    const box = await ring.boundingBox();
+    const at = (x, y) => [box.x + (x * box.width) / 300, box.y + (y * box.height) / 300];
+    // A vertical line through the centre: n2, n3 on one side, n4, n5 on the other, n1 (on it) with one of them.
+    await page.mouse.move(...at(150, 2));
+    await page.mouse.down();
+    await page.mouse.move(...at(150, 150), { steps: 4 });
+    await page.mouse.move(...at(150, 298), { steps: 4 });
+    await page.mouse.up();
+    for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
+      assert.equal(await panel(page, title).locator('line.edge.cut').count(), 6, `${title}: 2 x 3 links cut`);
+      assert.equal(await panel(page, title).locator('polygon.region').count(), 2, `${title}: two shaded sides`);
+    }
+    await page.screenshot({ path: join(SHOTS, `drawn-partition-${width}x${height}.png`) });
+    await page.getByRole('button', { name: 'Heal' }).click();
+    assert.equal(await page.locator('polygon.region').count(), 0);
+    // A click on the n1-n3 link cuts it both ways, and is one undoable action.
+    const link = raft.locator('g.link').filter({ has: page.locator('title', { hasText: 'Cut n1–n3 both ways' }) });
+    await link.locator('line.link-hit').click({ force: true });
+    assert.equal(await raft.locator('line.edge.cut').count(), 1);
+    assert.equal(await raft.locator('line.edge.cut.one-way').count(), 0, 'both ways: no half-cut');
+    assert.equal(await page.locator('polygon.region').count(), 0, 'one link cut is no partition');
+    await page.getByRole('button', { name: 'Step back' }).click();
+    assert.equal(await raft.locator('line.edge.cut').count(), 0);
+    // An arrowhead cuts one way only: the half by the node that stops hearing.
+    const n4n2 = raft.locator('g.link path.arrowhead').filter({ has: page.locator('title', { hasText: 'Cut n4→n2 only' }) });
+    await n4n2.hover({ force: true });
+    await n4n2.click({ force: true });
+    assert.equal(await raft.locator('line.edge.cut.one-way').count(), 1);
+    const half = await raft.locator('line.edge.cut.one-way').boundingBox();
+    const centre = async (name) => { const b = await raft.getByRole('button', { name }).boundingBox(); return [b.x + b.width / 2, b.y + b.height / 2]; };
+    const [c2, c4] = [await centre(/^n2: /), await centre(/^n4: /)];
+    const d = ([x, y]) => Math.hypot(half.x + half.width / 2 - x, half.y + half.height / 2 - y);
+    assert.ok(d(c2) < d(c4), "the cut half is on n2's side");
+    await page.getByRole('button', { name: 'Heal' }).click();
+    // From the keyboard, with the Network editor: n4 and n5 into group B.
+    for (const n of ['n4', 'n5']) {
+      await page.getByLabel(`Group of ${n}`).focus();
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.getByRole('button', { name: 'Apply partition' }).focus();
+    await page.keyboard.press('Enter');
+    for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
+      assert.equal(await panel(page, title).locator('line.edge.cut').count(), 6, `${title}: {n1,n2,n3} | {n4,n5} cuts 6 links`);
+      assert.equal(await panel(page, title).locator('polygon.region').count(), 2, `${title}: two shaded sides`);
+    }
+    assert.deepEqual(page.errors, []);
+    if (width === 1440) {
+      await page.getByRole('button', { name: 'Heal' }).click();
+      await messagesAndLog(page, raft);
+    }
+    await page.close();
   }
-  await page.screenshot({ path: join(SHOTS, 'drawn-partition.png') });
-  await page.getByRole('button', { name: 'Heal' }).click();
-  assert.equal(await page.locator('polygon.region').count(), 0);
-  // A click on the n1-n3 link cuts it both ways, and is one undoable action.
-  const link = raft.locator('g.link').filter({ has: page.locator('title', { hasText: 'Cut n1–n3 both ways' }) });
-  await link.locator('line.link-hit').click({ force: true });
-  assert.equal(await raft.locator('line.edge.cut').count(), 1);
-  assert.equal(await raft.locator('line.edge.cut.one-way').count(), 0, 'both ways: no half-cut');
-  assert.equal(await page.locator('polygon.region').count(), 0, 'one link cut is no partition');
-  await page.getByRole('button', { name: 'Step back' }).click();
-  assert.equal(await raft.locator('line.edge.cut').count(), 0);
-  // An arrowhead cuts one way only: the half by the node that stops hearing.
-  const n4n2 = raft.locator('g.link path.arrowhead').filter({ has: page.locator('title', { hasText: 'Cut n4→n2 only' }) });
-  await n4n2.hover({ force: true });
-  await n4n2.click({ force: true });
-  assert.equal(await raft.locator('line.edge.cut.one-way').count(), 1);
-  const half = await raft.locator('line.edge.cut.one-way').boundingBox();
-  const centre = async (name) => { const b = await raft.getByRole('button', { name }).boundingBox(); return [b.x + b.width / 2, b.y + b.height / 2]; };
-  const [c2, c4] = [await centre(/^n2: /), await centre(/^n4: /)];
-  const d = ([x, y]) => Math.hypot(half.x + half.width / 2 - x, half.y + half.height / 2 - y);
-  assert.ok(d(c2) < d(c4), "the cut half is on n2's side");
-  await page.getByRole('button', { name: 'Heal' }).click();
+});
+
+// The rest of the ring test: messages and the event log, once.
+async function messagesAndLog(page, raft) {
   // Messages: a letter for the part each plays, named in words; the legend says what they mean.
   await step(page, 12);
   const dots = page.locator('g.msg[role=button]');
@@ -292,8 +317,7 @@ test('the ring: drag across it to partition, click a link to cut it both ways, a
   await fold.locator('summary').click();
   assert.match(await fold.innerText(), /AppendEntries/);
   assert.deepEqual(page.errors, []);
-  await page.close();
-});
+}
 
 test('Request: decisions fill the "Messages per decision" table at textbook cost', async () => {
   const page = await open(browser, server.url);
