@@ -306,6 +306,27 @@ async function messagesAndLog(page, raft) {
   assert.match(await dots.first().locator('text.mark').textContent(), /^[?!EACNSH]$/);
   const legend = await page.locator('.msg-legend').innerText();
   for (const part of ['asks', 'answers', 'carries entries', 'acknowledges', 'commits', 'heartbeat']) assert.ok(legend.includes(part), part);
+  // Hovering a message on the ring highlights its arrow in the space-time
+  // diagram, and hovering an arrow highlights its message on the ring.
+  const zab = panel(page, 'Zab');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await zab.locator('details.diagram summary').click();
+  const dot = zab.locator('g.msg[role=button]').first();
+  const id = (await dot.getAttribute('aria-label')).match(/^Message #(\d+)/)[1];
+  const arrow = zab.locator('line.arrow').filter({ has: page.locator('title', { hasText: new RegExp(`^#${id} `) }) });
+  await dot.hover();
+  // (An arrow sent this tick is flat, so wait for it to be there, not seen.)
+  await zab.locator('line.arrow.hovered').first().waitFor({ state: 'attached' });
+  assert.match(await arrow.getAttribute('class'), /\bhovered\b/, 'its arrow is highlighted');
+  await page.mouse.move(0, 0);
+  await zab.locator('line.arrow.hovered').waitFor({ state: 'detached' });
+  await zab.locator('line.arrow.inflight').last().hover({ force: true });
+  const hoveredArrow = await zab.locator('line.arrow.hovered title').first().textContent();
+  await zab.locator('g.msg.hovered').waitFor();
+  assert.equal((await zab.locator('g.msg.hovered').getAttribute('aria-label')).match(/^Message #(\d+)/)[1],
+    hoveredArrow.match(/^#(\d+)/)[1], 'the arrow under the pointer highlights its dot');
+  await page.mouse.move(0, 0);
+  await zab.locator('details.diagram summary').click();
   // Zab's start-up votes are spread along their links: no two dots on one spot.
   const spots = await panel(page, 'Zab').locator('g.msg[role=button]').evaluateAll((gs) => gs.map((g) => g.style.transform));
   assert.equal(new Set(spots).size, spots.length, 'every Zab message in its own place');

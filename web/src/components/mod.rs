@@ -25,6 +25,18 @@ pub fn on_click<T: Clone + 'static>(cb: &Callback<T>, value: T) -> Callback<Mous
     cb.reform(move |_| value.clone())
 }
 
+/// Handlers that tell `on_hover` when the pointer enters message `id`
+/// (on the ring or in the space-time diagram) and when it leaves.
+pub fn hover(
+    on_hover: &Callback<Option<u64>>,
+    id: u64,
+) -> (Callback<MouseEvent>, Callback<MouseEvent>) {
+    (
+        on_hover.reform(move |_| Some(id)),
+        on_hover.reform(|_| None),
+    )
+}
+
 /// Whether the checkbox a change came from is ticked.
 pub fn checked(e: &Event) -> bool {
     e.target_unchecked_into::<web_sys::HtmlInputElement>()

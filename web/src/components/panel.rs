@@ -139,6 +139,14 @@ pub fn Panel(props: &PanelProps) -> Html {
         }
     });
 
+    // The message under the pointer (or focused), highlighted on the ring
+    // and in the space-time diagram alike.
+    let hovered = use_state_eq(|| None::<u64>);
+    let on_hover = {
+        let hovered = hovered.clone();
+        Callback::from(move |id: Option<u64>| hovered.set(id))
+    };
+
     // The diagram is drawn only while its details element is open.
     let diagram_open = use_state(|| false);
     let on_diagram_toggle = {
@@ -206,7 +214,8 @@ pub fn Panel(props: &PanelProps) -> Html {
             // embed): the ring on the left, the logs and the events beside it.
             <div class="panel-body">
                 <div class="ring-wrap">
-                    <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} />
+                    <Ring state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()}
+                      hovered={*hovered} on_hover={on_hover.clone()} />
                     { popover }
                 </div>
                 <div class="panel-side">
@@ -218,7 +227,7 @@ pub fn Panel(props: &PanelProps) -> Html {
                     </details>
                     <details class="diagram" ontoggle={on_diagram_toggle}>
                         <summary>{ "Space-time diagram" }</summary>
-                        { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} /> } } else { html! {} } }
+                        { if *diagram_open { html! { <SpaceTime state={props.state.clone()} protocol={p} on_msg={props.on_msg.clone()} hovered={*hovered} on_hover={on_hover.clone()} /> } } else { html! {} } }
                     </details>
                     <div class="log-head">
                         <h3 class="log-title" id={format!("log-{id}")}>{ "Event log" }</h3>

@@ -6,7 +6,7 @@ use consensus_core::any::{MessageView, ProtocolKind};
 use consensus_core::protocol::{Category, NodeId, Standing};
 use yew::prelude::*;
 
-use super::{category_class, category_mark, on_click, Shared, CATEGORIES};
+use super::{category_class, category_mark, hover, on_click, Shared, CATEGORIES};
 use crate::session::UiAction;
 use crate::state::{Msg, Selection};
 
@@ -88,6 +88,11 @@ pub struct RingProps {
     pub protocol: ProtocolKind,
     /// Where actions go.
     pub on_msg: Callback<Msg>,
+    /// The message under the pointer or focused, here or in the space-time
+    /// diagram: drawn highlighted in both.
+    pub hovered: Option<u64>,
+    /// Called when the pointer or focus enters a message (`Some`) or leaves.
+    pub on_hover: Callback<Option<u64>>,
 }
 
 fn activate(cb: &Callback<Msg>, sel: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
@@ -180,8 +185,9 @@ pub fn Ring(props: &RingProps) -> Html {
                 <Dot key={m.id} id={m.id} kind={m.kind} text={m.text.clone()} from={m.from} to={m.to}
                      category={m.category} at={at(places[i + offset])} selection={sel}
                      selected={props.state.selected == Some(sel)}
+                     hovered={props.hovered == Some(m.id)}
                      serves={props.state.serves_selected_op(props.protocol, m)}
-                     on_msg={props.on_msg.clone()} />
+                     on_msg={props.on_msg.clone()} on_hover={props.on_hover.clone()} />
             });
         }
     }
@@ -472,8 +478,10 @@ struct DotProps {
     at: (i32, i32),
     selection: Selection,
     selected: bool,
+    hovered: bool,
     serves: bool,
     on_msg: Callback<Msg>,
+    on_hover: Callback<Option<u64>>,
 }
 
 /// A message in flight; CSS slides it from where it was to where it is.
@@ -486,10 +494,14 @@ fn Dot(props: &DotProps) -> Html {
         "Message #{} {} ({part}) from n{} to n{}",
         props.id, props.kind, props.from, props.to
     );
+    let (enter, leave) = hover(&props.on_hover, props.id);
+    let id = props.id;
     html! {
-        <g class={classes!("msg", category_class(props.category), props.selected.then_some("selected"), props.serves.then_some("serves"))}
+        <g class={classes!("msg", category_class(props.category), props.selected.then_some("selected"), props.hovered.then_some("hovered"), props.serves.then_some("serves"))}
            style={format!("transform: translate({x:.1}px, {y:.1}px)")}
-           role="button" tabindex="-1" aria-label={label} onclick={click} onkeydown={key}>
+           role="button" tabindex="-1" aria-label={label} onclick={click} onkeydown={key}
+           onmouseenter={enter} onmouseleave={leave}
+           onfocus={props.on_hover.reform(move |_: FocusEvent| Some(id))} onblur={props.on_hover.reform(|_: FocusEvent| None)}>
             <title>{ &props.text }</title>
             <circle r="7" />
             <text class="mark" y="3">{ mark }</text>

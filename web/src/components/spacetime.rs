@@ -5,7 +5,7 @@
 use consensus_core::any::ProtocolKind;
 use yew::prelude::*;
 
-use super::{category_class, on_click, Shared};
+use super::{category_class, hover, on_click, Shared};
 use crate::state::{Fate, Msg, Selection};
 
 /// Ticks of history shown.
@@ -20,6 +20,10 @@ pub struct SpaceTimeProps {
     pub protocol: ProtocolKind,
     /// Where actions go (clicking an arrow selects its message).
     pub on_msg: Callback<Msg>,
+    /// The message under the pointer, here or on the ring: drawn bold in both.
+    pub hovered: Option<u64>,
+    /// Called when the pointer enters an arrow (`Some`) or leaves it.
+    pub on_hover: Callback<Option<u64>>,
 }
 
 /// The diagram of one panel.
@@ -51,13 +55,16 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         let (x1, y1) = (x(r.from), y(r.sent_at.max(start)));
         let (x2, y2) = (x(r.to), y(end.max(start)));
         // The message selected on the ring or in the pending list is drawn
-        // bold here; clicking an arrow selects its message there.
+        // bold here, and so is the one under the pointer there; clicking an
+        // arrow selects its message, hovering it highlights the dot.
         let sel = Selection::Message { protocol: props.protocol, id: r.id };
         let selected = props.state.selected == Some(sel);
+        let hovered = props.hovered == Some(r.id);
+        let (enter, leave) = hover(&props.on_hover, r.id);
         html! {
-            <line key={r.id} class={classes!("arrow", class, category_class(r.category), selected.then_some("selected"))}
+            <line key={r.id} class={classes!("arrow", class, category_class(r.category), selected.then_some("selected"), hovered.then_some("hovered"))}
                   x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
-                  onclick={on_click(&props.on_msg, Msg::Select(Some(sel)))}>
+                  onclick={on_click(&props.on_msg, Msg::Select(Some(sel)))} onmouseenter={enter} onmouseleave={leave}>
                 <title>{ format!("#{} {} n{}→n{}, sent t={}", r.id, r.kind, r.from, r.to, r.sent_at) }</title>
             </line>
         }
