@@ -57,6 +57,22 @@ test('loads three panels, paused, with no console errors', async () => {
   await page.close();
 });
 
+test('at 1440x900 the first screen holds every ring, its figures and its logs', async () => {
+  const page = await open(browser, server.url, { viewport: { width: 1440, height: 900 } });
+  await untilLeaders(page);
+  await panel(page, 'Raft').locator('table.logs').waitFor();
+  for (const title of ['Raft', 'Basic Paxos', 'Zab']) {
+    const p = panel(page, title);
+    for (const [what, el] of [['figures', p.locator('.panel-cost')], ['ring', p.locator('svg.ring')], ['logs', p.locator('table.logs, .logs-empty').first()]]) {
+      const box = await el.boundingBox();
+      assert.ok(box.y + box.height <= 900, `${title}'s ${what} end at ${box.y + box.height}px`);
+    }
+  }
+  await page.screenshot({ path: join(SHOTS, 'first-screen-1440x900.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('Step advances every panel on one clock; Step back undoes it', async () => {
   const page = await open(browser, server.url);
   await step(page, 3);

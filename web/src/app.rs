@@ -641,7 +641,7 @@ pub fn App() -> Html {
         <div class={classes!("app", opts.embed.then_some("embed"))} ref={root}>
             <header class="top">
                 <h1>{ "Consensus Playground" }</h1>
-                <p class="tagline">{ "Raft, Basic Paxos and Zab (and Multi-Paxos and Viewstamped Replication, under Protocols) on the same cluster, the same seed, the same requests and the same faults. Step through every event, grab any message, break any node." }</p>
+                <p class="tagline">{ "Raft, Basic Paxos and Zab (more under Protocols) on the same cluster, requests and faults: step through every event, grab any message, break any node." }</p>
             </header>
             <Controls state={shared.clone()} on_msg={on_msg.clone()} on_new_seed={on_new_seed} on_copy={on_copy}
                       on_embed={on_embed} on_export={on_export} on_import={on_import}
