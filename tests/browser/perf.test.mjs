@@ -1,6 +1,7 @@
 // Measured in the browser: the time from a Step to the page being updated at
 // 3 panels x 7 nodes with at least 150 messages in flight, and the time to
-// open each guided scenario and to go to each of its next steps.
+// open each guided scenario and to go to each of its next steps, and the time
+// from opening the page to its first interactive frame.
 // Timings are reported (README "Performance"), never asserted: this machine
 // is noisy. What is asserted is the workload itself.
 import { test } from 'node:test';
@@ -166,4 +167,62 @@ test('measure opening guided scenarios and going to their next steps', async (t)
   console.log(JSON.stringify(result));
   assert.equal(result.scenarios, 30);
   await writeFile(join(ROOT, 'target', 'browser-perf-scenarios.json'), JSON.stringify(result, null, 2));
+});
+
+test('measure page load to interactive, plain and with the CPU slowed 4x', async (t) => {
+  const server = await serve();
+  const browser = await launch();
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  // Interactive: the first frame painted with the panels on it (the app
+  // is mounted, so Step works from then on), timed from the navigation's
+  // start. Each load is a first visit: a new context, with an empty cache
+  // and no autosave.
+  const load = async (slowdown) => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.addInitScript(() => {
+      window.__interactive = new Promise((resolve) => {
+        const seen = () => {
+          if (document.querySelector('section.panel .clock')) {
+            requestAnimationFrame(() => setTimeout(() => resolve(performance.now())));
+            return true;
+          }
+          return false;
+        };
+        const watch = new MutationObserver(() => { if (seen()) watch.disconnect(); });
+        watch.observe(document, { childList: true, subtree: true });
+      });
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: slowdown });
+    await page.goto(server.url);
+    const ms = await page.evaluate(() => window.__interactive);
+    const panels = await page.locator('section.panel').count();
+    await context.close();
+    assert.deepEqual(errors, []);
+    assert.equal(panels, 3, 'the three panels are there');
+    return ms;
+  };
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return Number(s[Math.floor(s.length / 2)].toFixed(1)); };
+  const plain = [];
+  const slowed = [];
+  // Interleaved, so both see the same machine.
+  for (let i = 0; i < 7; i++) {
+    plain.push(await load(1));
+    slowed.push(await load(4));
+  }
+  const result = {
+    loads: plain.length,
+    interactive_ms_median: median(plain),
+    interactive_ms_max: Number(Math.max(...plain).toFixed(1)),
+    interactive_cpu4x_ms_median: median(slowed),
+    interactive_cpu4x_ms_max: Number(Math.max(...slowed).toFixed(1)),
+  };
+  console.log(JSON.stringify(result));
+  await writeFile(join(ROOT, 'target', 'browser-perf-load.json'), JSON.stringify(result, null, 2));
 });
